@@ -1,0 +1,108 @@
+// Keyhole public C++ API.
+//
+// The core is free of I/O and of Emscripten: every entry point takes bytes and
+// returns bytes plus a status value. No exception escapes this API (results are
+// values, so the same calls can sit behind the WebAssembly boundary).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace keyhole {
+
+// Status of a call. The numeric values are stable: the CLI maps them to exit
+// codes and the WebAssembly layer to Error.code strings.
+enum class status_code : int {
+  ok = 0,
+  bad_policy = 1,   // CLI exit 2, JS code "policy"
+  bad_claims = 2,   // CLI exit 2, JS code "claims"
+  payload_rejected = 3,  // CLI exit 3, JS code "payload"
+  not_visible = 4,  // CLI exit 4, JS code "not-visible"
+  bad_usage = 5,    // CLI exit 2, JS code "usage" (e.g. unknown format name)
+};
+
+// What went wrong, where. `pointer` is a JSON pointer into the policy or claims
+// document ("" when it does not apply); `offset` is a byte offset into the payload
+// when the parser knows it (otherwise -1).
+struct status {
+  status_code code = status_code::ok;
+  std::string pointer;
+  std::string message;
+  int64_t offset = -1;
+  bool ok() const noexcept { return code == status_code::ok; }
+};
+
+// Payload formats. `automatic` detects from the top-level members.
+enum class payload_format : int { automatic = 0, statuspage = 1, confluence = 2, jsm = 3 };
+
+// Parses "auto" | "statuspage" | "confluence" | "jsm"; false when unknown.
+bool parse_format_name(std::string_view name, payload_format& out) noexcept;
+
+struct limits {
+  size_t max_depth = 1024;              // nesting depth of any JSON document
+  size_t max_payload_bytes = 64u << 20; // payloads above this fail closed
+};
+
+class compiled_policy;  // opaque, defined in the library
+
+// An immutable, compiled policy. Cheap to copy (shared ownership); safe to use
+// from many threads at once.
+class policy {
+ public:
+  policy() = default;
+  // Compiles a policy document (SPEC §4). On failure `st` names the JSON pointer.
+  static policy compile(std::string_view json, status& st) noexcept;
+  bool valid() const noexcept { return impl_ != nullptr; }
+  const compiled_policy* impl() const noexcept { return impl_.get(); }
+
+ private:
+  std::shared_ptr<const compiled_policy> impl_;
+};
+
+// A reusable filter. It owns its parser and output buffers, so repeated calls
+// do not allocate once warm. Not thread-safe: one per thread.
+class filter {
+ public:
+  filter();
+  ~filter();
+  filter(const filter&) = delete;
+  filter& operator=(const filter&) = delete;
+
+  void set_limits(const limits& l) noexcept;
+
+  // Filters `payload` for the viewer described by `claims_json` ("{}" is the
+  // anonymous viewer). When `capacity >= size + padding()` the bytes are parsed
+  // in place (no copy); otherwise they are copied into an internal padded buffer.
+  // On success output() holds the filtered, compact JSON.
+  status run(const policy& p, std::string_view claims_json, const char* payload,
+             size_t size, size_t capacity, payload_format format) noexcept;
+
+  // Like run(), but output() holds the explanation document (JSON): for every
+  // resource, whether it is shown and the rule levels and atoms that decided it.
+  status explain(const policy& p, std::string_view claims_json, const char* payload,
+                 size_t size, size_t capacity, payload_format format) noexcept;
+
+  // The audience key (SPEC §10) of a viewer under a policy into output().
+  status audience_key(const policy& p, std::string_view claims_json) noexcept;
+
+  // Valid until the next call on this filter.
+  std::string_view output() const noexcept;
+
+  // Bytes of slack the parser needs after the payload to parse it in place.
+  static size_t padding() noexcept;
+
+  struct state;  // internal
+
+ private:
+  std::unique_ptr<state> state_;
+};
+
+// Checks a claims document alone (SPEC §1).
+status validate_claims(std::string_view claims_json) noexcept;
+
+const char* version() noexcept;
+
+}  // namespace keyhole

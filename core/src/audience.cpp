@@ -1,0 +1,111 @@
+#include "audience.h"
+
+#include <algorithm>
+
+namespace keyhole::detail {
+
+bool atom_matches(const atom& a, const viewer& v) {
+  auto contains = [](const std::vector<std::string>& xs, const std::string& x) {
+    return std::find(xs.begin(), xs.end(), x) != xs.end();
+  };
+  bool verified = v.signed_in && v.email_verified;
+  switch (a.kind) {
+    case atom_kind::everyone: return true;
+    case atom_kind::anonymous: return !v.signed_in;
+    case atom_kind::signed_in: return v.signed_in;
+    case atom_kind::verified: return verified;
+    case atom_kind::user: return v.signed_in && v.sub == a.value;
+    case atom_kind::email: return verified && v.has_email && v.email_lower == a.value;
+    case atom_kind::domain: return verified && v.has_domain && v.domain == a.value;
+    case atom_kind::domain_tree: {
+      if (!verified || !v.has_domain) return false;
+      const std::string& d = v.domain;
+      if (d == a.value) return true;
+      return d.size() > a.value.size() + 1 && d.compare(d.size() - a.value.size(), a.value.size(), a.value) == 0 &&
+             d[d.size() - a.value.size() - 1] == '.';
+    }
+    case atom_kind::group: return contains(v.groups, a.value);
+    case atom_kind::group_any: return !v.groups.empty();
+    case atom_kind::org: return contains(v.orgs, a.value);
+    case atom_kind::org_any: return !v.orgs.empty();
+    case atom_kind::role: return contains(v.roles, a.value);
+    case atom_kind::role_any: return !v.roles.empty();
+    case atom_kind::account: return v.has_account && v.account == a.value;
+    case atom_kind::attr:
+      for (const auto& [k, vals] : v.attrs)
+        if (k == a.key && contains(vals, a.value)) return true;
+      return false;
+  }
+  return false;
+}
+
+void matcher::reset(const compiled_policy& p, const viewer& v) {
+  policy_ = &p;
+  viewer_ = &v;
+  atoms_.assign(p.atoms.size(), 0);
+  for (size_t i = 0; i < p.atoms.size(); ++i) atoms_[i] = atom_matches(p.atoms[i], v) ? 1 : 0;
+  named_.assign(p.audience_names.size(), -1);
+}
+
+bool matcher::eval(uint32_t e) {
+  if (e == no_expr) return false;
+  const expr& x = policy_->exprs[e];
+  switch (x.kind) {
+    case expr::op::atom: return atoms_[x.index] != 0;
+    case expr::op::any:
+      for (uint32_t k : x.kids)
+        if (eval(k)) return true;
+      return false;
+    case expr::op::all:
+      for (uint32_t k : x.kids)
+        if (!eval(k)) return false;
+      return true;
+    case expr::op::negate: return !eval(x.kids[0]);
+    case expr::op::named: {
+      int8_t& memo = named_[x.index];
+      if (memo < 0) memo = eval(policy_->audience_exprs[x.index]) ? 1 : 0;
+      return memo != 0;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> matcher::matching_items(uint32_t list) {
+  std::vector<std::string> out;
+  if (list == no_expr) return out;
+  for (uint32_t k : policy_->exprs[list].kids)
+    if (eval(k)) out.push_back(policy_->exprs[k].kind == expr::op::atom || policy_->exprs[k].kind == expr::op::named
+                                   ? policy_->exprs[k].text
+                                   : policy_->exprs[k].text + "(...)");
+  return out;
+}
+
+void apply_level(matcher& m, const level& l, decision& d, bool trace) {
+  if (l.empty()) return;
+  bool reset = false, allow = false, deny = false;
+  for (const rule* r : l.rules) {
+    if (!r->inherit) reset = true;
+    if (m.eval(r->allow)) allow = true;
+    if (m.eval(r->deny)) deny = true;
+  }
+  if (l.restriction_denies) deny = true;
+  if (reset) d.allowed = false;
+  if (allow) d.allowed = true;
+  if (deny) d.denied = true;
+  if (trace) {
+    level_trace lt{l.name, reset, allow, deny, {}, {}};
+    for (const rule* r : l.rules) {
+      for (auto& s : m.matching_items(r->allow)) lt.allow_items.push_back(s);
+      for (auto& s : m.matching_items(r->deny)) lt.deny_items.push_back(s);
+    }
+    if (l.restriction_denies) lt.deny_items.push_back("embedded-restrictions");
+    d.trace.push_back(std::move(lt));
+  }
+}
+
+void finish_decision(decision& d, bool granted) {
+  d.granted = granted;
+  if (granted) d.allowed = true;
+}
+
+}  // namespace keyhole::detail

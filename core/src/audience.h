@@ -1,0 +1,59 @@
+// Matches one viewer against a compiled policy: every atom once, then audience
+// expressions as lookups over those bits (named audiences memoised).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "policy_model.h"
+#include "viewer.h"
+
+namespace keyhole::detail {
+
+class matcher {
+ public:
+  void reset(const compiled_policy& p, const viewer& v);
+  bool eval(uint32_t e);  // no_expr evaluates to false
+  bool atom_matched(uint32_t i) const { return atoms_[i] != 0; }
+  // Texts of the top-level items of `list` (an `any` expression) that match.
+  std::vector<std::string> matching_items(uint32_t list);
+  const viewer& who() const { return *viewer_; }
+  const compiled_policy& policy() const { return *policy_; }
+
+ private:
+  const compiled_policy* policy_ = nullptr;
+  const viewer* viewer_ = nullptr;
+  std::vector<uint8_t> atoms_;
+  std::vector<int8_t> named_;  // -1 unknown, 0/1 memoised
+};
+
+bool atom_matches(const atom& a, const viewer& v);
+
+// One level of a chain: the rules that sit at it (a page's own rule and its
+// labels' rules merge into one level) plus an embedded-restriction deny.
+struct level {
+  std::string name;                 // e.g. "default", "group:abc", "page:123"
+  std::vector<const rule*> rules;
+  bool restriction_denies = false;  // viewer is none of the listed users/groups
+  bool has_restriction = false;
+  bool empty() const { return rules.empty() && !has_restriction; }
+};
+
+struct level_trace {
+  std::string name;
+  bool reset = false, allow = false, deny = false;
+  std::vector<std::string> allow_items, deny_items;
+};
+
+struct decision {
+  bool allowed = false, denied = false, granted = false;
+  bool visible() const { return allowed && !denied; }
+  std::vector<level_trace> trace;  // filled only when tracing
+};
+
+// SPEC §3: levels outermost first; a grant for the resource itself allows.
+void apply_level(matcher& m, const level& l, decision& d, bool trace);
+void finish_decision(decision& d, bool granted);
+
+}  // namespace keyhole::detail

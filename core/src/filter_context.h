@@ -1,0 +1,66 @@
+// State shared by the payload filters for one call: the parsed payload, the
+// viewer's matcher, the edits to apply, and (when explaining) the decisions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "audience.h"
+#include "json_tree.h"
+#include "policy_model.h"
+
+namespace keyhole::detail {
+
+enum class outcome { ok, rejected, not_visible };
+
+// One resource's decision, for `keyhole explain`.
+struct explained {
+  std::string kind, id;
+  bool shown = false;
+  std::string note;  // e.g. "mixed: redact", "ancestors unknown"
+  decision d;
+};
+
+struct filter_context {
+  const json_tree& t;
+  const compiled_policy& policy;
+  matcher& m;
+  bool tracing = false;
+  std::vector<explained>* log = nullptr;
+  std::string format_name;
+  std::string reject_reason;
+  int64_t reject_offset = -1;
+
+  // Edits: per node 0 keep, 1 drop, 2 replace (text in `replacement`).
+  std::vector<uint8_t>& marks;
+  std::unordered_map<uint32_t, std::string>& replacement;
+
+  void drop(uint32_t n) { marks[n] = 1; }
+  void replace(uint32_t n, std::string text) {
+    marks[n] = 2;
+    replacement[n] = std::move(text);
+  }
+  bool dropped(uint32_t n) const { return marks[n] == 1; }
+  outcome reject(std::string why, uint32_t node = npos) {
+    reject_reason = std::move(why);
+    if (node != npos && !t[node].raw.empty()) reject_offset = t.offset_of(t[node].raw);
+    return outcome::rejected;
+  }
+  void record(std::string kind, std::string_view id, bool shown, decision d, std::string note = {}) {
+    if (log) log->push_back(explained{std::move(kind), std::string(id), shown, std::move(note), std::move(d)});
+  }
+
+  // Disclosure (SPEC §5): remove or replace members of `obj` for `kind`.
+  void disclose(const std::vector<disclose_entry>& entries, std::string_view kind, uint32_t obj);
+};
+
+// Writes the tree with its edits applied, compactly.
+void emit(const json_tree& t, const std::vector<uint8_t>& marks,
+          const std::unordered_map<uint32_t, std::string>& replacement, std::string& out);
+
+outcome filter_statuspage(filter_context& c);
+outcome filter_knowledge_base(filter_context& c, bool jsm_expected);
+
+}  // namespace keyhole::detail

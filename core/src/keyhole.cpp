@@ -1,0 +1,334 @@
+// The public API (keyhole.h): parsing, format detection, dispatch and output.
+// Every entry point is noexcept; allocation failure is the only exception the
+// standard library can throw here, and it is turned into a status.
+#include "keyhole/keyhole.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "filter_context.h"
+#include "policy_compile.h"
+#include "sha256.h"
+
+namespace keyhole {
+
+using namespace detail;
+
+struct filter::state {
+  simdjson::ondemand::parser payload_parser;
+  simdjson::ondemand::parser small_parser;  // claims
+  json_tree payload, claims;
+  std::string padded;     // payload copy when the caller gave no slack
+  std::string small_buf;  // claims copy (always small)
+  std::vector<uint8_t> marks;
+  std::unordered_map<uint32_t, std::string> replacement;
+  std::string output;
+  limits lim;
+  viewer who;
+  matcher m;
+  std::vector<explained> log;
+};
+
+namespace {
+
+constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
+
+status make(status_code c, std::string pointer, std::string message, int64_t offset = -1) {
+  status s;
+  s.code = c;
+  s.pointer = std::move(pointer);
+  s.message = std::move(message);
+  s.offset = offset;
+  return s;
+}
+
+// Parses a small document (policy or claims) from a private padded copy.
+bool parse_small(simdjson::ondemand::parser& parser, std::string& buf, std::string_view json, size_t depth,
+                 json_tree& tree, parse_error& err) {
+  buf.assign(json);
+  buf.append(kPadding, '\0');
+  return tree.build(parser, simdjson::padded_string_view(buf.data(), json.size(), buf.size()), depth, err);
+}
+
+status load_viewer(filter::state& s, const policy& p, std::string_view claims_json) {
+  parse_error err;
+  if (!parse_small(s.small_parser, s.small_buf, claims_json, s.lim.max_depth, s.claims, err))
+    return make(status_code::bad_claims, "", "claims: " + err.message, err.offset);
+  std::string pointer, message;
+  if (!parse_viewer(s.claims, s.who, pointer, message)) return make(status_code::bad_claims, pointer, message);
+  s.m.reset(*p.impl(), s.who);
+  return {};
+}
+
+enum class detected { unknown, statuspage, confluence, jsm };
+
+detected detect(const json_tree& t) {
+  if (!t.is_object(0)) return detected::unknown;
+  bool status = false, jsm = false, confluence = false;
+  for (uint32_t c = t.first_child(0); c != npos; c = t.next_sibling(0, c)) {
+    std::string_view k = t[c].key;
+    if (k == "page" || k == "incident_updates" || k == "components" || k == "incidents" ||
+        k == "scheduled_maintenances" || k == "status")
+      status = true;
+    else if (k == "values") jsm = true;
+    else if (k == "results") confluence = true;
+  }
+  if (status + jsm + confluence != 1) {
+    // A single content object (v1 or v2 page) has an id and a title or type.
+    if (!status && !jsm && !confluence && t.member(0, "id") != npos &&
+        (t.member(0, "title") != npos || t.member(0, "type") != npos || t.member(0, "spaceId") != npos))
+      return detected::confluence;
+    return detected::unknown;
+  }
+  return status ? detected::statuspage : jsm ? detected::jsm : detected::confluence;
+}
+
+void explain_json(const filter::state& s, std::string_view format, std::string& out) {
+  out.clear();
+  out += "{\"format\":";
+  append_json_string(out, format);
+  out += ",\"resources\":[";
+  bool first = true;
+  for (const explained& e : s.log) {
+    if (!first) out.push_back(',');
+    first = false;
+    out += "{\"kind\":";
+    append_json_string(out, e.kind);
+    out += ",\"id\":";
+    append_json_string(out, e.id);
+    out += e.shown ? ",\"shown\":true" : ",\"shown\":false";
+    out += ",\"levels\":[";
+    for (size_t i = 0; i < e.d.trace.size(); ++i) {
+      const level_trace& l = e.d.trace[i];
+      if (i) out.push_back(',');
+      out += "{\"level\":";
+      append_json_string(out, l.name);
+      out += l.reset ? ",\"inherit\":false" : ",\"inherit\":true";
+      out += l.allow ? ",\"allow\":true" : ",\"allow\":false";
+      out += l.deny ? ",\"deny\":true" : ",\"deny\":false";
+      auto list = [&](const char* name, const std::vector<std::string>& xs) {
+        out += ",\"";
+        out += name;
+        out += "\":[";
+        for (size_t j = 0; j < xs.size(); ++j) {
+          if (j) out.push_back(',');
+          append_json_string(out, xs[j]);
+        }
+        out += "]";
+      };
+      list("allowed_by", l.allow_items);
+      list("denied_by", l.deny_items);
+      out += "}";
+    }
+    out += "]";
+    out += e.d.granted ? ",\"grant\":true" : ",\"grant\":false";
+    if (!e.note.empty()) {
+      out += ",\"note\":";
+      append_json_string(out, e.note);
+    }
+    out += "}";
+  }
+  out += "]}";
+}
+
+}  // namespace
+
+bool parse_format_name(std::string_view name, payload_format& out) noexcept {
+  if (name == "auto") out = payload_format::automatic;
+  else if (name == "statuspage") out = payload_format::statuspage;
+  else if (name == "confluence") out = payload_format::confluence;
+  else if (name == "jsm") out = payload_format::jsm;
+  else return false;
+  return true;
+}
+
+const char* version() noexcept { return "0.1.0"; }
+
+policy policy::compile(std::string_view json, status& st) noexcept {
+  policy result;
+  try {
+    simdjson::ondemand::parser parser;
+    std::string buf;
+    json_tree tree;
+    parse_error err;
+    if (!parse_small(parser, buf, json, 1024, tree, err)) {
+      st = make(status_code::bad_policy, "", "policy: " + err.message, err.offset);
+      return result;
+    }
+    auto compiled = std::make_shared<compiled_policy>();
+    std::string pointer, message;
+    if (!compile_policy(tree, *compiled, pointer, message)) {
+      st = make(status_code::bad_policy, pointer, message);
+      return result;
+    }
+    result.impl_ = std::move(compiled);
+    st = {};
+  } catch (...) {
+    st = make(status_code::bad_policy, "", "internal error while compiling the policy");
+    result.impl_.reset();
+  }
+  return result;
+}
+
+status validate_claims(std::string_view claims_json) noexcept {
+  try {
+    simdjson::ondemand::parser parser;
+    std::string buf;
+    json_tree tree;
+    parse_error err;
+    if (!parse_small(parser, buf, claims_json, 1024, tree, err))
+      return make(status_code::bad_claims, "", "claims: " + err.message, err.offset);
+    viewer v;
+    std::string pointer, message;
+    if (!parse_viewer(tree, v, pointer, message)) return make(status_code::bad_claims, pointer, message);
+    return {};
+  } catch (...) {
+    return make(status_code::bad_claims, "", "internal error while reading claims");
+  }
+}
+
+filter::filter() : state_(new (std::nothrow) state) {}
+filter::~filter() = default;
+
+void filter::set_limits(const limits& l) noexcept {
+  if (state_) state_->lim = l;
+}
+
+size_t filter::padding() noexcept { return kPadding; }
+
+std::string_view filter::output() const noexcept { return state_ ? std::string_view(state_->output) : std::string_view(); }
+
+namespace {
+
+status run_filter(filter::state& s, const policy& p, std::string_view claims_json, const char* payload, size_t size,
+                  size_t capacity, payload_format format, bool explaining) {
+  s.output.clear();
+  s.log.clear();
+  if (!p.valid()) return make(status_code::bad_policy, "", "no compiled policy");
+  status vs = load_viewer(s, p, claims_json);
+  if (!vs.ok()) return vs;
+  if (size > s.lim.max_payload_bytes)
+    return make(status_code::payload_rejected, "", "payload larger than the limit of " +
+                                                       std::to_string(s.lim.max_payload_bytes) + " bytes");
+  const char* data = payload;
+  if (capacity < size + kPadding) {
+    s.padded.assign(payload, size);
+    s.padded.append(kPadding, '\0');
+    data = s.padded.data();
+    capacity = s.padded.size();
+  }
+  parse_error err;
+  if (!s.payload.build(s.payload_parser, simdjson::padded_string_view(data, size, capacity), s.lim.max_depth, err))
+    return make(status_code::payload_rejected, "", "payload: " + err.message, err.offset);
+
+  detected kind = detect(s.payload);
+  switch (format) {
+    case payload_format::automatic: break;
+    case payload_format::statuspage:
+      if (kind != detected::statuspage) kind = detected::unknown;
+      break;
+    case payload_format::confluence:
+      if (kind != detected::confluence) kind = detected::unknown;
+      break;
+    case payload_format::jsm:
+      if (kind != detected::jsm) kind = detected::unknown;
+      break;
+  }
+  if (kind == detected::unknown) return make(status_code::payload_rejected, "", "payload: unknown or mismatched format");
+
+  s.marks.assign(s.payload.size(), 0);
+  s.replacement.clear();
+  filter_context c{s.payload, *p.impl(), s.m, explaining, explaining ? &s.log : nullptr, {}, {}, -1,
+                   s.marks, s.replacement};
+  outcome o;
+  if (kind == detected::statuspage) {
+    c.format_name = "statuspage";
+    o = filter_statuspage(c);
+  } else {
+    c.format_name = kind == detected::jsm ? "jsm" : "confluence";
+    o = filter_knowledge_base(c, kind == detected::jsm);
+  }
+  if (o == outcome::rejected)
+    return make(status_code::payload_rejected, "", "payload: " + c.reject_reason, c.reject_offset);
+  if (explaining) {
+    explain_json(s, c.format_name, s.output);
+    return {};
+  }
+  if (o == outcome::not_visible) return make(status_code::not_visible, "", "the payload is one resource the viewer may not see");
+  s.output.reserve(size);
+  emit(s.payload, s.marks, s.replacement, s.output);
+  return {};
+}
+
+}  // namespace
+
+status filter::run(const policy& p, std::string_view claims_json, const char* payload, size_t size, size_t capacity,
+                   payload_format format) noexcept {
+  if (!state_) return make(status_code::payload_rejected, "", "out of memory");
+  try {
+    status st = run_filter(*state_, p, claims_json, payload, size, capacity, format, false);
+    if (!st.ok()) state_->output.clear();
+    return st;
+  } catch (...) {
+    state_->output.clear();
+    return make(status_code::payload_rejected, "", "internal error");
+  }
+}
+
+status filter::explain(const policy& p, std::string_view claims_json, const char* payload, size_t size,
+                       size_t capacity, payload_format format) noexcept {
+  if (!state_) return make(status_code::payload_rejected, "", "out of memory");
+  try {
+    status st = run_filter(*state_, p, claims_json, payload, size, capacity, format, true);
+    if (!st.ok()) state_->output.clear();
+    return st;
+  } catch (...) {
+    state_->output.clear();
+    return make(status_code::payload_rejected, "", "internal error");
+  }
+}
+
+status filter::audience_key(const policy& p, std::string_view claims_json) noexcept {
+  if (!state_) return make(status_code::bad_claims, "", "out of memory");
+  try {
+    state_->output.clear();
+    if (!p.valid()) return make(status_code::bad_policy, "", "no compiled policy");
+    status vs = load_viewer(*state_, p, claims_json);
+    if (!vs.ok()) return vs;
+    const compiled_policy& cp = *p.impl();
+    // Hash of: the policy's canonical content, the matched atoms, the grants,
+    // and (when payload restrictions can name the viewer) sub and groups.
+    sha256 h;
+    auto field = [&](std::string_view s) {
+      std::string len = std::to_string(s.size()) + ":";
+      h.update(len);
+      h.update(s);
+    };
+    field("keyhole-audience-v1");
+    field(cp.canonical_hash);
+    std::vector<std::string> matched;
+    for (uint32_t i = 0; i < cp.atoms.size(); ++i)
+      if (state_->m.atom_matched(i)) matched.push_back(cp.atoms[i].text);
+    std::sort(matched.begin(), matched.end());
+    field("atoms");
+    for (auto& a : matched) field(a);
+    field("grants");
+    for (auto& g : state_->who.grants) field(g);
+    if (cp.articles.present && cp.articles.embedded_restrictions) {
+      field("restrictions");
+      field(state_->who.signed_in ? state_->who.sub : std::string());
+      std::vector<std::string> groups = state_->who.groups;
+      std::sort(groups.begin(), groups.end());
+      groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+      for (auto& g : groups) field(g);
+    }
+    auto d = h.finish();
+    state_->output = "kh1-" + to_hex(d.data(), 16);
+    return {};
+  } catch (...) {
+    return make(status_code::bad_claims, "", "internal error");
+  }
+}
+
+}  // namespace keyhole

@@ -1,0 +1,440 @@
+#include "policy_compile.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "sha256.h"
+
+namespace keyhole::detail {
+namespace {
+
+struct compiler {
+  const json_tree& t;
+  compiled_policy& p;
+  std::string& pointer;
+  std::string& message;
+  std::unordered_map<std::string, uint32_t> atom_index;
+  std::unordered_map<std::string, uint32_t> audience_index;
+
+  bool fail(const std::string& ptr, std::string msg) {
+    pointer = ptr;
+    message = std::move(msg);
+    return false;
+  }
+  static std::string child(const std::string& ptr, std::string_view key) { return ptr + "/" + pointer_token(key); }
+  static std::string child(const std::string& ptr, size_t i) { return ptr + "/" + std::to_string(i); }
+
+  // Every object the compiler reads must have unique member names.
+  bool object(uint32_t n, const std::string& ptr) {
+    if (!t.is_object(n)) return fail(ptr, "must be an object");
+    for (uint32_t a = t.first_child(n); a != npos; a = t.next_sibling(n, a))
+      for (uint32_t b = t.next_sibling(n, a); b != npos; b = t.next_sibling(n, b))
+        if (t[a].key == t[b].key) return fail(child(ptr, t[b].key), "duplicate member");
+    return true;
+  }
+
+  bool boolean(uint32_t n, const std::string& ptr, bool& out) {
+    if (t[n].type == jtype::true_value) out = true;
+    else if (t[n].type == jtype::false_value) out = false;
+    else return fail(ptr, "must be true or false");
+    return true;
+  }
+
+  uint32_t add_expr(expr e) {
+    p.exprs.push_back(std::move(e));
+    return static_cast<uint32_t>(p.exprs.size() - 1);
+  }
+
+  uint32_t intern_atom(atom a) {
+    auto it = atom_index.find(a.text);
+    if (it != atom_index.end()) return it->second;
+    uint32_t i = static_cast<uint32_t>(p.atoms.size());
+    atom_index.emplace(a.text, i);
+    p.atoms.push_back(std::move(a));
+    return i;
+  }
+
+  // Parses one atom string. `*` is allowed only as group:/org:/role: "any", and
+  // as the leading "*." of a domain tree.
+  bool parse_atom(std::string_view s, const std::string& ptr, uint32_t& out_expr) {
+    if (!s.empty() && s[0] == '@') {
+      std::string name(s.substr(1));
+      auto it = audience_index.find(name);
+      if (name.empty() || it == audience_index.end()) return fail(ptr, "unknown audience '" + std::string(s) + "'");
+      out_expr = add_expr(expr{expr::op::named, it->second, {}, std::string(s)});
+      return true;
+    }
+    atom a;
+    if (s == "everyone") a.kind = atom_kind::everyone;
+    else if (s == "anonymous") a.kind = atom_kind::anonymous;
+    else if (s == "signed-in") a.kind = atom_kind::signed_in;
+    else if (s == "verified") a.kind = atom_kind::verified;
+    else {
+      size_t colon = s.find(':');
+      if (colon == std::string_view::npos) return fail(ptr, "unknown atom '" + std::string(s) + "'");
+      std::string_view prefix = s.substr(0, colon), value = s.substr(colon + 1);
+      if (value.empty()) return fail(ptr, "empty value in atom '" + std::string(s) + "'");
+      bool star = value.find('*') != std::string_view::npos;
+      auto no_star = [&]() { return star ? fail(ptr, "'*' is not allowed in '" + std::string(s) + "'") : true; };
+      if (prefix == "user") {
+        if (!no_star()) return false;
+        a.kind = atom_kind::user; a.value = value;
+      } else if (prefix == "email") {
+        if (!no_star()) return false;
+        a.kind = atom_kind::email; a.value = ascii_lower(value);
+      } else if (prefix == "domain") {
+        std::string d = ascii_lower(value);
+        if (d.size() > 2 && d[0] == '*' && d[1] == '.') {
+          a.kind = atom_kind::domain_tree;
+          d = d.substr(2);
+        } else {
+          a.kind = atom_kind::domain;
+        }
+        if (!d.empty() && d.back() == '.') d.pop_back();
+        if (d.empty()) return fail(ptr, "empty value in atom '" + std::string(s) + "'");
+        if (d.find('*') != std::string::npos) return fail(ptr, "'*' is not allowed in '" + std::string(s) + "'");
+        a.value = d;
+      } else if (prefix == "group" || prefix == "org" || prefix == "role") {
+        bool any = value == "*";
+        if (!any && star) return fail(ptr, "'*' must be the whole value in '" + std::string(s) + "'");
+        if (prefix == "group") a.kind = any ? atom_kind::group_any : atom_kind::group;
+        else if (prefix == "org") a.kind = any ? atom_kind::org_any : atom_kind::org;
+        else a.kind = any ? atom_kind::role_any : atom_kind::role;
+        if (!any) a.value = value;
+      } else if (prefix == "account") {
+        if (!no_star()) return false;
+        a.kind = atom_kind::account; a.value = value;
+      } else if (prefix == "attr") {
+        size_t eq = value.find('=');
+        if (eq == std::string_view::npos) return fail(ptr, "attr atoms are attr:<key>=<value>");
+        if (eq == 0 || eq + 1 == value.size()) return fail(ptr, "empty value in atom '" + std::string(s) + "'");
+        if (!no_star()) return false;
+        a.kind = atom_kind::attr;
+        a.key = value.substr(0, eq);
+        a.value = value.substr(eq + 1);
+      } else {
+        return fail(ptr, "unknown atom '" + std::string(s) + "'");
+      }
+    }
+    // Canonical text: normalised values, so equal atoms share one index.
+    switch (a.kind) {
+      case atom_kind::everyone: a.text = "everyone"; break;
+      case atom_kind::anonymous: a.text = "anonymous"; break;
+      case atom_kind::signed_in: a.text = "signed-in"; break;
+      case atom_kind::verified: a.text = "verified"; break;
+      case atom_kind::user: a.text = "user:" + a.value; break;
+      case atom_kind::email: a.text = "email:" + a.value; break;
+      case atom_kind::domain: a.text = "domain:" + a.value; break;
+      case atom_kind::domain_tree: a.text = "domain:*." + a.value; break;
+      case atom_kind::group: a.text = "group:" + a.value; break;
+      case atom_kind::group_any: a.text = "group:*"; break;
+      case atom_kind::org: a.text = "org:" + a.value; break;
+      case atom_kind::org_any: a.text = "org:*"; break;
+      case atom_kind::role: a.text = "role:" + a.value; break;
+      case atom_kind::role_any: a.text = "role:*"; break;
+      case atom_kind::account: a.text = "account:" + a.value; break;
+      case atom_kind::attr: a.text = "attr:" + a.key + "=" + a.value; break;
+    }
+    uint32_t idx = intern_atom(std::move(a));
+    out_expr = add_expr(expr{expr::op::atom, idx, {}, std::string(s)});
+    return true;
+  }
+
+  // ITEM: an atom string, {"all": [ITEM...]} or {"not": ITEM}.
+  bool parse_item(uint32_t n, const std::string& ptr, uint32_t& out) {
+    if (t.is_string(n)) return parse_atom(t[n].str, ptr, out);
+    if (!t.is_object(n)) return fail(ptr, "an audience item is an atom string, {\"all\": [...]} or {\"not\": ...}");
+    if (!object(n, ptr)) return false;
+    if (t.child_count(n) != 1) return fail(ptr, "an item object has exactly one member, all or not");
+    uint32_t c = t.first_child(n);
+    std::string cp = child(ptr, t[c].key);
+    if (t[c].key == "all") {
+      if (!t.is_array(c)) return fail(cp, "all takes a list of items");
+      if (t.child_count(c) == 0) return fail(cp, "all must not be empty");
+      expr e{expr::op::all, 0, {}, "all"};
+      size_t i = 0;
+      for (uint32_t k = t.first_child(c); k != npos; k = t.next_sibling(c, k), ++i) {
+        uint32_t sub;
+        if (!parse_item(k, child(cp, i), sub)) return false;
+        e.kids.push_back(sub);
+      }
+      out = add_expr(std::move(e));
+      return true;
+    }
+    if (t[c].key == "not") {
+      uint32_t sub;
+      if (!parse_item(c, cp, sub)) return false;
+      out = add_expr(expr{expr::op::negate, 0, {sub}, "not"});
+      return true;
+    }
+    return fail(cp, "unknown member '" + std::string(t[c].key) + "' (expected all or not)");
+  }
+
+  // A list of items, combined with "any".
+  bool parse_list(uint32_t n, const std::string& ptr, uint32_t& out) {
+    if (!t.is_array(n)) return fail(ptr, "must be a list of audience items");
+    expr e{expr::op::any, 0, {}, "any"};
+    size_t i = 0;
+    for (uint32_t k = t.first_child(n); k != npos; k = t.next_sibling(n, k), ++i) {
+      uint32_t sub;
+      if (!parse_item(k, child(ptr, i), sub)) return false;
+      e.kids.push_back(sub);
+    }
+    out = add_expr(std::move(e));
+    return true;
+  }
+
+  bool parse_rule(uint32_t n, const std::string& ptr, rule& r) {
+    if (!object(n, ptr)) return false;
+    for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
+      std::string cp = child(ptr, t[c].key);
+      if (t[c].key == "allow") { if (!parse_list(c, cp, r.allow)) return false; }
+      else if (t[c].key == "deny") { if (!parse_list(c, cp, r.deny)) return false; }
+      else if (t[c].key == "inherit") { if (!boolean(c, cp, r.inherit)) return false; }
+      else return fail(cp, "unknown rule member (allow, deny, inherit)");
+    }
+    return true;
+  }
+
+  bool parse_rule_map(uint32_t n, const std::string& ptr, std::unordered_map<std::string, rule>& out) {
+    if (!object(n, ptr)) return false;
+    for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
+      rule r;
+      if (!parse_rule(c, child(ptr, t[c].key), r)) return false;
+      out.emplace(std::string(t[c].key), r);
+    }
+    return true;
+  }
+
+  bool parse_disclose(uint32_t n, const std::string& ptr, bool articles, std::vector<disclose_entry>& out) {
+    if (!t.is_array(n)) return fail(ptr, "disclose is a list");
+    size_t i = 0;
+    for (uint32_t e = t.first_child(n); e != npos; e = t.next_sibling(n, e), ++i) {
+      std::string ep = child(ptr, i);
+      if (!object(e, ep)) return false;
+      disclose_entry d;
+      bool has_field = false, has_allow = false;
+      for (uint32_t c = t.first_child(e); c != npos; c = t.next_sibling(e, c)) {
+        std::string cp = child(ep, t[c].key);
+        if (t[c].key == "field") {
+          if (!t.is_string(c)) return fail(cp, "field is a string KIND.member");
+          std::string_view f = t[c].str;
+          size_t dot = f.find('.');
+          if (dot == std::string_view::npos || dot == 0 || dot + 1 == f.size())
+            return fail(cp, "field is KIND.member");
+          d.kind = f.substr(0, dot);
+          d.member = f.substr(dot + 1);
+          bool ok = articles ? d.kind == "article"
+                             : (d.kind == "component" || d.kind == "group" || d.kind == "incident" ||
+                                d.kind == "maintenance" || d.kind == "update");
+          if (!ok) return fail(cp, "unknown kind '" + d.kind + "' for this section");
+          has_field = true;
+        } else if (t[c].key == "allow") {
+          if (!parse_list(c, cp, d.allow)) return false;
+          has_allow = true;
+        } else if (t[c].key == "replace") {
+          if (!t.is_string(c)) return fail(cp, "replace is a string");
+          d.has_replace = true;
+          d.replace_raw = t[c].raw;
+        } else {
+          return fail(cp, "unknown disclose member (field, allow, replace)");
+        }
+      }
+      if (!has_field) return fail(ep, "disclose entry needs field");
+      if (!has_allow) return fail(ep, "disclose entry needs allow");
+      out.push_back(std::move(d));
+    }
+    return true;
+  }
+
+  bool parse_incidents(uint32_t n, const std::string& ptr, status_section& s) {
+    if (!object(n, ptr)) return false;
+    for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
+      std::string cp = child(ptr, t[c].key);
+      std::string_view k = t[c].key;
+      if (k == "visibility") {
+        if (t.is_string(c) && t[c].str == "any-component") s.visibility = visibility_mode::any_component;
+        else if (t.is_string(c) && t[c].str == "all-components") s.visibility = visibility_mode::all_components;
+        else return fail(cp, "visibility is any-component or all-components");
+      } else if (k == "mixed") {
+        if (t.is_string(c) && t[c].str == "show") s.mixed = mixed_mode::show;
+        else if (t.is_string(c) && t[c].str == "redact") s.mixed = mixed_mode::redact;
+        else if (t.is_string(c) && t[c].str == "hide") s.mixed = mixed_mode::hide;
+        else return fail(cp, "mixed is show, redact or hide");
+      } else if (k == "redact-text") {
+        if (!t.is_string(c)) return fail(cp, "redact-text is a string");
+        s.has_redact_text = true;
+        s.redact_text_raw = t[c].raw;
+      } else if (k == "without-components") {
+        s.has_without_components = true;
+        if (!parse_rule(c, cp, s.without_components)) return false;
+      } else if (k == "rules") {
+        if (!parse_rule_map(c, cp, s.incident_rules)) return false;
+      } else {
+        return fail(cp, "unknown incidents member");
+      }
+    }
+    return true;
+  }
+
+  bool parse_status(uint32_t n, const std::string& ptr) {
+    if (!object(n, ptr)) return false;
+    status_section& s = p.status;
+    s.present = true;
+    for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
+      std::string cp = child(ptr, t[c].key);
+      std::string_view k = t[c].key;
+      if (k == "default") { s.has_default = true; if (!parse_rule(c, cp, s.default_rule)) return false; }
+      else if (k == "components") { if (!parse_rule_map(c, cp, s.components)) return false; }
+      else if (k == "incidents") { if (!parse_incidents(c, cp, s)) return false; }
+      else if (k == "disclose") { if (!parse_disclose(c, cp, false, s.disclose)) return false; }
+      else if (k == "recompute-status") { if (!boolean(c, cp, s.recompute_status)) return false; }
+      else return fail(cp, "unknown status member");
+    }
+    return true;
+  }
+
+  bool parse_articles(uint32_t n, const std::string& ptr) {
+    if (!object(n, ptr)) return false;
+    articles_section& a = p.articles;
+    a.present = true;
+    for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
+      std::string cp = child(ptr, t[c].key);
+      std::string_view k = t[c].key;
+      if (k == "default") { a.has_default = true; if (!parse_rule(c, cp, a.default_rule)) return false; }
+      else if (k == "spaces") { if (!parse_rule_map(c, cp, a.spaces)) return false; }
+      else if (k == "pages") { if (!parse_rule_map(c, cp, a.pages)) return false; }
+      else if (k == "labels") { if (!parse_rule_map(c, cp, a.labels)) return false; }
+      else if (k == "parents") {
+        if (!object(c, cp)) return false;
+        a.has_parents = true;
+        for (uint32_t e = t.first_child(c); e != npos; e = t.next_sibling(c, e)) {
+          if (!t.is_string(e) || t[e].str.empty()) return fail(child(cp, t[e].key), "a parent is a page id string");
+          a.parents.emplace(std::string(t[e].key), std::string(t[e].str));
+        }
+        // The map is a tree: walking up from any page must end.
+        for (uint32_t e = t.first_child(c); e != npos; e = t.next_sibling(c, e)) {
+          std::string cur(t[e].key);
+          for (size_t steps = 0;; ++steps) {
+            auto it = a.parents.find(cur);
+            if (it == a.parents.end()) break;
+            if (steps > a.parents.size()) return fail(child(cp, t[e].key), "cycle in parents");
+            cur = it->second;
+          }
+        }
+      } else if (k == "embedded-restrictions") { if (!boolean(c, cp, a.embedded_restrictions)) return false; }
+      else if (k == "disclose") { if (!parse_disclose(c, cp, true, a.disclose)) return false; }
+      else return fail(cp, "unknown articles member");
+    }
+    return true;
+  }
+
+  // Named audiences may refer to each other; a cycle is an error.
+  bool check_cycles(uint32_t audiences_node) {
+    std::vector<int> state(p.audience_names.size(), 0);  // 0 new, 1 visiting, 2 done
+    std::function<bool(uint32_t, uint32_t)> visit_expr;
+    std::function<bool(uint32_t)> visit_aud = [&](uint32_t a) {
+      if (state[a] == 2) return true;
+      if (state[a] == 1) return false;
+      state[a] = 1;
+      if (!visit_expr(p.audience_exprs[a], a)) return false;
+      state[a] = 2;
+      return true;
+    };
+    visit_expr = [&](uint32_t e, uint32_t owner) {
+      const expr& x = p.exprs[e];
+      if (x.kind == expr::op::named) return visit_aud(x.index);
+      for (uint32_t k : x.kids)
+        if (!visit_expr(k, owner)) return false;
+      return true;
+    };
+    for (uint32_t a = 0; a < p.audience_names.size(); ++a)
+      if (!visit_aud(a))
+        return fail(child("/audiences", p.audience_names[a]), "cycle in named audiences");
+    (void)audiences_node;
+    return true;
+  }
+
+  bool run() {
+    if (!object(0, "")) return false;
+    uint32_t version = t.member(0, "keyhole");
+    if (version == npos) return fail("/keyhole", "keyhole: 1 is required");
+    if (t[version].type != jtype::number || t[version].raw != "1") return fail("/keyhole", "keyhole must be 1");
+    for (uint32_t c = t.first_child(0); c != npos; c = t.next_sibling(0, c)) {
+      std::string_view k = t[c].key;
+      if (k != "keyhole" && k != "audiences" && k != "status" && k != "articles")
+        return fail(child("", k), "unknown policy member");
+    }
+    // Audience names first, so @references resolve in any order.
+    uint32_t aud = t.member(0, "audiences");
+    if (aud != npos) {
+      if (!object(aud, "/audiences")) return false;
+      for (uint32_t c = t.first_child(aud); c != npos; c = t.next_sibling(aud, c)) {
+        if (t[c].key.empty()) return fail("/audiences/", "empty audience name");
+        audience_index.emplace(std::string(t[c].key), static_cast<uint32_t>(p.audience_names.size()));
+        p.audience_names.emplace_back(t[c].key);
+        p.audience_exprs.push_back(no_expr);
+      }
+      for (uint32_t c = t.first_child(aud); c != npos; c = t.next_sibling(aud, c)) {
+        uint32_t e;
+        if (!parse_list(c, child("/audiences", t[c].key), e)) return false;
+        p.audience_exprs[audience_index[std::string(t[c].key)]] = e;
+      }
+      if (!check_cycles(aud)) return false;
+    }
+    uint32_t st = t.member(0, "status");
+    if (st != npos && !parse_status(st, "/status")) return false;
+    uint32_t ar = t.member(0, "articles");
+    if (ar != npos && !parse_articles(ar, "/articles")) return false;
+    return true;
+  }
+};
+
+}  // namespace
+
+void canonical_json(const json_tree& t, uint32_t node, std::string& out) {
+  const jnode& n = t[node];
+  switch (n.type) {
+    case jtype::object: {
+      std::vector<uint32_t> kids;
+      for (uint32_t c = t.first_child(node); c != npos; c = t.next_sibling(node, c)) kids.push_back(c);
+      std::sort(kids.begin(), kids.end(), [&](uint32_t a, uint32_t b) { return t[a].key < t[b].key; });
+      out.push_back('{');
+      for (size_t i = 0; i < kids.size(); ++i) {
+        if (i) out.push_back(',');
+        append_json_string(out, t[kids[i]].key);
+        out.push_back(':');
+        canonical_json(t, kids[i], out);
+      }
+      out.push_back('}');
+      break;
+    }
+    case jtype::array: {
+      out.push_back('[');
+      bool first = true;
+      for (uint32_t c = t.first_child(node); c != npos; c = t.next_sibling(node, c)) {
+        if (!first) out.push_back(',');
+        first = false;
+        canonical_json(t, c, out);
+      }
+      out.push_back(']');
+      break;
+    }
+    case jtype::string: append_json_string(out, n.str); break;
+    default: out.append(n.raw); break;
+  }
+}
+
+bool compile_policy(const json_tree& t, compiled_policy& out, std::string& pointer, std::string& message) {
+  compiler c{t, out, pointer, message, {}, {}};
+  if (!c.run()) return false;
+  std::string canon;
+  canonical_json(t, 0, canon);
+  sha256 h;
+  h.update(canon);
+  auto d = h.finish();
+  out.canonical_hash = to_hex(d.data(), d.size());
+  return true;
+}
+
+}  // namespace keyhole::detail

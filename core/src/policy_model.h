@@ -1,0 +1,97 @@
+// The compiled policy (SPEC §2–§4): atoms interned once, audiences as small
+// expression trees over atom indexes, rules as pointers into those trees.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "viewer.h"
+
+namespace keyhole::detail {
+
+enum class atom_kind : uint8_t {
+  everyone, anonymous, signed_in, verified, user, email, domain, domain_tree,
+  group, group_any, org, org_any, role, role_any, account, attr
+};
+
+struct atom {
+  atom_kind kind;
+  std::string value;  // normalised (lower-cased for email/domain)
+  std::string key;    // attr key
+  std::string text;   // canonical text, e.g. "domain:acme.example"
+};
+
+// Expression node: leaf atom, any/all of children, not, or a named audience.
+struct expr {
+  enum class op : uint8_t { atom, any, all, negate, named } kind;
+  uint32_t index = 0;           // atom index or named-audience index
+  std::vector<uint32_t> kids;   // expression indexes
+  std::string text;             // the item as written in the policy (for explain)
+};
+
+constexpr uint32_t no_expr = UINT32_MAX;
+
+struct rule {
+  uint32_t allow = no_expr;  // an `any` expression, or no_expr when absent
+  uint32_t deny = no_expr;
+  bool inherit = true;
+};
+
+struct disclose_entry {
+  std::string kind;    // component, group, incident, maintenance, update, article
+  std::string member;
+  uint32_t allow = no_expr;
+  bool has_replace = false;
+  std::string replace_raw;  // the JSON string literal as written in the policy
+};
+
+enum class visibility_mode : uint8_t { any_component, all_components };
+enum class mixed_mode : uint8_t { show, redact, hide };
+
+struct status_section {
+  bool present = false;
+  bool has_default = false;
+  rule default_rule;
+  std::unordered_map<std::string, rule> components;
+  visibility_mode visibility = visibility_mode::any_component;
+  mixed_mode mixed = mixed_mode::show;
+  bool has_redact_text = false;
+  std::string redact_text_raw;
+  bool has_without_components = false;
+  rule without_components;
+  std::unordered_map<std::string, rule> incident_rules;
+  std::vector<disclose_entry> disclose;
+  bool recompute_status = true;
+};
+
+struct articles_section {
+  bool present = false;
+  bool has_default = false;
+  rule default_rule;
+  std::unordered_map<std::string, rule> spaces, pages, labels;
+  bool has_parents = false;
+  std::unordered_map<std::string, std::string> parents;
+  bool embedded_restrictions = true;
+  std::vector<disclose_entry> disclose;
+};
+
+}  // namespace keyhole::detail
+
+namespace keyhole {
+
+class compiled_policy {
+ public:
+  std::vector<detail::atom> atoms;
+  std::vector<detail::expr> exprs;
+  std::vector<std::string> audience_names;   // index → name
+  std::vector<uint32_t> audience_exprs;      // index → expression
+  detail::status_section status;
+  detail::articles_section articles;
+  std::string canonical_hash;  // hex SHA-256 of the canonical policy text
+};
+
+}  // namespace keyhole

@@ -1,0 +1,433 @@
+// Status payloads (SPEC §5, Atlassian Statuspage API v2 shape).
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+
+#include "filter_context.h"
+
+namespace keyhole::detail {
+namespace {
+
+constexpr std::string_view component_statuses[] = {"operational", "under_maintenance", "degraded_performance",
+                                                   "partial_outage", "major_outage"};
+constexpr std::string_view impacts[] = {"none", "maintenance", "minor", "major", "critical"};
+
+template <size_t N>
+int rank_of(const std::string_view (&names)[N], std::string_view s) {
+  for (size_t i = 0; i < N; ++i)
+    if (names[i] == s) return static_cast<int>(i);
+  return -1;
+}
+
+std::string json_string(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
+
+struct component_info {
+  std::string_view group;
+  bool in_group = false;
+  bool is_group = false;      // group: true, a components list, or named as a group_id
+  bool says_not_group = false;  // group: false
+  bool visible = false;
+};
+
+class status_filter {
+ public:
+  explicit status_filter(filter_context& c) : c_(c), t_(c.t), s_(c.policy.status) {}
+
+  outcome run() {
+    if (!t_.is_object(0)) return c_.reject("a status payload is a JSON object");
+    if (!t_.unique_keys(0)) return c_.reject("duplicate member in the payload's top level");
+    if (t_.member(0, "incident_updates") != npos) return single_resource();
+
+    uint32_t status = npos;
+    for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_sibling(0, m)) {
+      std::string_view k = t_[m].key;
+      if (k == "page") continue;
+      if (k == "status") status = m;
+      else if (k == "components") components_ = m;
+      else if (k == "incidents") incidents_ = m;
+      else if (k == "scheduled_maintenances") maintenances_ = m;
+      else return c_.reject("unknown member '" + std::string(k) + "' in a status payload", m);
+    }
+    if (status != npos && !t_.is_object(status)) return c_.reject("status must be an object", status);
+    if (status != npos && s_.recompute_status && components_ == npos && incidents_ == npos && maintenances_ == npos)
+      return c_.reject("status.json carries no components or incidents, so its status cannot be recomputed; filter summary.json instead");
+
+    // 1. Learn every component and group the payload mentions.
+    if (components_ != npos) {
+      if (!t_.is_array(components_)) return c_.reject("components must be an array", components_);
+      for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e))
+        if (!learn_component(e)) return outcome::rejected;
+    }
+    for (uint32_t list : {incidents_, maintenances_}) {
+      if (list == npos) continue;
+      if (!t_.is_array(list)) return c_.reject("incidents and scheduled_maintenances must be arrays", list);
+      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
+        if (!learn_incident(e)) return outcome::rejected;
+    }
+    if (!check_groups()) return outcome::rejected;
+
+    // 2. Decide components, then groups.
+    decide_all();
+
+    // 3. Rewrite.
+    if (components_ != npos && !rewrite_components()) return outcome::rejected;
+    for (uint32_t list : {incidents_, maintenances_}) {
+      if (list == npos) continue;
+      bool maintenance = list == maintenances_;
+      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
+        if (!rewrite_incident(e, maintenance)) return outcome::rejected;
+    }
+    if (status != npos && s_.recompute_status && !recompute_banner(status)) return outcome::rejected;
+    return outcome::ok;
+  }
+
+ private:
+  // A webhook-style payload: one incident or maintenance object.
+  outcome single_resource() {
+    if (!learn_incident(0)) return outcome::rejected;
+    if (!check_groups()) return outcome::rejected;
+    decide_all();
+    bool maintenance = t_.member(0, "scheduled_for") != npos;
+    bool shown = false;
+    if (!decide_incident(0, maintenance, shown)) return outcome::rejected;
+    if (!shown) return outcome::not_visible;
+    return rewrite_visible_incident(0, maintenance) ? outcome::ok : outcome::rejected;
+  }
+
+  bool learn_component(uint32_t obj) {
+    if (!t_.is_object(obj)) return c_.reject("a component must be an object", obj) == outcome::ok;
+    if (!t_.unique_keys(obj)) return c_.reject("duplicate member in a component", obj) == outcome::ok;
+    uint32_t id = t_.member(obj, "id");
+    if (!t_.is_string(id)) return c_.reject("a component needs a string id", obj) == outcome::ok;
+    component_info& info = comps_[t_[id].str];
+    uint32_t gid = t_.member(obj, "group_id");
+    if (gid != npos && !t_.is_null(gid)) {
+      if (!t_.is_string(gid)) return c_.reject("group_id must be a string or null", gid) == outcome::ok;
+      if (!assign_group(t_[id].str, t_[gid].str)) return false;
+    }
+    uint32_t g = t_.member(obj, "group");
+    if (g != npos) {
+      if (t_[g].type == jtype::true_value) info.is_group = true;
+      else if (t_[g].type == jtype::false_value) info.says_not_group = true;
+      else if (!t_.is_null(g)) return c_.reject("group must be true or false", g) == outcome::ok;
+    }
+    uint32_t list = t_.member(obj, "components");
+    if (list != npos && !t_.is_null(list)) {
+      if (!t_.is_array(list)) return c_.reject("a group's components must be a list of ids", list) == outcome::ok;
+      comps_[t_[id].str].is_group = true;
+      for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m)) {
+        if (!t_.is_string(m)) return c_.reject("a group's components must be a list of ids", m) == outcome::ok;
+        if (!assign_group(t_[m].str, t_[id].str)) return false;
+      }
+    }
+    return true;
+  }
+
+  bool assign_group(std::string_view component, std::string_view group) {
+    component_info& info = comps_[component];
+    if (info.in_group && info.group != group)
+      return c_.reject("component '" + std::string(component) + "' would be in two groups") == outcome::ok;
+    info.in_group = true;
+    info.group = group;
+    comps_[group].is_group = true;
+    return true;
+  }
+
+  bool learn_incident(uint32_t obj) {
+    if (!t_.is_object(obj)) return c_.reject("an incident must be an object", obj) == outcome::ok;
+    if (!t_.unique_keys(obj)) return c_.reject("duplicate member in an incident", obj) == outcome::ok;
+    if (!t_.is_string(t_.member(obj, "id"))) return c_.reject("an incident needs a string id", obj) == outcome::ok;
+    uint32_t list = t_.member(obj, "components");
+    if (list != npos && !t_.is_null(list)) {
+      if (!t_.is_array(list)) return c_.reject("an incident's components must be an array", list) == outcome::ok;
+      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
+        if (!learn_component(e)) return false;
+    }
+    uint32_t updates = t_.member(obj, "incident_updates");
+    if (updates != npos && !t_.is_null(updates)) {
+      if (!t_.is_array(updates)) return c_.reject("incident_updates must be an array", updates) == outcome::ok;
+      for (uint32_t u = t_.first_child(updates); u != npos; u = t_.next_sibling(updates, u)) {
+        if (!t_.is_object(u)) return c_.reject("an incident update must be an object", u) == outcome::ok;
+        if (!t_.unique_keys(u)) return c_.reject("duplicate member in an incident update", u) == outcome::ok;
+        uint32_t affected = t_.member(u, "affected_components");
+        if (affected == npos || t_.is_null(affected)) continue;
+        if (!t_.is_array(affected)) return c_.reject("affected_components must be an array", affected) == outcome::ok;
+        for (uint32_t a = t_.first_child(affected); a != npos; a = t_.next_sibling(affected, a)) {
+          if (!t_.is_object(a)) return c_.reject("an affected component must be an object", a) == outcome::ok;
+          if (!t_.unique_keys(a)) return c_.reject("duplicate member in an affected component", a) == outcome::ok;
+          uint32_t code = t_.member(a, "code");
+          if (t_.is_string(code)) comps_[t_[code].str];
+        }
+      }
+    }
+    return true;
+  }
+
+  bool check_groups() {
+    for (auto& [id, info] : comps_) {
+      if (info.is_group && info.says_not_group)
+        return c_.reject("'" + std::string(id) + "' is used as a group but says group: false") == outcome::ok;
+      if (info.is_group && info.in_group)
+        return c_.reject("group '" + std::string(id) + "' is itself in a group") == outcome::ok;
+    }
+    return true;
+  }
+
+  const rule* component_rule(std::string_view id) const {
+    auto it = s_.components.find(std::string(id));
+    return it == s_.components.end() ? nullptr : &it->second;
+  }
+
+  void decide_all() {
+    for (auto& [id, info] : comps_) {
+      if (info.is_group) continue;
+      decision d;
+      if (s_.has_default) apply_level(c_.m, level{"default", {&s_.default_rule}}, d, c_.tracing);
+      if (info.in_group)
+        if (const rule* r = component_rule(info.group))
+          apply_level(c_.m, level{"group:" + std::string(info.group), {r}}, d, c_.tracing);
+      if (const rule* r = component_rule(id)) apply_level(c_.m, level{"component:" + std::string(id), {r}}, d, c_.tracing);
+      finish_decision(d, c_.m.who().has_grant("component", id));
+      info.visible = d.visible();
+      if (c_.log) c_.record("component", id, info.visible, std::move(d));
+    }
+    for (auto& [id, info] : comps_) {
+      if (!info.is_group) continue;
+      for (auto& [mid, member] : comps_)
+        if (member.in_group && member.group == id && member.visible) info.visible = true;
+      if (c_.log) c_.record("group", id, info.visible, decision{}, "shown iff a member component is shown");
+    }
+  }
+
+  bool shown(std::string_view id) const {
+    auto it = comps_.find(id);
+    return it != comps_.end() && it->second.visible;
+  }
+
+  bool rewrite_components() {
+    // Worst status of shown top-level members, per group.
+    std::unordered_map<std::string_view, int> worst;
+    for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e)) {
+      std::string_view id = t_[t_.member(e, "id")].str;
+      const component_info& info = comps_[id];
+      if (!info.visible) {
+        c_.drop(e);
+        continue;
+      }
+      c_.disclose(s_.disclose, "component", e);
+      if (info.is_group) {
+        c_.disclose(s_.disclose, "group", e);
+        uint32_t list = t_.member(e, "components");
+        if (t_.is_array(list))
+          for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m))
+            if (!shown(t_[m].str)) c_.drop(m);
+      } else if (s_.recompute_status) {
+        int r = status_rank(e);
+        if (r < 0) return false;
+        shown_ranks_.push_back(r);
+        if (info.in_group) worst[info.group] = std::max(worst[info.group], r);
+      }
+    }
+    if (!s_.recompute_status) return true;
+    for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e)) {
+      if (c_.dropped(e)) continue;
+      std::string_view id = t_[t_.member(e, "id")].str;
+      if (!comps_[id].is_group) continue;
+      uint32_t st = t_.member(e, "status");
+      if (st == npos) continue;
+      auto it = worst.find(id);
+      int r = it == worst.end() ? 0 : it->second;
+      c_.replace(st, json_string(component_statuses[r]));
+    }
+    return true;
+  }
+
+  int status_rank(uint32_t obj) {
+    uint32_t st = t_.member(obj, "status");
+    int r = t_.is_string(st) ? rank_of(component_statuses, t_[st].str) : -1;
+    if (r < 0) c_.reject("a component status is missing or unknown, so the page status cannot be recomputed", obj);
+    return r;
+  }
+
+  // Decides one incident or maintenance (SPEC §5); `shown` receives the result.
+  bool decide_incident(uint32_t obj, bool maintenance, bool& visible) {
+    std::string_view id = t_[t_.member(obj, "id")].str;
+    std::vector<std::string_view> affected;
+    auto add = [&](std::string_view a) {
+      if (std::find(affected.begin(), affected.end(), a) == affected.end()) affected.push_back(a);
+    };
+    uint32_t list = t_.member(obj, "components");
+    if (t_.is_array(list))
+      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) add(t_[t_.member(e, "id")].str);
+    uint32_t updates = t_.member(obj, "incident_updates");
+    if (t_.is_array(updates))
+      for (uint32_t u = t_.first_child(updates); u != npos; u = t_.next_sibling(updates, u)) {
+        uint32_t aff = t_.member(u, "affected_components");
+        if (!t_.is_array(aff)) continue;
+        for (uint32_t a = t_.first_child(aff); a != npos; a = t_.next_sibling(aff, a)) {
+          uint32_t code = t_.member(a, "code");
+          if (t_.is_string(code)) add(t_[code].str);
+        }
+      }
+
+    decision d;
+    size_t n_shown = 0;
+    for (auto a : affected) n_shown += shown(a) ? 1 : 0;
+    bool some_hidden = n_shown < affected.size();
+    std::string note;
+    if (affected.empty()) {
+      const rule* r = s_.has_without_components ? &s_.without_components : (s_.has_default ? &s_.default_rule : nullptr);
+      if (r) apply_level(c_.m, level{s_.has_without_components ? "without-components" : "default", {r}}, d, c_.tracing);
+      note = "no affected components";
+    } else {
+      bool base = s_.visibility == visibility_mode::any_component ? n_shown > 0 : n_shown == affected.size();
+      if (base && some_hidden && s_.mixed == mixed_mode::hide) base = false;
+      d.allowed = base;
+      note = std::to_string(n_shown) + " of " + std::to_string(affected.size()) + " affected components shown";
+      if (c_.tracing) d.trace.push_back(level_trace{"components", false, base, false, {}, {}});
+    }
+    auto it = s_.incident_rules.find(std::string(id));
+    if (it != s_.incident_rules.end())
+      apply_level(c_.m, level{"rules:" + std::string(id), {&it->second}}, d, c_.tracing);
+    finish_decision(d, c_.m.who().has_grant(maintenance ? "maintenance" : "incident", id));
+    visible = d.visible();
+    redact_ = visible && some_hidden && s_.mixed == mixed_mode::redact;
+    if (redact_) note += "; mixed: redact";
+    if (c_.log) c_.record(maintenance ? "maintenance" : "incident", id, visible, std::move(d), note);
+    return true;
+  }
+
+  bool rewrite_incident(uint32_t obj, bool maintenance) {
+    bool visible = false;
+    if (!decide_incident(obj, maintenance, visible)) return false;
+    if (!visible) {
+      c_.drop(obj);
+      return true;
+    }
+    if (!rewrite_visible_incident(obj, maintenance)) return false;
+    if (s_.recompute_status) {
+      // Only unresolved incidents and in-progress maintenances drive the banner.
+      uint32_t st = t_.member(obj, "status");
+      std::string_view status = t_.is_string(st) ? t_[st].str : std::string_view{};
+      bool active = maintenance ? (status == "in_progress" || status == "verifying")
+                                : (status != "resolved" && status != "postmortem");
+      if (active) {
+        uint32_t imp = t_.member(obj, "impact");
+        int r = t_.is_string(imp) ? rank_of(impacts, t_[imp].str) : -1;
+        if (r < 0) return c_.reject("an incident impact is missing or unknown, so the page status cannot be recomputed", obj) == outcome::ok;
+        worst_impact_ = std::max(worst_impact_, r);
+      }
+    }
+    return true;
+  }
+
+  bool rewrite_visible_incident(uint32_t obj, bool maintenance) {
+    bool redact = redact_;
+    uint32_t list = t_.member(obj, "components");
+    if (t_.is_array(list))
+      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) {
+        std::string_view id = t_[t_.member(e, "id")].str;
+        if (!shown(id)) {
+          c_.drop(e);
+          continue;
+        }
+        c_.disclose(s_.disclose, "component", e);
+        if (comps_[id].is_group) c_.disclose(s_.disclose, "group", e);
+      }
+    uint32_t updates = t_.member(obj, "incident_updates");
+    if (t_.is_array(updates))
+      for (uint32_t u = t_.first_child(updates); u != npos; u = t_.next_sibling(updates, u)) {
+        uint32_t aff = t_.member(u, "affected_components");
+        if (t_.is_array(aff))
+          for (uint32_t a = t_.first_child(aff); a != npos; a = t_.next_sibling(aff, a)) {
+            uint32_t code = t_.member(a, "code");
+            if (!t_.is_string(code) || !shown(t_[code].str)) {
+              c_.drop(a);
+              continue;
+            }
+            disclose_affected_name(a);
+          }
+        if (redact) {
+          uint32_t body = t_.member(u, "body");
+          if (body != npos && !t_.is_null(body)) {
+            if (s_.has_redact_text) c_.replace(body, s_.redact_text_raw);
+            else c_.drop(body);
+          }
+        }
+        c_.disclose(s_.disclose, "update", u);
+      }
+    c_.disclose(s_.disclose, maintenance ? "maintenance" : "incident", obj);
+    return true;
+  }
+
+  // `component.name` rules also cover the component's name as repeated in an
+  // update's affected_components entry (docs/decisions.md).
+  void disclose_affected_name(uint32_t entry) {
+    for (const disclose_entry& e : s_.disclose)
+      if (e.kind == "component" && e.member == "name") {
+        std::vector<disclose_entry> name_rules;
+        for (const disclose_entry& f : s_.disclose)
+          if (f.kind == "component" && f.member == "name") name_rules.push_back(f);
+        c_.disclose(name_rules, "component", entry);
+        return;
+      }
+  }
+
+  bool recompute_banner(uint32_t status) {
+    std::string_view indicator, description;
+    if (!shown_ranks_.empty()) {
+      int worst = *std::max_element(shown_ranks_.begin(), shown_ranks_.end());
+      bool all_major = std::all_of(shown_ranks_.begin(), shown_ranks_.end(), [](int r) { return r == 4; });
+      switch (worst) {
+        case 0: indicator = "none"; description = "All Systems Operational"; break;
+        case 1: indicator = "maintenance"; description = "Service Under Maintenance"; break;
+        case 2: indicator = "minor"; description = "Partially Degraded Service"; break;
+        case 3: indicator = "minor"; description = "Minor Service Outage"; break;
+        default:
+          indicator = all_major ? "critical" : "major";
+          description = all_major ? "Major System Outage" : "Partial System Outage";
+      }
+    } else {
+      switch (worst_impact_) {
+        case -1:
+        case 0: indicator = "none"; description = "All Systems Operational"; break;
+        case 1: indicator = "maintenance"; description = "Service Under Maintenance"; break;
+        case 2: indicator = "minor"; description = "Minor Service Outage"; break;
+        case 3: indicator = "major"; description = "Partial System Outage"; break;
+        default: indicator = "critical"; description = "Major System Outage"; break;
+      }
+    }
+    if (!t_.unique_keys(status)) return c_.reject("duplicate member in status", status) == outcome::ok;
+    uint32_t ind = t_.member(status, "indicator"), desc = t_.member(status, "description");
+    if (ind != npos) c_.replace(ind, json_string(indicator));
+    if (desc != npos) c_.replace(desc, json_string(description));
+    return true;
+  }
+
+  filter_context& c_;
+  const json_tree& t_;
+  const status_section& s_;
+  uint32_t components_ = npos, incidents_ = npos, maintenances_ = npos;
+  std::unordered_map<std::string_view, component_info> comps_;
+  std::vector<int> shown_ranks_;
+  int worst_impact_ = -1;
+  bool redact_ = false;
+};
+
+}  // namespace
+
+outcome filter_statuspage(filter_context& c) {
+  if (!c.policy.status.present) {
+    // No status section: everything in it is hidden. Still validate the shape.
+    status_section none;
+    (void)none;
+  }
+  status_filter f(c);
+  return f.run();
+}
+
+}  // namespace keyhole::detail

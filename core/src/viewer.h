@@ -1,0 +1,38 @@
+// The viewer, parsed and checked from a claims document (SPEC §1).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "json_tree.h"
+
+namespace keyhole::detail {
+
+struct viewer {
+  bool signed_in = false;
+  std::string sub;
+  bool has_email = false;
+  std::string email_lower;   // ASCII-lower-cased address
+  bool email_verified = false;
+  bool has_domain = false;   // exactly one '@'
+  std::string domain;        // lower-cased, one trailing dot removed
+  std::vector<std::string> groups, orgs, roles;
+  bool has_account = false;
+  std::string account;
+  std::vector<std::pair<std::string, std::vector<std::string>>> attrs;
+  std::vector<std::string> grants;  // "kind:id", sorted and unique
+
+  bool has_grant(std::string_view kind, std::string_view id) const;
+  bool in_group(std::string_view g) const;
+};
+
+// Fills `v` from the claims tree; on error fills `pointer` and `message`.
+bool parse_viewer(const json_tree& t, viewer& v, std::string& pointer, std::string& message);
+
+std::string ascii_lower(std::string_view s);
+// JSON pointer escaping of one reference token (~ → ~0, / → ~1).
+std::string pointer_token(std::string_view key);
+
+}  // namespace keyhole::detail
