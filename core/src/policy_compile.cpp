@@ -61,7 +61,7 @@ struct compiler {
       std::string name(s.substr(1));
       auto it = audience_index.find(name);
       if (name.empty() || it == audience_index.end()) return fail(ptr, "unknown audience '" + std::string(s) + "'");
-      out_expr = add_expr(expr{expr::op::named, it->second, {}, std::string(s)});
+      out_expr = add_expr(expr{expr::op::named, it->second, {}, std::string(s), ptr});
       return true;
     }
     atom a;
@@ -329,29 +329,34 @@ struct compiler {
     return true;
   }
 
-  // Named audiences may refer to each other; a cycle is an error.
-  bool check_cycles(uint32_t audiences_node) {
+  // Named audiences may refer to each other; a cycle is an error, reported at
+  // the reference that closes it.
+  bool check_cycles() {
     std::vector<int> state(p.audience_names.size(), 0);  // 0 new, 1 visiting, 2 done
-    std::function<bool(uint32_t, uint32_t)> visit_expr;
+    std::string cycle_at;
+    std::function<bool(uint32_t)> visit_expr;
     std::function<bool(uint32_t)> visit_aud = [&](uint32_t a) {
       if (state[a] == 2) return true;
-      if (state[a] == 1) return false;
       state[a] = 1;
-      if (!visit_expr(p.audience_exprs[a], a)) return false;
+      if (!visit_expr(p.audience_exprs[a])) return false;
       state[a] = 2;
       return true;
     };
-    visit_expr = [&](uint32_t e, uint32_t owner) {
+    visit_expr = [&](uint32_t e) {
       const expr& x = p.exprs[e];
-      if (x.kind == expr::op::named) return visit_aud(x.index);
+      if (x.kind == expr::op::named) {
+        if (state[x.index] == 1) {
+          cycle_at = x.pointer;
+          return false;
+        }
+        return visit_aud(x.index);
+      }
       for (uint32_t k : x.kids)
-        if (!visit_expr(k, owner)) return false;
+        if (!visit_expr(k)) return false;
       return true;
     };
     for (uint32_t a = 0; a < p.audience_names.size(); ++a)
-      if (!visit_aud(a))
-        return fail(child("/audiences", p.audience_names[a]), "cycle in named audiences");
-    (void)audiences_node;
+      if (!visit_aud(a)) return fail(cycle_at, "cycle in named audiences");
     return true;
   }
 
@@ -380,7 +385,7 @@ struct compiler {
         if (!parse_list(c, child("/audiences", t[c].key), e)) return false;
         p.audience_exprs[audience_index[std::string(t[c].key)]] = e;
       }
-      if (!check_cycles(aud)) return false;
+      if (!check_cycles()) return false;
     }
     uint32_t st = t.member(0, "status");
     if (st != npos && !parse_status(st, "/status")) return false;

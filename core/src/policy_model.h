@@ -31,6 +31,7 @@ struct expr {
   uint32_t index = 0;           // atom index or named-audience index
   std::vector<uint32_t> kids;   // expression indexes
   std::string text;             // the item as written in the policy (for explain)
+  std::string pointer;          // where a named reference stands (for cycle errors)
 };
 
 constexpr uint32_t no_expr = UINT32_MAX;

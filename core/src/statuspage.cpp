@@ -195,12 +195,12 @@ class status_filter {
       info.visible = d.visible();
       if (c_.log) c_.record("component", id, info.visible, std::move(d));
     }
-    for (auto& [id, info] : comps_) {
-      if (!info.is_group) continue;
-      for (auto& [mid, member] : comps_)
-        if (member.in_group && member.group == id && member.visible) info.visible = true;
-      if (c_.log) c_.record("group", id, info.visible, decision{}, "shown iff a member component is shown");
-    }
+    // A group is shown iff one of its member components is.
+    for (auto& [id, info] : comps_)
+      if (!info.is_group && info.in_group && info.visible) comps_[info.group].visible = true;
+    if (c_.log)
+      for (auto& [id, info] : comps_)
+        if (info.is_group) c_.record("group", id, info.visible, decision{}, "shown iff a member component is shown");
   }
 
   bool shown(std::string_view id) const {

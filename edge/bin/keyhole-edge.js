@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// keyhole-edge: the Keyhole reverse proxy (Node), plus `share`, `token` and `demo` helpers.
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { SignJWT } from "jose";
+import { createEdgeFilter, createShareToken, DEFAULT_ROUTES } from "../src/index.js";
+import { serveNode, logLine } from "../src/node-server.js";
+
+const USAGE = `usage:
+  keyhole-edge --upstream URL --policy FILE [--port 8787] [--host 127.0.0.1]
+               [--hs256-secret-file FILE] [--issuer ISS] [--audience AUD]
+               [--share-secret-file FILE] [--cookie NAME] [--max-payload BYTES]
+               [--cache-by-audience SECONDS]
+  keyhole-edge --config FILE            (JSON; see edge/README.md)
+  keyhole-edge share --secret-file FILE --resource article:ID [--resource ...]
+               (--email ADDR | --domain D)... [--ttl SECONDS] [--id ID]
+  keyhole-edge token --hs256-secret-file FILE --claims JSON [--issuer ISS] [--audience AUD] [--ttl SECONDS]
+  keyhole-edge demo [--port 8787] [--origin-port 0]
+`;
+
+function die(msg, code = 2) {
+  process.stderr.write(`keyhole-edge: ${msg}\n`);
+  process.exit(code);
+}
+const readText = (f) => { try { return readFileSync(f, "utf8"); } catch (e) { die(`cannot read ${f}: ${e.code ?? e.message}`); } };
+const readSecret = (f) => readText(f).replace(/\r?\n$/, "");
+
+/** Reads a --config JSON file: file references are resolved relative to it. */
+export function loadConfigFile(file) {
+  const dir = dirname(resolve(file));
+  const rel = (p) => resolve(dir, p);
+  let c;
+  try { c = JSON.parse(readText(file)); } catch (e) { die(`${file}: ${e.message}`); }
+  const routes = c.routes?.map((r) => (r.policyFile ? { ...r, policy: readText(rel(r.policyFile)), policyFile: undefined } : r));
+  const cfg = { upstream: c.upstream, routes, limits: c.limits, upstreamHeaders: c.upstreamHeaders, port: c.port, host: c.host };
+  cfg.policy = c.policyFile ? readText(rel(c.policyFile)) : c.policy;
+  const id = { ...(c.identity ?? {}) };
+  if (id.hs256SecretFile) { id.hs256Secret = readSecret(rel(id.hs256SecretFile)); delete id.hs256SecretFile; }
+  if (id.publicKeyFile) { id.publicKey = readText(rel(id.publicKeyFile)); delete id.publicKeyFile; }
+  if (id.jwksFile) { id.jwks = JSON.parse(readText(rel(id.jwksFile))); delete id.jwksFile; }
+  cfg.identity = id;
+  if (c.share) {
+    cfg.share = { ...c.share };
+    if (c.share.secretFile) { cfg.share.secret = readSecret(rel(c.share.secretFile)); delete cfg.share.secretFile; }
+  }
+  return cfg;
+}
+
+async function serve(argv) {
+  const { values: v } = parseArgs({
+    args: argv, strict: true,
+    options: {
+      config: { type: "string" }, upstream: { type: "string" }, policy: { type: "string" },
+      port: { type: "string" }, host: { type: "string" }, "hs256-secret-file": { type: "string" },
+      issuer: { type: "string" }, audience: { type: "string" }, "share-secret-file": { type: "string" },
+      cookie: { type: "string" }, "max-payload": { type: "string" }, "cache-by-audience": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (v.help) { process.stdout.write(USAGE); return; }
+  let cfg;
+  if (v.config) cfg = loadConfigFile(v.config);
+  else {
+    if (!v.upstream || !v.policy) die(`--upstream and --policy are required\n${USAGE}`);
+    cfg = { upstream: v.upstream, policy: readText(v.policy), identity: {} };
+    if (v["hs256-secret-file"]) cfg.identity = { algorithms: ["HS256"], hs256Secret: readSecret(v["hs256-secret-file"]) };
+    if (v.issuer) cfg.identity.issuer = v.issuer;
+    if (v.audience) cfg.identity.audience = v.audience;
+    if (v.cookie) cfg.identity.cookie = v.cookie;
+    if (v["share-secret-file"]) cfg.share = { secret: readSecret(v["share-secret-file"]) };
+    if (v["max-payload"]) cfg.limits = { maxPayloadBytes: Number(v["max-payload"]) };
+    if (v["cache-by-audience"]) {
+      const maxAge = Number(v["cache-by-audience"]);
+      cfg.routes = DEFAULT_ROUTES.map((r) => ({ ...r, cache: { audience: true, maxAge } }));
+    }
+  }
+  const port = Number(v.port ?? cfg.port ?? 8787);
+  const host = v.host ?? cfg.host ?? "127.0.0.1";
+  const server = await start(cfg, { port, host });
+  process.stderr.write(`keyhole-edge: listening on ${server.url}, upstream ${cfg.upstream}\n`);
+}
+
+async function start(cfg, { port, host }) {
+  let edge;
+  try {
+    edge = createEdgeFilter({ ...cfg, log: (e) => process.stdout.write(logLine(e) + "\n") });
+    await edge.ready();
+  } catch (e) {
+    die(`${e.code === "policy" ? `policy error at ${e.pointer || "/"}: ` : ""}${e.message}`);
+  }
+  return serveNode(edge, { port, host });
+}
+
+function parseTtl(s, dflt) {
+  if (s === undefined) return dflt;
+  const m = /^(\d+)([smhd]?)$/.exec(s);
+  if (!m) die(`bad --ttl ${s}`);
+  return Number(m[1]) * { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2]];
+}
+
+async function share(argv) {
+  const { values: v } = parseArgs({
+    args: argv, strict: true,
+    options: {
+      "secret-file": { type: "string" }, resource: { type: "string", multiple: true },
+      email: { type: "string", multiple: true }, domain: { type: "string", multiple: true },
+      ttl: { type: "string" }, id: { type: "string" },
+    },
+  });
+  if (!v["secret-file"] || !v.resource?.length || !(v.email?.length || v.domain?.length)) die(`share: missing options\n${USAGE}`);
+  try {
+    const token = await createShareToken(readSecret(v["secret-file"]), {
+      id: v.id, resources: v.resource, emails: v.email, domains: v.domain, ttlSeconds: parseTtl(v.ttl, 7 * 86400),
+    });
+    process.stdout.write(token + "\n");
+  } catch (e) { die(e.message); }
+}
+
+export async function signToken(secret, claims, { issuer, audience, ttlSeconds = 3600 } = {}) {
+  let jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt().setExpirationTime(`${ttlSeconds}s`);
+  if (issuer) jwt = jwt.setIssuer(issuer);
+  if (audience) jwt = jwt.setAudience(audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+async function token(argv) {
+  const { values: v } = parseArgs({
+    args: argv, strict: true,
+    options: { "hs256-secret-file": { type: "string" }, claims: { type: "string" }, issuer: { type: "string" }, audience: { type: "string" }, ttl: { type: "string" } },
+  });
+  if (!v["hs256-secret-file"] || !v.claims) die(`token: missing options\n${USAGE}`);
+  let claims;
+  try { claims = JSON.parse(v.claims); } catch (e) { die(`--claims: ${e.message}`); }
+  process.stdout.write(await signToken(readSecret(v["hs256-secret-file"]), claims, { issuer: v.issuer, audience: v.audience, ttlSeconds: parseTtl(v.ttl, 3600) }) + "\n");
+}
+
+async function demo(argv) {
+  const { values: v } = parseArgs({ args: argv, strict: true, options: { port: { type: "string" }, "origin-port": { type: "string" }, host: { type: "string" } } });
+  const { startSampleOrigin, POLICY_FILE, JSM_POLICY_FILE } = await import("../sample-origin/server.mjs");
+  const { personas } = await import("../sample-origin/personas.mjs");
+  const host = v.host ?? "127.0.0.1";
+  const origin = await startSampleOrigin({ port: Number(v["origin-port"] ?? 0), host });
+  const rnd = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  const jwtSecret = rnd();
+  const shareSecret = rnd();
+  const issuer = "keyhole-demo", audience = "keyhole-edge";
+  const proxy = await start({
+    upstream: origin.url, policy: readText(POLICY_FILE),
+    identity: { algorithms: ["HS256"], hs256Secret: jwtSecret, issuer, audience },
+    share: { secret: shareSecret },
+    routes: DEFAULT_ROUTES.map((r) => ({
+      ...r,
+      cache: r.path.startsWith("/api/v2") ? { audience: true, maxAge: 30 } : undefined,
+      // JSM lists carry no labels: the demo serves them with the policy minus its label rules
+      policy: r.format === "jsm" ? readText(JSM_POLICY_FILE) : undefined,
+    })),
+  }, { port: Number(v.port ?? 8787), host });
+  const out = [];
+  out.push(`Keyhole demo`);
+  out.push(`  sample origin (unfiltered): ${origin.url}`);
+  out.push(`  keyhole-edge proxy:         ${proxy.url}`);
+  out.push(`  demo page (filters in your browser): ${origin.url}/demo/`);
+  out.push(``);
+  out.push(`Ready-to-paste requests through the proxy (tokens valid 12 hours):`);
+  for (const [name, p] of Object.entries(personas)) {
+    out.push(``);
+    out.push(`# ${name}: ${p.label}`);
+    let auth = "";
+    if (p.claims.sub) auth = ` -H 'Authorization: Bearer ${await signToken(jwtSecret, p.claims, { issuer, audience, ttlSeconds: 12 * 3600 })}'`;
+    out.push(`curl -s${auth} ${proxy.url}/api/v2/summary.json`);
+    out.push(`curl -s${auth} ${proxy.url}/wiki/rest/api/content`);
+    if (p.share) {
+      const t = await createShareToken(shareSecret, { resources: p.share.resources, emails: p.share.emails, ttlSeconds: 12 * 3600 });
+      out.push(`curl -s${auth} '${proxy.url}/wiki/rest/api/content/95001?share=${t}'`);
+      out.push(`# the same link without the partner's token (forwarded to someone else): 404`);
+      out.push(`curl -s -i '${proxy.url}/wiki/rest/api/content/95001?share=${t}'`);
+    }
+  }
+  out.push(``);
+  out.push(`# a tampered token: 401`);
+  out.push(`curl -s -i -H 'Authorization: Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1LXN0YWZmLXN1ZSJ9.' ${proxy.url}/api/v2/summary.json`);
+  out.push(``);
+  out.push(`Request log follows (Ctrl-C to stop).`);
+  process.stdout.write(out.join("\n") + "\n");
+}
+
+const [cmd, ...rest] = process.argv.slice(2);
+const main = { share, token, demo }[cmd];
+try {
+  await (main ? main(rest) : serve(process.argv.slice(2)));
+} catch (e) {
+  die(e.message);
+}

@@ -1,0 +1,380 @@
+// Keyhole in-browser demo. Loads the unfiltered payloads, the demo policy and the
+// personas from the sample origin, and filters them in the browser with the
+// Keyhole WebAssembly module every time the viewer or the policy changes.
+import { h, clear } from "./dom.js";
+import { renderStatus } from "./render-status.js";
+import { renderConfluence, renderJsm } from "./render-kb.js";
+import { diffJson } from "./diff.js";
+import { lineOfPointer, prettyJson } from "./jsonpos.js";
+import { buildExplainIndex, describeExplanation } from "./explain.js";
+
+const base = new URL("../", import.meta.url); // the demo's root (…/demo/)
+const at = (p) => new URL(p, base).href;
+
+export const PAYLOADS = [
+  { key: "status", file: "summary.json", title: "Status summary", render: renderStatus, view: "status-view" },
+  { key: "confluence", file: "confluence-content.json", title: "Confluence content", render: renderConfluence, view: "kb-view" },
+  { key: "jsm", file: "jsm-articles.json", title: "JSM articles", render: renderJsm, view: "jsm-view" },
+];
+
+const state = {
+  kh: null,
+  policy: null,          // last policy that compiled
+  policyText: "",
+  demoPolicyText: "",
+  personas: {},
+  persona: "anonymous",
+  raw: {},               // key -> { bytes, json }
+  results: {},           // key -> { bytes, text, json, error, micros, runs }
+};
+
+const $ = (id) => document.getElementById(id);
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+// ---------------------------------------------------------------------------
+// Viewer claims. The partner's share link is represented as what the edge makes
+// of a verified share token: a `grants` list on a signed-in, verified viewer.
+export function claimsOf(persona) {
+  const c = structuredClone(persona?.claims ?? {});
+  if (persona?.share?.resources?.length) c.grants = [...persona.share.resources];
+  return c;
+}
+
+function currentClaims() {
+  return claimsOf(state.personas[state.persona]);
+}
+
+// ---------------------------------------------------------------------------
+// Filtering
+
+function filterOne(key) {
+  const raw = state.raw[key];
+  const claims = currentClaims();
+  const r = { bytesIn: raw.bytes.length };
+  try {
+    const out = state.policy.filter(raw.bytes, claims, { format: "auto" });
+    r.bytes = out;
+    r.text = dec.decode(out);
+    r.json = JSON.parse(r.text);
+    // Time the filter alone: repeat it until a few milliseconds have passed, so the
+    // browser's coarse clock still gives microseconds.
+    let runs = 0;
+    const t0 = performance.now();
+    let t1 = t0;
+    do {
+      state.policy.filter(raw.bytes, claims, { format: "auto" });
+      runs++;
+      t1 = performance.now();
+    } while (t1 - t0 < 4 && runs < 500);
+    r.micros = ((t1 - t0) * 1000) / runs;
+    r.runs = runs;
+  } catch (e) {
+    r.error = e;
+    r.bytes = new Uint8Array(0);
+    r.text = "";
+    r.json = null;
+    r.micros = 0;
+  }
+  return r;
+}
+
+function refilter() {
+  if (!state.policy || !state.raw.status) return;
+  for (const p of PAYLOADS) state.results[p.key] = filterOne(p.key);
+  renderAll();
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+function renderAll() {
+  const persona = state.personas[state.persona];
+  document.body.dataset.persona = state.persona;
+  $("claims").textContent = JSON.stringify(currentClaims(), null, 2);
+  $("now-viewing").textContent = persona?.label ?? state.persona;
+  $("explain-persona").textContent = persona?.label ?? state.persona;
+  for (const p of PAYLOADS) {
+    const r = state.results[p.key];
+    const view = clear($(p.view));
+    if (r.error) {
+      view.appendChild(h("p", { class: "filter-error", role: "alert" },
+        `Nothing is shown: the filter returned an error (${r.error.code ?? "error"}): ${r.error.message}`));
+    } else {
+      view.appendChild(p.render(r.json));
+    }
+  }
+  renderTiming();
+  renderRaw();
+  renderExplain();
+}
+
+function fmtBytes(n) {
+  return n.toLocaleString("en-US") + " B";
+}
+
+function renderTiming() {
+  let bin = 0, bout = 0, us = 0;
+  const parts = [];
+  for (const p of PAYLOADS) {
+    const r = state.results[p.key];
+    bin += r.bytesIn; bout += r.bytes.length; us += r.micros;
+    parts.push(`${p.title}: ${fmtBytes(r.bytesIn)} → ${fmtBytes(r.bytes.length)}, ${r.micros.toFixed(1)} µs`);
+  }
+  const t = $("timing");
+  t.dataset.bytesIn = String(bin);
+  t.dataset.bytesOut = String(bout);
+  t.dataset.micros = us.toFixed(1);
+  clear(t).append(
+    h("strong", null, `${fmtBytes(bin)} in → ${fmtBytes(bout)} out in ${us.toFixed(1)} µs`),
+    " of filtering (WebAssembly, mean of repeated runs) ",
+    h("span", { class: "muted" }, "· " + parts.join(" · ")));
+}
+
+function renderRaw() {
+  const key = $("raw-payload").value;
+  const r = state.results[key];
+  const raw = state.raw[key];
+  $("raw-sizes").textContent = `${fmtBytes(raw.bytes.length)} unfiltered → ${fmtBytes(r.bytes.length)} filtered`;
+  $("raw-out").textContent = r.error ? `(no output: ${r.error.message})` : prettyJson(r.text);
+  const list = clear($("raw-diff"));
+  if (r.error) return;
+  const d = diffJson(raw.json, r.json);
+  if (d.length === 0) {
+    list.appendChild(h("li", { class: "same" }, "Identical to the unfiltered payload (apart from whitespace)."));
+    return;
+  }
+  const sym = { removed: "−", added: "+", changed: "~" };
+  for (const e of d) {
+    list.appendChild(h("li", { class: `diff-${e.op}` },
+      h("span", { class: "diff-op", "aria-label": e.op }, sym[e.op]), " ",
+      h("code", { class: "diff-path" }, e.path), " ",
+      e.op === "changed" ? [h("span", { class: "diff-before" }, e.before), " → ", h("span", { class: "diff-after" }, e.after)]
+        : h("span", { class: e.op === "removed" ? "diff-before" : "diff-after" }, e.before ?? e.after)));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Explain
+
+let explainIndex = [];
+
+function rebuildExplainChoices() {
+  const sel = $("explain-resource");
+  const prev = sel.value;
+  explainIndex = buildExplainIndex(state.raw);
+  clear(sel);
+  const groups = new Map();
+  for (const it of explainIndex) {
+    if (!groups.has(it.group)) groups.set(it.group, h("optgroup", { label: it.group }));
+    groups.get(it.group).appendChild(h("option", { value: it.value }, it.label));
+  }
+  for (const g of groups.values()) sel.appendChild(g);
+  if (prev && explainIndex.some((i) => i.value === prev)) sel.value = prev;
+}
+
+let explainPicked = false;
+
+function shownIds(key) {
+  const ids = new Set();
+  const walk = (v) => {
+    if (v === null || typeof v !== "object") return;
+    if (Array.isArray(v)) { v.forEach(walk); return; }
+    if (typeof v.id === "string" || typeof v.id === "number") ids.add(String(v.id));
+    Object.values(v).forEach(walk);
+  };
+  walk(state.results[key]?.json);
+  return ids;
+}
+
+function renderExplain() {
+  if (!explainPicked) {
+    // Until the user picks one, ask about the first resource this viewer cannot see.
+    const shown = { status: shownIds("status"), confluence: shownIds("confluence") };
+    const hidden = explainIndex.find((i) => !shown[i.payload]?.has(i.id));
+    if (hidden) $("explain-resource").value = hidden.value;
+  }
+  const out = clear($("explain-out"));
+  const item = explainIndex.find((i) => i.value === $("explain-resource").value);
+  if (!item || !state.policy) return;
+  let doc;
+  try {
+    doc = state.policy.explain(state.raw[item.payload].bytes, currentClaims());
+  } catch (e) {
+    out.appendChild(h("p", { class: "filter-error" }, `explain failed (${e.code ?? "error"}): ${e.message}`));
+    return;
+  }
+  out.appendChild(describeExplanation(doc, item, state.personas[state.persona]?.label ?? state.persona));
+}
+
+// ---------------------------------------------------------------------------
+// Policy editor
+
+function renderGutter(text, errorLine) {
+  const lines = text.split("\n").length;
+  const g = clear($("gutter"));
+  for (let k = 1; k <= lines; k++) {
+    g.appendChild(h("div", { class: k === errorLine ? "ln error-line" : "ln" }, String(k)));
+  }
+}
+
+function syncScroll() {
+  const ta = $("policy-text");
+  $("gutter").scrollTop = ta.scrollTop;
+  $("annotations").scrollTop = ta.scrollTop;
+}
+
+function showPolicyError(e, text) {
+  const pointer = typeof e.pointer === "string" ? e.pointer : "";
+  const loc = lineOfPointer(text, pointer);
+  const line = loc.line;
+  renderGutter(text, line);
+  const ann = clear($("annotations"));
+  const lh = parseFloat(getComputedStyle($("policy-text")).lineHeight) || 20;
+  const pad = parseFloat(getComputedStyle($("policy-text")).paddingTop) || 0;
+  // One spacer so the lane scrolls like the text; the note sits at the line's height.
+  ann.appendChild(h("div", { class: "lane", style: `height:${(text.split("\n").length + 2) * lh + 2 * pad}px` },
+    h("div", { class: "note", style: `top:${pad + (line - 1) * lh}px` },
+      h("span", { class: "note-pointer" }, pointer || "(document)"), " ", e.message)));
+  syncScroll();
+  const st = clear($("policy-status"));
+  st.className = "policy-status error";
+  st.dataset.pointer = pointer;
+  st.dataset.line = String(line);
+  st.append(
+    h("strong", null, `Policy error on line ${line}`), ": ",
+    h("code", { class: "err-pointer" }, pointer || "(document)"), " — ", e.message ?? String(e), " ",
+    h("button", { type: "button", class: "link", onclick: () => selectLine(line) }, `Go to line ${line}`));
+  $("policy-stale").hidden = false;
+}
+
+function selectLine(line) {
+  const ta = $("policy-text");
+  const lines = ta.value.split("\n");
+  let start = 0;
+  for (let k = 0; k < line - 1 && k < lines.length; k++) start += lines[k].length + 1;
+  ta.focus();
+  ta.setSelectionRange(start, start + (lines[line - 1]?.length ?? 0));
+  const lh = parseFloat(getComputedStyle(ta).lineHeight) || 20;
+  ta.scrollTop = Math.max(0, (line - 4) * lh);
+  syncScroll();
+}
+
+function compile(text) {
+  state.policyText = text;
+  let p;
+  try {
+    p = state.kh.compilePolicy(text);
+  } catch (e) {
+    showPolicyError(e, text);
+    return false;
+  }
+  if (state.policy) state.policy.dispose();
+  state.policy = p;
+  renderGutter(text, 0);
+  clear($("annotations"));
+  const st = clear($("policy-status"));
+  st.className = "policy-status ok";
+  delete st.dataset.pointer;
+  delete st.dataset.line;
+  st.append(h("span", null, "Policy compiled. Audience key of this viewer: "),
+    h("code", { id: "audience-key" }, safeAudienceKey()));
+  $("policy-stale").hidden = true;
+  refilter();
+  return true;
+}
+
+function safeAudienceKey() {
+  try {
+    return state.policy.audienceKey(currentClaims());
+  } catch (e) {
+    return `(${e.message})`;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Personas
+
+function renderPersonas() {
+  const list = clear($("persona-list"));
+  for (const [key, p] of Object.entries(state.personas)) {
+    const id = `persona-${key}`;
+    list.appendChild(h("div", { class: "persona" },
+      h("input", { type: "radio", name: "persona", id, value: key, checked: key === state.persona,
+        onchange: () => selectPersona(key) }),
+      h("label", { for: id }, p.label ?? key)));
+  }
+}
+
+function selectPersona(key) {
+  if (!state.personas[key]) return;
+  state.persona = key;
+  const radio = $(`persona-${key}`);
+  if (radio && !radio.checked) radio.checked = true;
+  const url = new URL(location.href);
+  url.searchParams.set("persona", key);
+  history.replaceState(null, "", url);
+  refilter();
+  if (state.policy) {
+    const ak = $("audience-key");
+    if (ak) ak.textContent = safeAudienceKey();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Start-up
+
+async function fetchBytes(path) {
+  const res = await fetch(at(path), { cache: "no-store" });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+async function main() {
+  const params = new URLSearchParams(location.search);
+  if (params.get("embed") === "1") document.body.classList.add("embed");
+  const [mod, policyBytes, personasBytes, ...payloads] = await Promise.all([
+    import(at("wasm/keyhole.mjs")),
+    fetchBytes("policy.json"),
+    fetchBytes("personas.json"),
+    ...PAYLOADS.map((p) => fetchBytes(`raw/${p.file}`)),
+  ]);
+  state.kh = await mod.loadKeyhole({ locateFile: (f) => at(`wasm/${f}`) });
+  state.personas = JSON.parse(dec.decode(personasBytes));
+  PAYLOADS.forEach((p, k) => { state.raw[p.key] = { bytes: payloads[k], json: JSON.parse(dec.decode(payloads[k])) }; });
+  const wanted = params.get("persona");
+  state.persona = wanted && state.personas[wanted] ? wanted : Object.keys(state.personas)[0];
+  renderPersonas();
+  rebuildExplainChoices();
+
+  state.demoPolicyText = dec.decode(policyBytes).replace(/\s+$/, "") + "\n";
+  const ta = $("policy-text");
+  ta.value = state.demoPolicyText;
+  let timer = 0;
+  ta.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => compile(ta.value), 120);
+  });
+  ta.addEventListener("scroll", syncScroll);
+  $("policy-reset").addEventListener("click", () => { ta.value = state.demoPolicyText; compile(ta.value); });
+  $("raw-payload").addEventListener("change", renderRaw);
+  $("explain-resource").addEventListener("change", () => { explainPicked = true; renderExplain(); });
+
+  if (!compile(ta.value)) {
+    // The shipped policy must compile; without one there is nothing to show.
+    throw new Error("the demo policy does not compile");
+  }
+  document.body.dataset.ready = "1";
+}
+
+main().catch((e) => {
+  const box = $("load-error");
+  box.hidden = false;
+  box.textContent = `The demo could not start: ${e && e.message ? e.message : e}`;
+  $("timing").textContent = "Not running.";
+  document.body.dataset.ready = "error";
+  console.error(e);
+});
+
+// For the browser test and the curious: the live state (read-only use).
+window.keyholeDemo = { state, selectPersona, compile };

@@ -1,0 +1,113 @@
+// Filter throughput against simdjson parse-only on the same bytes (issue 2/3).
+// Prints MB/s for both and their ratio, plus peak memory. Figures, not a test.
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include "keyhole/keyhole.h"
+#include "payload_gen.h"
+#include "simdjson.h"
+
+namespace {
+
+struct fixture {
+  std::string payload;
+  keyhole::policy policy;
+};
+
+fixture make(const std::string& payload) {
+  fixture f;
+  f.payload = payload;
+  f.payload.reserve(payload.size() + keyhole::filter::padding());
+  keyhole::status st;
+  f.policy = keyhole::policy::compile(keyhole_bench::status_policy(), st);
+  if (!st.ok()) std::abort();
+  return f;
+}
+
+const char* kClaims = R"({"sub":"u-42","email":"ann@globex.example","email_verified":true,"orgs":["globex"]})";
+
+void BM_Filter(benchmark::State& state, std::string payload) {
+  fixture fx = make(payload);
+  keyhole::filter f;
+  for (auto _ : state) {
+    auto st = f.run(fx.policy, kClaims, fx.payload.data(), fx.payload.size(), fx.payload.capacity(),
+                    keyhole::payload_format::automatic);
+    if (!st.ok()) state.SkipWithError(st.message.c_str());
+    benchmark::DoNotOptimize(f.output().data());
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(fx.payload.size()));
+  state.counters["out_bytes"] = double(f.output().size());
+}
+
+// The practical ceiling: simdjson's DOM parse of the same bytes (full validation).
+void BM_ParseOnly(benchmark::State& state, std::string payload) {
+  simdjson::padded_string padded(payload);
+  simdjson::dom::parser parser;
+  for (auto _ : state) {
+    simdjson::dom::element doc;
+    if (parser.parse(padded).get(doc)) state.SkipWithError("parse failed");
+    benchmark::DoNotOptimize(doc);
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(payload.size()));
+}
+
+void register_all() {
+  struct size_def { const char* name; size_t bytes; };
+  for (size_def s : {size_def{"4KB", 4 << 10}, {"64KB", 64 << 10}, {"1MB", 1 << 20}, {"16MB", 16 << 20}}) {
+    std::string status = keyhole_bench::status_summary(s.bytes);
+    benchmark::RegisterBenchmark((std::string("status/filter/") + s.name).c_str(), BM_Filter, status);
+    benchmark::RegisterBenchmark((std::string("status/parse_only/") + s.name).c_str(), BM_ParseOnly, status);
+    if (s.bytes >= (1 << 20)) {
+      std::string search = keyhole_bench::confluence_search(s.bytes);
+      benchmark::RegisterBenchmark((std::string("confluence_search/filter/") + s.name).c_str(), BM_Filter, search);
+      benchmark::RegisterBenchmark((std::string("confluence_search/parse_only/") + s.name).c_str(), BM_ParseOnly, search);
+    }
+  }
+  std::string deep = keyhole_bench::confluence_search(1 << 20, 50);
+  benchmark::RegisterBenchmark("confluence_depth50/filter/1MB", BM_Filter, deep);
+  benchmark::RegisterBenchmark("confluence_depth50/parse_only/1MB", BM_ParseOnly, deep);
+}
+
+// Prints filter / parse-only ratios after the run.
+class ratio_reporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& r : runs) {
+      std::string name = r.benchmark_name();
+      auto it = r.counters.find("bytes_per_second");
+      if (it == r.counters.end()) continue;
+      rates_[name] = it->second.value;
+    }
+  }
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    std::printf("\n%-36s %12s %12s %8s\n", "payload", "filter MB/s", "parse MB/s", "ratio");
+    for (auto& [name, rate] : rates_) {
+      auto pos = name.find("/filter/");
+      if (pos == std::string::npos) continue;
+      std::string other = name.substr(0, pos) + "/parse_only/" + name.substr(pos + 8);
+      auto it = rates_.find(other);
+      if (it == rates_.end()) continue;
+      std::printf("%-36s %12.1f %12.1f %8.2f\n", (name.substr(0, pos) + " " + name.substr(pos + 8)).c_str(), rate / 1e6,
+                  it->second / 1e6, rate / it->second);
+    }
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    std::printf("peak RSS of the whole benchmark process: %.1f MiB\n", ru.ru_maxrss / 1024.0);
+  }
+
+ private:
+  std::map<std::string, double> rates_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  ratio_reporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The `keyhole` CLI contract (SPEC §9): exit codes, nothing on stdout unless the
+# exit code is 0, errors naming the file and JSON pointer, and no canary from a
+# restricted fixture in any persona's output.
+set -u
+KEYHOLE="${1:?usage: cli_test.sh path/to/keyhole}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+FIX="$HERE/../fixtures"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect NAME WANT_EXIT [STDERR_SUBSTRING] -- ARGS...
+expect() {
+  local name="$1" want="$2" errsub="$3"; shift 4
+  "$KEYHOLE" "$@" > "$TMP/out" 2> "$TMP/err"
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then bad "$name: exit $rc, want $want ($(head -c 300 "$TMP/err"))"; return; fi
+  if [ "$rc" -ne 0 ] && [ -s "$TMP/out" ]; then bad "$name: wrote to stdout on exit $rc"; return; fi
+  if [ -n "$errsub" ] && ! grep -qF -- "$errsub" "$TMP/err"; then bad "$name: stderr lacks '$errsub': $(cat "$TMP/err")"; return; fi
+  ok
+}
+
+cat > "$TMP/policy.json" <<'JSON'
+{"keyhole":1,
+ "audiences":{"staff":["domain:acme.example","group:staff"],"customer":["org:*","@staff"]},
+ "status":{"default":{"allow":["everyone"]},
+   "components":{"CANARY-restricted-component":{"allow":["@staff"],"inherit":false}},
+   "incidents":{"mixed":"hide"},
+   "disclose":[{"field":"update.body","allow":["signed-in"],"replace":"Sign in to read the details."}]}}
+JSON
+cat > "$TMP/bad-policy.json" <<'JSON'
+{"keyhole":1,"status":{"default":{"allow":["everyone","org:"]}}}
+JSON
+cat > "$TMP/payload.json" <<'JSON'
+{"page":{"id":"p1","name":"Demo"},
+ "components":[
+  {"id":"pub","name":"Public API","status":"operational","group_id":null,"group":false},
+  {"id":"CANARY-restricted-component","name":"CANARY-internal-billing","status":"major_outage","group_id":null,"group":false}],
+ "incidents":[{"id":"i1","name":"CANARY-billing-incident","status":"investigating","impact":"major",
+   "components":[{"id":"CANARY-restricted-component","name":"CANARY-internal-billing","status":"major_outage"}],
+   "incident_updates":[{"id":"u1","body":"CANARY-billing-body","affected_components":[{"code":"CANARY-restricted-component","name":"CANARY-internal-billing"}]}]}],
+ "scheduled_maintenances":[],
+ "status":{"indicator":"major","description":"Partial System Outage"}}
+JSON
+echo '{}' > "$TMP/anon.json"
+echo '{"sub":"s1","email":"ops@acme.example","email_verified":true}' > "$TMP/staff.json"
+echo '{"sub":"x","sub":"y"}' > "$TMP/dup-claims.json"
+
+expect "anonymous filter" 0 "" -- filter --policy "$TMP/policy.json" --anonymous "$TMP/payload.json"
+if grep -q CANARY "$TMP/out"; then bad "anonymous output leaks a canary"; else ok; fi
+grep -q '"indicator":"none"' "$TMP/out" && ok || bad "banner not recomputed for anonymous"
+expect "staff filter" 0 "" -- filter --policy "$TMP/policy.json" --claims "$TMP/staff.json" "$TMP/payload.json"
+grep -q 'CANARY-internal-billing' "$TMP/out" && ok || bad "staff should see the restricted component"
+expect "stdin payload" 0 "" -- filter --policy "$TMP/policy.json" --anonymous - < "$TMP/payload.json"
+[ "$(tail -c 1 "$TMP/out")" = "}" ] && ok || bad "output must end at the closing brace (compact, no newline)"
+expect "bad policy names file and pointer" 2 "/status/default/allow/1" -- filter --policy "$TMP/bad-policy.json" --anonymous "$TMP/payload.json"
+grep -qF "bad-policy.json" "$TMP/err" && ok || bad "policy error should name the file"
+expect "check good" 0 "" -- check "$TMP/policy.json"
+expect "check bad" 2 "/status/default/allow/1" -- check "$TMP/bad-policy.json"
+expect "duplicate claims" 2 "/sub" -- filter --policy "$TMP/policy.json" --claims "$TMP/dup-claims.json" "$TMP/payload.json"
+expect "no claims option" 2 "" -- filter --policy "$TMP/policy.json" "$TMP/payload.json"
+expect "both claims options" 2 "" -- filter --policy "$TMP/policy.json" --anonymous --claims "$TMP/staff.json" "$TMP/payload.json"
+expect "unknown format" 2 "" -- filter --policy "$TMP/policy.json" --anonymous --format xml "$TMP/payload.json"
+expect "unknown command" 2 "" -- frobnicate
+printf '{"page":{"id":"p1"' > "$TMP/truncated.json"
+expect "truncated payload" 3 "truncated.json" -- filter --policy "$TMP/policy.json" --anonymous "$TMP/truncated.json"
+printf '{"page":{"id":"\xff"}}' > "$TMP/badutf8.json"
+expect "invalid utf-8" 3 "" -- filter --policy "$TMP/policy.json" --anonymous "$TMP/badutf8.json"
+expect "size limit" 3 "" -- filter --policy "$TMP/policy.json" --anonymous --max-bytes 64 "$TMP/payload.json"
+expect "wrong explicit format" 3 "" -- filter --policy "$TMP/policy.json" --anonymous --format jsm "$TMP/payload.json"
+cat > "$TMP/single.json" <<'JSON'
+{"id":"i9","name":"x","status":"investigating","impact":"minor","components":[{"id":"CANARY-restricted-component","name":"n"}],"incident_updates":[]}
+JSON
+expect "hidden single incident" 4 "" -- filter --policy "$TMP/policy.json" --anonymous "$TMP/single.json"
+expect "explain" 0 "" -- explain --policy "$TMP/policy.json" --anonymous "$TMP/payload.json"
+grep -q '"kind":"component","id":"CANARY-restricted-component","shown":false' "$TMP/out" && ok || bad "explain should list the hidden component"
+expect "audience key" 0 "" -- audience-key --policy "$TMP/policy.json" --claims "$TMP/staff.json"
+k1=$(cat "$TMP/out")
+"$KEYHOLE" audience-key --policy "$TMP/policy.json" --anonymous > "$TMP/out2"
+[ -n "$k1" ] && [ "$k1" != "$(cat "$TMP/out2")" ] && ok || bad "staff and anonymous must have different audience keys"
+
+# Every real status fixture, every persona: exits 0 and never prints a canary it may not see.
+for f in "$FIX"/statuspage/*.json; do
+  for who in anon staff; do
+    claims=(--anonymous); [ "$who" = staff ] && claims=(--claims "$TMP/staff.json")
+    "$KEYHOLE" filter --policy "$TMP/policy.json" "${claims[@]}" "$f" > "$TMP/out" 2> "$TMP/err"
+    rc=$?
+    if [ $rc -ne 0 ] && [ $rc -ne 4 ]; then bad "$(basename "$f") as $who: exit $rc $(cat "$TMP/err")"; continue; fi
+    if [ "$who" = anon ] && grep -q "CANARY-restricted" "$TMP/out"; then bad "$(basename "$f"): canary leaked"; continue; fi
+    ok
+  done
+done
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,129 @@
+// The same edge handler inside workerd (via miniflare), the wasm passed as a compiled
+// WebAssembly.Module, against the sample origin on loopback: the same persona checks.
+//   node --test tests/node/edge-workerd.test.mjs
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { join, dirname, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+import { createShareToken } from "../../edge/src/index.js";
+import { startSampleOrigin } from "../../edge/sample-origin/server.mjs";
+import {
+  POLICY_TEXT, JSM_POLICY_TEXT, HS_SECRET, SHARE_SECRET, ISSUER, AUDIENCE, ALL_CANARIES, PARTNER_PAGE,
+  makeKeys, sign, unsignedToken, personaHeaders, personas, checkAllPersonas, assertNoCanary,
+} from "../../edge/testing/harness.mjs";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const WASM = join(repo, "wasm/dist/keyhole.wasm");
+
+// Modules for workerd, named by their path relative to the repo. Bare specifiers ("jose",
+// "@keyhole/wasm") are rewritten to those paths, as a bundler would resolve them.
+function modules() {
+  const jose = join(repo, "node_modules/jose/dist/browser");
+  const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith(".js") ? [join(d, e.name)] : []));
+  const list = [];
+  const esm = (path, rewrite = (s) => s) => list.push({ type: "ESModule", path, contents: rewrite(readFileSync(path, "utf8")) });
+  const bare = (from, spec, target) => `"${relative(dirname(from), target).replace(/^(?!\.)/, "./")}"`;
+  const entry = join(repo, "tests/node/__edge_worker__.mjs");
+  list.push({
+    type: "ESModule", path: entry, contents: `
+      import { createEdgeFilter } from "./../../edge/src/index.js";
+      import wasmModule from "./../../wasm/dist/keyhole.wasm";
+      let edge;
+      export default {
+        fetch(request, env, ctx) {
+          edge ??= createEdgeFilter({
+            policy: env.POLICY, upstream: env.UPSTREAM,
+            identity: { algorithms: ["HS256", "RS256"], hs256Secret: env.HS_SECRET, publicKey: env.RS_PEM, issuer: env.ISSUER, audience: env.AUDIENCE },
+            share: { secret: env.SHARE_SECRET },
+            limits: { maxPayloadBytes: 1 << 20 },
+            wasm: { wasmModule },
+            routes: [
+              { path: "/api/v2/components.json", format: "statuspage", cache: { audience: true, maxAge: 30 } },
+              { path: "/api/v2/**", format: "statuspage" },
+              { path: "/wiki/rest/api/content", format: "confluence" },
+              { path: "/wiki/rest/api/content/*", format: "confluence" },
+              { path: "/rest/servicedeskapi/knowledgebase/article", format: "jsm", policy: env.JSM_POLICY },
+            ],
+          });
+          return edge.fetch(request, env, ctx);
+        },
+      };` });
+  for (const f of ["index.js", "identity.js", "share.js"]) {
+    const p = join(repo, "edge/src", f);
+    esm(p, (s) => s
+      .replace(/from "jose"/g, `from ${bare(p, "jose", join(jose, "index.js"))}`)
+      .replace(/from "@keyhole\/wasm"/g, `from ${bare(p, "@keyhole/wasm", join(repo, "wasm/index.js"))}`));
+  }
+  esm(join(repo, "wasm/index.js"));
+  esm(join(repo, "wasm/dist/keyhole.mjs"));
+  for (const f of walk(jose)) esm(f);
+  list.push({ type: "CompiledWasm", path: WASM, contents: readFileSync(WASM) });
+  return list;
+}
+
+let mf, origin, keys;
+const skip = !existsSync(WASM) && "wasm/dist/keyhole.wasm is not built (npm run build -w wasm)";
+
+before(async () => {
+  if (skip) return;
+  keys = await makeKeys();
+  origin = await startSampleOrigin();
+  mf = new Miniflare({
+    modules: modules(),
+    modulesRoot: repo,
+    compatibilityDate: "2024-09-23",
+    bindings: { POLICY: POLICY_TEXT, JSM_POLICY: JSM_POLICY_TEXT, UPSTREAM: origin.url, HS_SECRET, SHARE_SECRET, RS_PEM: keys.rsPem, ISSUER, AUDIENCE },
+  });
+  await mf.ready;
+});
+after(async () => { await mf?.dispose(); await origin?.close(); });
+
+async function get(path, headers = {}) {
+  const r = await mf.dispatchFetch(`http://edge.test${path}`, { headers });
+  return { status: r.status, headers: r.headers, text: await r.text() };
+}
+
+test("workerd: every persona, every route, no canary leaves the worker", { skip }, async () => {
+  await checkAllPersonas(get);
+});
+
+test("workerd: bad tokens are 401, algorithm confusion and alg none rejected", { skip }, async () => {
+  const bad = [
+    unsignedToken(personas.staff.claims),
+    await sign(personas.staff.claims, { alg: "HS256", key: new TextEncoder().encode(keys.rsPem) }),
+    await sign(personas.staff.claims, { exp: -600 }),
+    await sign(personas.staff.claims, { issuer: "https://evil.example/" }),
+    await sign(personas.staff.claims, { audience: "other" }),
+    (await sign(personas.staff.claims)).slice(0, -3) + "AAA",
+    await sign(personas.staff.claims, { kid: "../../../dev/null", key: new Uint8Array(32) }),
+  ];
+  for (const t of bad) {
+    const r = await get("/api/v2/summary.json", { authorization: `Bearer ${t}` });
+    assert.equal(r.status, 401);
+    assert.match(r.headers.get("www-authenticate"), /^Bearer /);
+    assert.equal(r.text, '{"error":"unauthorized"}');
+  }
+  const rs = await get("/api/v2/summary.json", { authorization: `Bearer ${await sign(personas.staff.claims, { alg: "RS256", key: keys.rs.privateKey })}` });
+  assert.equal(rs.status, 200);
+  assert.ok(rs.text.includes("CANARY-STAFF"));
+});
+
+test("workerd: share link only for its viewer; audience cache via the Cache API", { skip }, async () => {
+  const t = await createShareToken(SHARE_SECRET, { resources: [`article:${PARTNER_PAGE}`], emails: ["pat@partner.example"], ttlSeconds: 600 });
+  const page = `/wiki/rest/api/content/${PARTNER_PAGE}?share=${t}`;
+  assert.equal((await get(page, await personaHeaders("partner"))).status, 200);
+  for (const h of [{}, await personaHeaders("globex")]) {
+    const r = await get(page, h);
+    assert.equal(r.status, 404);
+    assertNoCanary(r.text, ALL_CANARIES, "forwarded link");
+  }
+  const a = await get("/api/v2/components.json", await personaHeaders("staff"));
+  const b = await get("/api/v2/components.json");
+  const c = await get("/api/v2/components.json");
+  assert.ok(a.headers.get("x-keyhole-audience"));
+  assert.notEqual(a.headers.get("x-keyhole-audience"), b.headers.get("x-keyhole-audience"));
+  assert.equal(b.text, c.text);
+  assertNoCanary(c.text, ALL_CANARIES, "anonymous after staff");
+});

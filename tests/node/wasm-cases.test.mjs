@@ -1,0 +1,164 @@
+// Every conformance case under tests/cases/ run through @keyhole/wasm; outputs are
+// compared byte for byte with expected.json minified (tests/cases/README.md).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadKeyhole, KeyholeError } from "@keyhole/wasm";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const CASES = path.join(ROOT, "tests/cases");
+const EXIT = { policy: 2, claims: 2, usage: 2, payload: 3, "not-visible": 4 };
+
+function findCases(dir) {
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isDirectory() || e.name.startsWith("_") || e.name.startsWith(".")) continue;
+    const sub = path.join(dir, e.name);
+    if (fs.existsSync(path.join(sub, "case.json"))) out.push(sub);
+    else out.push(...findCases(sub));
+  }
+  return out.sort();
+}
+
+// Removes whitespace outside strings (the README's minification), on bytes.
+function minify(buf) {
+  const out = Buffer.alloc(buf.length);
+  let n = 0, inStr = false, esc = false;
+  for (const b of buf) {
+    if (inStr) {
+      if (esc) esc = false;
+      else if (b === 0x5c) esc = true;
+      else if (b === 0x22) inStr = false;
+    } else if (b === 0x22) inStr = true;
+    else if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue;
+    out[n++] = b;
+  }
+  return out.subarray(0, n);
+}
+
+// case.json is JSON; tolerate // comments outside strings like the README example.
+function parseCaseJson(text) {
+  try { return JSON.parse(text); } catch {}
+  let out = "", inStr = false, esc = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inStr) { out += c; if (esc) esc = false; else if (c === "\\") esc = true; else if (c === '"') inStr = false; continue; }
+    if (c === '"') { inStr = true; out += c; continue; }
+    if (c === "/" && text[i + 1] === "/") { while (i < text.length && text[i] !== "\n") i++; out += "\n"; continue; }
+    out += c;
+  }
+  return JSON.parse(out);
+}
+
+function readClaims(dir, spec) {
+  if (spec === undefined) {
+    const f = path.join(dir, "claims.json");
+    return fs.existsSync(f) ? new Uint8Array(fs.readFileSync(f)) : "{}";
+  }
+  if (typeof spec === "string") return new Uint8Array(fs.readFileSync(path.resolve(dir, spec)));
+  return JSON.stringify(spec);
+}
+
+function expectError(c, fn, label) {
+  let err;
+  try { fn(); } catch (e) { err = e; }
+  assert.ok(err, `${label}: expected exit ${c.exit}, but the call succeeded`);
+  assert.ok(err instanceof KeyholeError, `${label}: expected a KeyholeError, got ${err && err.stack}`);
+  assert.equal(EXIT[err.code], c.exit, `${label}: code ${err.code} (${err.message}) is not exit ${c.exit}`);
+  if (c.pointer !== undefined) assert.equal(err.pointer, c.pointer, `${label}: pointer (${err.message})`);
+  return err;
+}
+
+const kh = await loadKeyhole();
+const cases = findCases(CASES);
+const decoderStrict = new TextDecoder("utf-8", { fatal: true });
+
+test("tests/cases has cases", () => {
+  assert.ok(cases.length > 0, "no case folders found under tests/cases");
+});
+
+for (const dir of cases) {
+  const name = path.relative(CASES, dir);
+  test(name, () => {
+    const c = parseCaseJson(fs.readFileSync(path.join(dir, "case.json"), "utf8"));
+    const mode = c.mode ?? "filter";
+    const exit = c.exit ?? 0;
+    const claims = readClaims(dir, c.claims);
+    const policyFile = path.resolve(dir, c.policy ?? "policy.json");
+    const compile = () => kh.compilePolicy(new Uint8Array(fs.readFileSync(policyFile)));
+
+    if (mode === "claims") {
+      if (exit === 0) kh.validateClaims(claims);
+      else expectError({ ...c, exit }, () => kh.validateClaims(claims), name);
+      return;
+    }
+    if (mode === "check") {
+      if (exit === 0) compile().dispose();
+      else expectError({ ...c, exit }, compile, name);
+      return;
+    }
+
+    let policy;
+    try { policy = compile(); } catch (e) {
+      if (exit === 0) throw e;
+      expectError({ ...c, exit }, () => { throw e; }, name);
+      return;
+    }
+    try {
+      if (mode === "audience-key") {
+        if (exit !== 0) { expectError({ ...c, exit }, () => policy.audienceKey(claims), name); return; }
+        const key = policy.audienceKey(claims);
+        assert.equal(typeof key, "string");
+        assert.ok(key.length > 0);
+        assert.equal(policy.audienceKey(claims), key, "audience key is stable");
+        for (const other of c.same_key_as ?? []) {
+          assert.equal(policy.audienceKey(JSON.stringify(other)), key, `same key as ${JSON.stringify(other)}`);
+        }
+        for (const other of c.different_key_from ?? []) {
+          assert.notEqual(policy.audienceKey(JSON.stringify(other)), key, `different key from ${JSON.stringify(other)}`);
+        }
+        return;
+      }
+
+      const payloadFile = path.resolve(dir, c.payload ?? "payload.json");
+      const payload = new Uint8Array(fs.readFileSync(payloadFile));
+      const opts = { format: c.format ?? "auto" };
+      if (mode === "explain") {
+        if (exit !== 0) { expectError({ ...c, exit }, () => policy.explain(payload, claims, opts), name); return; }
+        const got = policy.explain(payload, claims, opts);
+        const expFile = path.join(dir, "expected.json");
+        if (fs.existsSync(expFile)) assert.deepEqual(got, JSON.parse(fs.readFileSync(expFile, "utf8")));
+        return;
+      }
+
+      // filter
+      if (exit !== 0) {
+        expectError({ ...c, exit }, () => policy.filter(payload, claims, opts), name);
+        return;
+      }
+      const out = policy.filter(payload, claims, opts);
+      assert.ok(out instanceof Uint8Array, "bytes in, bytes out");
+      const outBuf = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+      const expFile = path.join(dir, "expected.json");
+      if (fs.existsSync(expFile)) {
+        const expected = minify(fs.readFileSync(expFile));
+        assert.ok(outBuf.equals(expected),
+          `${name}: output differs from expected.json\n got: ${outBuf.toString("utf8").slice(0, 2000)}\nwant: ${expected.toString("utf8").slice(0, 2000)}`);
+      }
+      const text = outBuf.toString("utf8");
+      for (const s of c.canaries ?? []) assert.ok(!text.includes(s), `canary ${s} leaked`);
+      for (const s of c.contains ?? []) assert.ok(text.includes(s), `output lacks ${s}`);
+
+      // The string path gives the same answer as the bytes path.
+      let payloadText = null;
+      try { payloadText = decoderStrict.decode(payload); } catch {}
+      if (payloadText !== null) {
+        assert.equal(policy.filter(payloadText, claims, opts), text, "string in, same string out");
+      }
+    } finally {
+      policy.dispose();
+    }
+  });
+}

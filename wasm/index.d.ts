@@ -1,0 +1,94 @@
+// Type declarations for @keyhole/wasm.
+
+/** What went wrong: a bad policy, bad claims, a rejected payload, a single resource the
+ *  viewer may not see, or bad usage (an unknown format name). */
+export type KeyholeErrorCode = "policy" | "claims" | "payload" | "not-visible" | "usage";
+
+export class KeyholeError extends Error {
+  readonly name: "KeyholeError";
+  readonly code: KeyholeErrorCode;
+  /** JSON pointer into the policy or claims document ("" when it does not apply). */
+  readonly pointer: string;
+  /** Byte offset into the payload when the parser knows it, otherwise -1. */
+  readonly offset: number;
+  constructor(code: KeyholeErrorCode, message: string, pointer?: string, offset?: number);
+}
+
+export type PayloadFormat = "auto" | "statuspage" | "confluence" | "jsm";
+
+/** Viewer claims (SPEC §1): `{}` (or undefined/null) is the anonymous viewer. */
+export interface Claims {
+  sub?: string;
+  email?: string;
+  email_verified?: boolean;
+  groups?: string[];
+  orgs?: string[];
+  roles?: string[];
+  account?: string;
+  attrs?: Record<string, string | string[]>;
+  grants?: string[];
+}
+
+/** Claims as an object, a JSON document string, or the document's raw bytes. */
+export type ClaimsInput = Claims | string | Uint8Array | null | undefined;
+
+export type PayloadBytes = Uint8Array | ArrayBuffer | ArrayBufferView;
+
+export interface FilterOptions {
+  /** Payload format; "auto" (the default) detects it from the top-level members. */
+  format?: PayloadFormat;
+}
+
+export interface LoadOptions {
+  /** A precompiled module (workerd / Cloudflare Workers: `import wasm from "@keyhole/wasm/keyhole.wasm"`). */
+  wasmModule?: WebAssembly.Module;
+  /** The bytes of keyhole.wasm. */
+  wasmBinary?: Uint8Array | ArrayBuffer | ArrayBufferView;
+  /** Where keyhole.wasm lives (browsers): returns a URL (or, in Node, a path). */
+  locateFile?: (path: string, prefix: string) => string | URL;
+}
+
+export interface Limits {
+  /** Nesting depth limit of any JSON document (default 1024). */
+  maxDepth?: number;
+  /** Payloads above this many bytes are rejected (default 64 MiB). */
+  maxPayloadBytes?: number;
+}
+
+/** The explanation document: for every resource, shown or not and why. */
+export type Explanation = { [key: string]: unknown };
+
+export class Policy {
+  private constructor();
+  /** Filters bytes to bytes (no string round-trip). Throws KeyholeError. */
+  filter(payload: PayloadBytes, claims?: ClaimsInput, options?: FilterOptions): Uint8Array;
+  /** Filters a string payload and returns a string. Throws KeyholeError. */
+  filter(payload: string, claims?: ClaimsInput, options?: FilterOptions): string;
+  /** For every resource: shown or not, and the rule levels that decided it. */
+  explain(payload: PayloadBytes | string, claims?: ClaimsInput, options?: FilterOptions): Explanation;
+  /** The audience key (SPEC §10): equal for viewers who must see the same output. */
+  audienceKey(claims?: ClaimsInput): string;
+  /** Releases the compiled policy now (idempotent). Dropped policies are released by a FinalizationRegistry. */
+  dispose(): void;
+  readonly disposed: boolean;
+}
+
+export interface Keyhole {
+  /** Compiles a policy document (SPEC §4). Throws KeyholeError with code "policy" and the JSON pointer. */
+  compilePolicy(policy: string | Uint8Array | ArrayBuffer | object): Policy;
+  /** Validates claims alone (SPEC §1). Throws KeyholeError with code "claims". */
+  validateClaims(claims: ClaimsInput): void;
+  /** Limits for later calls. */
+  setLimits(limits?: Limits): void;
+  /** Frees the payload staging buffer (otherwise kept at the largest payload size seen). */
+  releaseBuffer(): void;
+  /** The core's version string. */
+  readonly version: string;
+  /** Compiled policies not yet released (by dispose() or the FinalizationRegistry). */
+  readonly livePolicies: number;
+  /** Bytes of linear memory the instance holds. */
+  readonly memoryBytes: number;
+}
+
+/** Loads and instantiates the WebAssembly module (one instance per call). */
+export function loadKeyhole(options?: LoadOptions): Promise<Keyhole>;
