@@ -262,16 +262,20 @@ export function createEdgeFilter(config = {}) {
     if (route.format === "pass-through") {
       let up;
       try {
+        const ph = new Headers(config.upstreamHeaders ?? {});
+        ph.set("accept-encoding", "identity");
         up = await upstreamFetch(new Request(new URL(url.pathname + search, upstream), {
-          method: request.method, headers: new Headers(config.upstreamHeaders ?? {}), redirect: "manual", signal: AbortSignal.timeout(timeoutMs),
+          method: request.method, headers: ph, redirect: "manual", signal: AbortSignal.timeout(timeoutMs),
         }));
       } catch {
         throw new UpstreamError("upstream unreachable");
       }
       const h = new Headers();
-      for (const k of ["content-type", "content-length", "content-encoding", "etag", "last-modified", "cache-control", "location"]) {
+      // fetch decodes compressed bodies, so an upstream Content-Encoding/Length no longer applies.
+      const encoded = up.headers.has("content-encoding");
+      for (const k of ["content-type", "content-length", "etag", "last-modified", "cache-control", "location"]) {
         const v = up.headers.get(k);
-        if (v !== null) h.set(k, v);
+        if (v !== null && !(encoded && (k === "content-length" || k === "etag"))) h.set(k, v);
       }
       info.bytesIn = info.bytesOut = Number(up.headers.get("content-length")) || 0;
       return new Response(up.body, { status: up.status, headers: h });
@@ -395,7 +399,7 @@ export function createEdgeFilter(config = {}) {
           info.error = e.reason;
           res = e.status === 404 ? jsonError(404, "not found") : jsonError(502, e.reason === "payload too large" ? "payload too large" : "bad gateway");
         } else {
-          info.error = e?.code === "policy" ? "policy" : "internal";
+          info.error = e?.code === "policy" ? "policy" : `internal: ${String(e?.message ?? e).slice(0, 200)}`;
           res = jsonError(e?.code === "policy" ? 500 : 502, e?.code === "policy" ? "policy error" : "bad gateway");
         }
       }

@@ -57,7 +57,7 @@ async function startBadOrigin() {
       case "/api/v2/not-json.json":
         res.writeHead(200, { "content-type": "text/html" }); return res.end("<html>CANARY-STAFF</html>");
       case "/api/v2/duplicate.json":
-        res.writeHead(200, json); return res.end('{"page":{"id":"a","id":"b"},"components":[]}');
+        res.writeHead(200, json); return res.end('{"page":{"id":"a"},"components":[{"id":"c1","name":"CANARY-STAFF","id":"c2","status":"operational"}]}');
       default:
         res.writeHead(404, json); return res.end('{"message":"CANARY-STAFF not here"}');
     }

@@ -39,6 +39,7 @@ function modules() {
             share: { secret: env.SHARE_SECRET },
             limits: { maxPayloadBytes: 1 << 20 },
             wasm: { wasmModule },
+            log: (e) => { if (e.status >= 500) console.log("edge", JSON.stringify(e)); },
             routes: [
               { path: "/api/v2/components.json", format: "statuspage", cache: { audience: true, maxAge: 30 } },
               { path: "/api/v2/**", format: "statuspage" },
@@ -73,7 +74,7 @@ before(async () => {
   mf = new Miniflare({
     modules: modules(),
     modulesRoot: repo,
-    compatibilityDate: "2024-09-23",
+    compatibilityDate: "2025-07-18",
     bindings: { POLICY: POLICY_TEXT, JSM_POLICY: JSM_POLICY_TEXT, UPSTREAM: origin.url, HS_SECRET, SHARE_SECRET, RS_PEM: keys.rsPem, ISSUER, AUDIENCE },
   });
   await mf.ready;
