@@ -68,8 +68,9 @@ detected detect(const json_tree& t) {
   bool status = false, jsm = false, confluence = false;
   for (uint32_t c = t.first_child(0); c != npos; c = t.next_sibling(0, c)) {
     std::string_view k = t[c].key;
+    // Confluence content has a string `status` ("current"); Statuspage's is an object.
     if (k == "page" || k == "incident_updates" || k == "components" || k == "incidents" ||
-        k == "scheduled_maintenances" || k == "status")
+        k == "scheduled_maintenances" || (k == "status" && t.is_object(c)))
       status = true;
     else if (k == "values") jsm = true;
     else if (k == "results") confluence = true;

@@ -102,11 +102,30 @@ function renderAll() {
         `Nothing is shown: the filter returned an error (${r.error.code ?? "error"}): ${r.error.message}`));
     } else {
       view.appendChild(p.render(r.json));
+      const why = hiddenAllNote(p.key, r.json);
+      if (why) view.appendChild(h("p", { class: "jsm-note" }, why));
     }
   }
   renderTiming();
   renderRaw();
   renderExplain();
+}
+
+// When a list comes out empty although the origin sent items, say why (from explain):
+// e.g. the JSM list carries no labels while the policy has label rules, so it fails closed.
+function hiddenAllNote(key, json) {
+  const items = (j) => (Array.isArray(j?.values) ? j.values : Array.isArray(j?.results) ? j.results : null);
+  const before = items(state.raw[key].json), after = items(json);
+  if (!before || !after || before.length === 0 || after.length > 0) return null;
+  try {
+    const doc = state.policy.explain(state.raw[key].bytes, currentClaims());
+    const notes = [...new Set((doc.resources ?? []).map((r) => r.note).filter(Boolean))];
+    if (notes.length === 0) return null;
+    return `Keyhole hid all ${before.length} items of this list: ${notes.join("; ")}. ` +
+      "When the payload cannot prove an item may be shown, it fails closed.";
+  } catch {
+    return null;
+  }
 }
 
 function fmtBytes(n) {

@@ -73,23 +73,41 @@ export function findEntry(doc, item) {
 
 function verdictOf(entry) {
   for (const k of ["shown", "visible", "allowed"]) if (typeof entry[k] === "boolean") return entry[k];
-  if (typeof entry.decision === "string") return /show|allow|visible/i.test(entry.decision);
   return undefined;
 }
 
-function valueText(v) {
-  if (typeof v === "string") return v;
-  if (Array.isArray(v) && v.every((x) => typeof x === "string" || typeof x === "number")) return v.join(", ");
-  return JSON.stringify(v);
+const list = (xs) => (Array.isArray(xs) ? xs.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(", ") : "");
+
+// One level of the chain (SPEC §3), in words.
+function levelText(l) {
+  const parts = [];
+  if (l.inherit === false) parts.push("inherit: false, starts fresh");
+  if (l.allow) parts.push(`allows (${list(l.allowed_by)})`);
+  if (l.deny) parts.push(`denies (${list(l.denied_by)})`);
+  if (!l.allow && !l.deny) parts.push("no rule here matches this viewer");
+  return parts.join("; ");
 }
 
-function renderLevel(level) {
-  if (level === null || typeof level !== "object") return h("li", null, valueText(level));
-  const name = level.level ?? level.name ?? level.at ?? level.kind;
-  const rest = Object.entries(level).filter(([k]) => !["level", "name", "at", "kind"].includes(k) || level[k] !== name);
-  return h("li", { class: "level" },
-    name !== undefined ? h("strong", null, valueText(name)) : null,
-    h("dl", null, rest.map(([k, v]) => [h("dt", null, k), h("dd", null, valueText(v))])));
+// Why, in one sentence, from the levels (the same walk as SPEC §3).
+function reasonOf(entry) {
+  const levels = Array.isArray(entry.levels) ? entry.levels : [];
+  const denied = levels.filter((l) => l.deny);
+  if (denied.length) return `Denied at ${denied.map((l) => `${l.level} by ${list(l.denied_by)}`).join(" and ")}; a deny cannot be undone below it.`;
+  let allowedAt = null;
+  let resetAt = null;
+  for (const l of levels) {
+    if (l.inherit === false) { allowedAt = null; resetAt = l.level; }
+    if (l.allow) allowedAt = l.level;
+  }
+  if (entry.shown) {
+    if (entry.grant && !allowedAt) return "Shown through a grant (a share link) for this resource alone.";
+    if (allowedAt) return `Allowed at ${allowedAt}.`;
+    return entry.note ? `Shown: ${entry.note}.` : "Shown.";
+  }
+  if (entry.note && levels.length === 0) return `Hidden: ${entry.note} (Keyhole fails closed).`;
+  if (resetAt && !allowedAt) return `${resetAt} starts fresh (inherit: false) and nothing from there on allows this viewer.`;
+  if (!allowedAt) return levels.length ? "No level of the chain allows this viewer." : "Hidden.";
+  return entry.note ? `Hidden: ${entry.note}.` : "Hidden.";
 }
 
 export function describeExplanation(doc, item, personaLabel) {
@@ -102,16 +120,20 @@ export function describeExplanation(doc, item, personaLabel) {
     wrap.appendChild(h("p", { class: `verdict ${v === true ? "shown" : v === false ? "hidden" : ""}`, dataset: { shown: String(v) } },
       v === true ? `${personaLabel} can see this ${item.kind}.`
         : v === false ? `${personaLabel} cannot see this ${item.kind}.` : `Decision for ${personaLabel}:`));
-    const members = Object.entries(entry).filter(([k]) => !["shown", "visible", "allowed", "id", "kind", "resource", "name", "title"].includes(k));
-    const dl = h("dl", { class: "explain-members" });
-    for (const [k, val] of members) {
-      if (Array.isArray(val) && val.some((x) => x && typeof x === "object")) {
-        dl.append(h("dt", null, k), h("dd", null, h("ol", { class: "levels" }, val.map(renderLevel))));
-      } else {
-        dl.append(h("dt", null, k), h("dd", null, valueText(val)));
-      }
+    wrap.appendChild(h("p", { class: "reason" }, reasonOf(entry)));
+    const levels = Array.isArray(entry.levels) ? entry.levels : [];
+    if (levels.length) {
+      wrap.appendChild(h("table", { class: "levels-table" },
+        h("caption", null, "Rule levels, outermost first"),
+        h("thead", null, h("tr", null, h("th", { scope: "col" }, "Level"), h("th", { scope: "col" }, "For this viewer"))),
+        h("tbody", null, levels.map((l) => h("tr", { class: l.deny ? "deny" : l.allow ? "allow" : "" },
+          h("th", { scope: "row" }, h("code", null, String(l.level ?? "?"))),
+          h("td", null, levelText(l)))))));
     }
-    if (members.length) wrap.appendChild(dl);
+    const facts = [];
+    if (typeof entry.grant === "boolean") facts.push(`Grant held for it: ${entry.grant ? "yes" : "no"}.`);
+    if (entry.note) facts.push(`Note: ${entry.note}.`);
+    if (facts.length) wrap.appendChild(h("p", { class: "muted" }, facts.join(" ")));
   }
   wrap.appendChild(h("details", null, h("summary", null, "explain output (JSON)"),
     h("pre", { class: "code scroll", tabindex: "0" }, JSON.stringify(entry ?? doc, null, 2))));

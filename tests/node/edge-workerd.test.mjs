@@ -64,7 +64,7 @@ function modules() {
   return list;
 }
 
-let mf, origin, keys;
+let mf, origin, keys, workerUrl;
 const skip = !existsSync(WASM) && "wasm/dist/keyhole.wasm is not built (npm run build -w wasm)";
 
 before(async () => {
@@ -77,12 +77,14 @@ before(async () => {
     compatibilityDate: "2025-07-18",
     bindings: { POLICY: POLICY_TEXT, JSM_POLICY: JSM_POLICY_TEXT, UPSTREAM: origin.url, HS_SECRET, SHARE_SECRET, RS_PEM: keys.rsPem, ISSUER, AUDIENCE },
   });
-  await mf.ready;
+  workerUrl = await mf.ready; // workerd's own HTTP socket on loopback
 });
 after(async () => { await mf?.dispose(); await origin?.close(); });
 
 async function get(path, headers = {}) {
-  const r = await mf.dispatchFetch(`http://edge.test${path}`, { headers });
+  // Over workerd's HTTP socket, so Content-Length and other headers are what workerd sends
+  // (asking for identity: workerd, like Cloudflare, would otherwise gzip JSON on the way out).
+  const r = await fetch(new URL(path, workerUrl), { headers: { "accept-encoding": "identity", ...headers } });
   return { status: r.status, headers: r.headers, text: await r.text() };
 }
 
