@@ -44,15 +44,6 @@ bool read_all(const std::string& path, std::string& out, size_t padding, size_t 
   return ok;
 }
 
-int exit_code(keyhole::status_code c) {
-  switch (c) {
-    case keyhole::status_code::ok: return 0;
-    case keyhole::status_code::payload_rejected: return 3;
-    case keyhole::status_code::not_visible: return 4;
-    default: return 2;
-  }
-}
-
 void report(const std::string& file, const keyhole::status& st) {
   std::string where = file;
   if (!st.pointer.empty() || st.code == keyhole::status_code::bad_policy || st.code == keyhole::status_code::bad_claims)
@@ -149,7 +140,7 @@ int main(int argc, char** argv) {
     keyhole::status st = f.audience_key(p, claims);
     if (!st.ok()) {
       report(claims_path, st);
-      return exit_code(st.code);
+      return keyhole::exit_code(st.code);
     }
     return write_stdout(f.output()) ? 0 : 2;
   }
@@ -166,7 +157,7 @@ int main(int argc, char** argv) {
                            : f.explain(p, claims, payload.data(), payload.size(), payload.capacity(), format);
   if (!st.ok()) {
     report(st.code == keyhole::status_code::bad_claims ? claims_path : payload_path_used, st);
-    return exit_code(st.code);
+    return keyhole::exit_code(st.code);
   }
   return write_stdout(f.output()) ? 0 : 2;
 }

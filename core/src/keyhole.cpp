@@ -146,6 +146,15 @@ bool parse_format_name(std::string_view name, payload_format& out) noexcept {
 
 const char* version() noexcept { return "0.1.0"; }
 
+int exit_code(status_code c) noexcept {
+  switch (c) {
+    case status_code::ok: return 0;
+    case status_code::payload_rejected: return 3;
+    case status_code::not_visible: return 4;
+    default: return 2;
+  }
+}
+
 policy policy::compile(std::string_view json, status& st) noexcept {
   policy result;
   try {
@@ -264,30 +273,33 @@ status run_filter(filter::state& s, const policy& p, std::string_view claims_jso
 
 }  // namespace
 
-status filter::run(const policy& p, std::string_view claims_json, const char* payload, size_t size, size_t capacity,
-                   payload_format format) noexcept {
-  if (!state_) return make(status_code::payload_rejected, "", "out of memory");
+namespace {
+
+// Runs the filter (or the explanation) with no exception escaping and no
+// output left behind on failure.
+status guarded(filter::state* s, const policy& p, std::string_view claims_json, const char* payload, size_t size,
+               size_t capacity, payload_format format, bool explaining) noexcept {
+  if (!s) return make(status_code::payload_rejected, "", "out of memory");
   try {
-    status st = run_filter(*state_, p, claims_json, payload, size, capacity, format, false);
-    if (!st.ok()) state_->output.clear();
+    status st = run_filter(*s, p, claims_json, payload, size, capacity, format, explaining);
+    if (!st.ok()) s->output.clear();
     return st;
   } catch (...) {
-    state_->output.clear();
+    s->output.clear();
     return make(status_code::payload_rejected, "", "internal error");
   }
 }
 
+}  // namespace
+
+status filter::run(const policy& p, std::string_view claims_json, const char* payload, size_t size, size_t capacity,
+                   payload_format format) noexcept {
+  return guarded(state_.get(), p, claims_json, payload, size, capacity, format, false);
+}
+
 status filter::explain(const policy& p, std::string_view claims_json, const char* payload, size_t size,
                        size_t capacity, payload_format format) noexcept {
-  if (!state_) return make(status_code::payload_rejected, "", "out of memory");
-  try {
-    status st = run_filter(*state_, p, claims_json, payload, size, capacity, format, true);
-    if (!st.ok()) state_->output.clear();
-    return st;
-  } catch (...) {
-    state_->output.clear();
-    return make(status_code::payload_rejected, "", "internal error");
-  }
+  return guarded(state_.get(), p, claims_json, payload, size, capacity, format, true);
 }
 
 status filter::audience_key(const policy& p, std::string_view claims_json) noexcept {

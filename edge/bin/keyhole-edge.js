@@ -168,6 +168,7 @@ async function demo(argv) {
     out.push(`# ${name}: ${p.label}`);
     let auth = "";
     if (p.claims.sub) auth = ` -H 'Authorization: Bearer ${await signToken(jwtSecret, p.claims, { issuer, audience, ttlSeconds: 12 * 3600 })}'`;
+    out.push(`curl -s${auth} ${proxy.url}/api/v2/status.json`);
     out.push(`curl -s${auth} ${proxy.url}/api/v2/summary.json`);
     out.push(`curl -s${auth} ${proxy.url}/wiki/rest/api/content`);
     if (p.share) {

@@ -349,16 +349,25 @@ async function fetchBytes(path) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+// @keyhole/wasm's public module (wasm/index.js), served at /demo/wasm/index.js; it
+// imports ./dist/keyhole.mjs and fetches ./dist/keyhole.wasm.
+async function loadPackage() {
+  const mod = await import(at("wasm/index.js"));
+  if (typeof mod.loadKeyhole !== "function") throw new Error("wasm/index.js does not export loadKeyhole");
+  return mod;
+}
+
 async function main() {
   const params = new URLSearchParams(location.search);
   if (params.get("embed") === "1") document.body.classList.add("embed");
   const [mod, policyBytes, personasBytes, ...payloads] = await Promise.all([
-    import(at("wasm/keyhole.mjs")),
+    loadPackage(),
     fetchBytes("policy.json"),
     fetchBytes("personas.json"),
     ...PAYLOADS.map((p) => fetchBytes(`raw/${p.file}`)),
   ]);
-  state.kh = await mod.loadKeyhole({ locateFile: (f) => at(`wasm/${f}`) });
+  // The package finds keyhole.wasm next to its dist/keyhole.mjs by itself.
+  state.kh = await mod.loadKeyhole();
   state.personas = JSON.parse(dec.decode(personasBytes));
   PAYLOADS.forEach((p, k) => { state.raw[p.key] = { bytes: payloads[k], json: JSON.parse(dec.decode(payloads[k])) }; });
   const wanted = params.get("persona");

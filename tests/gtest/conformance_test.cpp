@@ -8,15 +8,6 @@ namespace {
 
 using keyhole_test::test_case;
 
-int exit_code(keyhole::status_code c) {
-  switch (c) {
-    case keyhole::status_code::ok: return 0;
-    case keyhole::status_code::payload_rejected: return 3;
-    case keyhole::status_code::not_visible: return 4;
-    default: return 2;
-  }
-}
-
 const std::vector<test_case>& all_cases() {
   static std::vector<test_case> cases =
       keyhole_test::load_all_cases(std::filesystem::path(KEYHOLE_TESTS_DIR) / "cases");
@@ -32,7 +23,7 @@ TEST_P(Conformance, Case) {
 
   if (c.mode == "claims") {
     keyhole::status st = keyhole::validate_claims(c.claims);
-    EXPECT_EQ(exit_code(st.code), c.exit) << st.pointer << ": " << st.message;
+    EXPECT_EQ(keyhole::exit_code(st.code), c.exit) << st.pointer << ": " << st.message;
     if (c.has_pointer && !st.ok()) EXPECT_EQ(st.pointer, c.pointer);
     return;
   }
@@ -40,14 +31,14 @@ TEST_P(Conformance, Case) {
   keyhole::status st;
   keyhole::policy p = keyhole::policy::compile(c.policy, st);
   if (c.mode == "check" || !st.ok()) {
-    EXPECT_EQ(exit_code(st.code), c.exit) << st.pointer << ": " << st.message;
+    EXPECT_EQ(keyhole::exit_code(st.code), c.exit) << st.pointer << ": " << st.message;
     if (c.has_pointer) EXPECT_EQ(st.pointer, c.pointer) << st.message;
     return;
   }
   keyhole::filter f;
   if (c.mode == "audience-key") {
     st = f.audience_key(p, c.claims);
-    ASSERT_EQ(exit_code(st.code), c.exit) << st.message;
+    ASSERT_EQ(keyhole::exit_code(st.code), c.exit) << st.message;
     if (!st.ok()) return;
     std::string key(f.output());
     for (const auto& other : c.same_key_as) {
@@ -68,7 +59,7 @@ TEST_P(Conformance, Case) {
   }
   st = c.mode == "explain" ? f.explain(p, c.claims, c.payload.data(), c.payload.size(), c.payload.size(), format)
                            : f.run(p, c.claims, c.payload.data(), c.payload.size(), c.payload.size(), format);
-  EXPECT_EQ(exit_code(st.code), c.exit) << st.pointer << ": " << st.message;
+  EXPECT_EQ(keyhole::exit_code(st.code), c.exit) << st.pointer << ": " << st.message;
   if (c.has_pointer && !st.ok()) EXPECT_EQ(st.pointer, c.pointer);
   std::string out(f.output());
   if (!st.ok()) {

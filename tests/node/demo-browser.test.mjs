@@ -358,7 +358,8 @@ test("screenshot: two personas side by side (docs/demo-personas.png)", async () 
       </body></html>`);
     for (const id of ["a", "b"]) {
       const f = await (await page.$(`#${id}`)).contentFrame();
-      await f.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 30000 });
+      await f.waitForFunction(() => document.body.dataset.ready, null, { timeout: 30000 });
+      assert.equal(await f.evaluate(() => document.body.dataset.ready), "1", await f.textContent("#load-error"));
     }
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

@@ -24,6 +24,10 @@ enum class status_code : int {
   bad_usage = 5,    // CLI exit 2, JS code "usage" (e.g. unknown format name)
 };
 
+// The CLI exit code for a status (SPEC §9): 0 done; 2 bad usage, policy or
+// claims; 3 payload rejected; 4 the payload is one resource the viewer may not see.
+int exit_code(status_code c) noexcept;
+
 // What went wrong, where. `pointer` is a JSON pointer into the policy or claims
 // document ("" when it does not apply); `offset` is a byte offset into the payload
 // when the parser knows it (otherwise -1).
