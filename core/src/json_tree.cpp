@@ -41,12 +41,18 @@ bool valid_number(std::string_view s) {
   return i == n;
 }
 
-// simdjson checks escapes while unescaping; raw control characters inside a
-// string are not JSON either, so reject them here.
-bool no_control_chars(std::string_view raw) {
-  for (unsigned char c : raw)
-    if (c < 0x20) return false;
-  return true;
+// One scan of a raw string token: control characters make it invalid; without
+// a backslash its unescaped value is simply the text between the quotes, so
+// simdjson's unescaping copy can be skipped.
+enum class string_scan { invalid, plain, escaped };
+string_scan scan_string(std::string_view raw) {
+  if (raw.size() < 2 || raw.front() != '"' || raw.back() != '"') return string_scan::invalid;
+  bool escaped = false;
+  for (unsigned char c : raw) {
+    if (c < 0x20) return string_scan::invalid;
+    if (c == '\\') escaped = true;
+  }
+  return escaped ? string_scan::escaped : string_scan::plain;
 }
 
 }  // namespace
@@ -80,12 +86,12 @@ bool json_tree::walk(simdjson::ondemand::value v, size_t depth, parse_error& err
       for (auto field_result : obj) {
         simdjson::ondemand::field field;
         if (std::move(field_result).get(field)) return fail("invalid object member", token.data());
-        std::string_view raw_key = field.key_raw_json_token();
+        std::string_view raw_key = trim_right(field.key_raw_json_token());
         std::string_view key;
-        if (field.unescaped_key(false).get(key)) return fail("invalid member name", raw_key.data());
-        raw_key = trim_right(raw_key);
-        if (raw_key.size() < 2 || raw_key.back() != '"' || !no_control_chars(raw_key))
-          return fail("invalid member name", raw_key.data());
+        string_scan scan = scan_string(raw_key);
+        if (scan == string_scan::invalid) return fail("invalid member name", raw_key.data());
+        if (scan == string_scan::plain) key = raw_key.substr(1, raw_key.size() - 2);
+        else if (field.unescaped_key(false).get(key)) return fail("invalid member name", raw_key.data());
         pending_raw_key_ = raw_key;
         pending_key_ = key;
         if (!walk(field.value(), depth + 1, err)) return false;
@@ -109,9 +115,10 @@ bool json_tree::walk(simdjson::ondemand::value v, size_t depth, parse_error& err
     case json_type::string: {
       std::string_view raw = trim_right(token);
       std::string_view s;
-      if (v.get_string(false).get(s)) return fail("invalid string", token.data());
-      if (raw.size() < 2 || raw.back() != '"' || !no_control_chars(raw))
-        return fail("invalid string", token.data());
+      string_scan scan = scan_string(raw);
+      if (scan == string_scan::invalid) return fail("invalid string", token.data());
+      if (scan == string_scan::plain) s = raw.substr(1, raw.size() - 2);
+      else if (v.get_string(false).get(s)) return fail("invalid string", token.data());
       uint32_t idx = push(jtype::string);
       nodes_[idx].raw = raw;
       nodes_[idx].str = s;

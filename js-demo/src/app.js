@@ -321,8 +321,14 @@ function renderPersonas() {
     list.appendChild(h("div", { class: "persona" },
       h("input", { type: "radio", name: "persona", id, value: key, checked: key === state.persona,
         onchange: () => selectPersona(key) }),
-      h("label", { for: id }, p.label ?? key)));
+      h("label", { for: id, title: p.label ?? key }, shortLabel(p.label ?? key) + (p.share ? " with a share link" : ""))));
   }
+}
+
+// "Globex customer (enterprise plan, verified)" -> "Globex customer"; the full label
+// is the tooltip and is read out in "Viewing as".
+function shortLabel(label) {
+  return label.replace(/\s*\(.*\)\s*$/, "") || label;
 }
 
 function selectPersona(key) {

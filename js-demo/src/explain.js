@@ -104,7 +104,10 @@ function reasonOf(entry) {
     if (allowedAt) return `Allowed at ${allowedAt}.`;
     return entry.note ? `Shown: ${entry.note}.` : "Shown.";
   }
-  if (entry.note && levels.length === 0) return `Hidden: ${entry.note} (Keyhole fails closed).`;
+  if (entry.note && levels.length === 0) {
+    const closed = /not carried|unknown|cannot|unexpanded|missing/i.test(entry.note);
+    return `Hidden: ${entry.note}${closed ? " (Keyhole fails closed)" : ""}.`;
+  }
   if (resetAt && !allowedAt) return `${resetAt} starts fresh (inherit: false) and nothing from there on allows this viewer.`;
   if (!allowedAt) return levels.length ? "No level of the chain allows this viewer." : "Hidden.";
   return entry.note ? `Hidden: ${entry.note}.` : "Hidden.";

@@ -45,16 +45,16 @@ inline bool dom_parse(std::string_view text, simdjson::dom::element& out, simdjs
 inline void collect_strings(simdjson::dom::element e, std::unordered_set<std::string>& out) {
   switch (e.type()) {
     case simdjson::dom::element_type::OBJECT:
-      for (auto field : simdjson::dom::object(e)) {
+      for (auto field : e.get_object().value_unsafe()) {
         out.emplace(field.key);
         collect_strings(field.value, out);
       }
       break;
     case simdjson::dom::element_type::ARRAY:
-      for (auto v : simdjson::dom::array(e)) collect_strings(v, out);
+      for (auto v : e.get_array().value_unsafe()) collect_strings(v, out);
       break;
     case simdjson::dom::element_type::STRING:
-      out.emplace(std::string_view(e));
+      out.emplace(e.get_string().value_unsafe());
       break;
     default:
       break;

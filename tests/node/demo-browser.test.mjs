@@ -361,6 +361,14 @@ test("screenshot: two personas side by side (docs/demo-personas.png)", async () 
       await f.waitForFunction(() => document.body.dataset.ready, null, { timeout: 30000 });
       assert.equal(await f.evaluate(() => document.body.dataset.ready), "1", await f.textContent("#load-error"));
     }
+    // Tall enough for the longer of the two pages (capped), so both show their components.
+    const heights = [];
+    for (const id of ["a", "b"]) {
+      const f = await (await page.$(`#${id}`)).contentFrame();
+      heights.push(await f.evaluate(() => document.documentElement.scrollHeight));
+    }
+    const h = Math.min(Math.max(...heights), 3600);
+    await page.evaluate((px) => { for (const f of document.querySelectorAll("iframe")) f.style.height = `${px}px`; }, h);
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     assert.ok(existsSync(SCREENSHOT));

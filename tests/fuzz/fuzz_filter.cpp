@@ -1,0 +1,538 @@
+// libFuzzer target: filter(payload × fixed policy × persona derived from the input).
+//
+// The payload is the whole input; a hash of it picks one of three fixed policies
+// and one of four personas. Oracles, checked on every run:
+//  - on failure output() is empty; on success output() is valid JSON (simdjson DOM);
+//  - provenance: every string (names and values) in the output occurs in the input,
+//    in the policy, or is a recomputed status / banner text;
+//  - confidentiality: strings that occur in the input only inside regions the
+//    persona must not see (restricted components, their copies and affected
+//    entries, denied incidents, disclosed-away members, hidden articles, hidden
+//    ancestors' titles) never occur in the output; restricted ids never appear as
+//    a component, a group member or an affected code;
+//  - determinism: the same call twice on one reused filter gives the same bytes;
+//  - audience key: two personas with the same key get the same bytes.
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "fuzz_common.h"
+
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+// Restricted ids: CANARY-s1/-s2 staff only, c-cust customers only, incident
+// CANARY-i1 denied to everyone, page CANARY-p1 staff only, space SECRET staff only.
+const char* const kPolicies[] = {
+    // P0: mixed redact, disclosure, articles with page and space rules.
+    R"({"keyhole":1,
+ "audiences":{"staff":["domain:acme.example","group:staff"],"customer":["org:*"]},
+ "status":{"default":{"allow":["everyone"]},
+   "components":{"CANARY-s1":{"allow":["@staff"],"inherit":false},"CANARY-s2":{"allow":["@staff"],"inherit":false},
+                 "c-cust":{"allow":["@customer"],"inherit":false},"CANARY-g1":{"deny":["anonymous"]}},
+   "incidents":{"visibility":"any-component","mixed":"redact","redact-text":"KH-REDACTED",
+                "rules":{"CANARY-i1":{"deny":["everyone"]}}},
+   "disclose":[{"field":"update.body","allow":["signed-in"],"replace":"KH-SIGN-IN"},
+               {"field":"component.description","allow":["@staff"]}]},
+ "articles":{"default":{"allow":["everyone"]},
+   "pages":{"CANARY-p1":{"allow":["@staff"],"inherit":false}},
+   "disclose":[{"field":"article.excerpt","allow":["signed-in"],"replace":"KH-EXCERPT"}]}})",
+    // P1: mixed hide, recompute off, articles with spaces, labels and a parents map.
+    R"({"keyhole":1,
+ "audiences":{"staff":["domain:acme.example","group:staff"],"customer":["org:*"]},
+ "status":{"default":{"allow":["everyone"]},
+   "components":{"CANARY-s1":{"allow":["@staff"],"inherit":false},"CANARY-s2":{"allow":["@staff"],"inherit":false},
+                 "c-cust":{"allow":["@customer"],"inherit":false}},
+   "incidents":{"mixed":"hide","rules":{"CANARY-i1":{"deny":["everyone"]}}},
+   "recompute-status":false},
+ "articles":{"default":{"allow":["everyone"]},
+   "spaces":{"SECRET":{"allow":["@staff"],"inherit":false},"KB":{"allow":["everyone"]}},
+   "pages":{"CANARY-p1":{"allow":["@staff"],"inherit":false}},
+   "labels":{"internal":{"deny":["anonymous"]}},
+   "parents":{"101":"100","102":"101"}}})",
+    // P2: all-components visibility, no articles section (every article hidden).
+    R"({"keyhole":1,
+ "audiences":{"staff":["domain:acme.example","group:staff"],"customer":["org:*"]},
+ "status":{"default":{"allow":["everyone"]},
+   "components":{"CANARY-s1":{"allow":["@staff"],"inherit":false},"CANARY-s2":{"allow":["@staff"],"inherit":false},
+                 "c-cust":{"allow":["@customer"],"inherit":false}},
+   "incidents":{"visibility":"all-components","without-components":{"deny":["anonymous"]},
+                "rules":{"CANARY-i1":{"deny":["everyone"]}}}}})",
+};
+constexpr int kNumPolicies = 3;
+
+struct persona {
+  const char* claims;
+  const char* twin;  // same atoms and grants, different sub ("" when none)
+  bool anonymous, signed_in, customer, staff;
+};
+const persona kPersonas[] = {
+    {"{}", "", true, false, false, false},
+    {R"({"sub":"u-1"})", R"({"sub":"u-2"})", false, true, false, false},
+    {R"({"sub":"g-1","email":"ann@globex.example","email_verified":true,"orgs":["globex"],
+        "grants":["component:pub","incident:i-open","article:100"]})",
+     R"({"sub":"g-2","email":"bob@globex.example","email_verified":true,"orgs":["globex"],
+        "grants":["incident:i-open","article:100","component:pub"]})",
+     false, true, true, false},
+    {R"({"sub":"s-1","email":"Sam@Acme.example","email_verified":true,"groups":["staff"]})", "", false, true, false, true},
+};
+constexpr int kNumPersonas = 4;
+
+// First member named `key` (as the core reads it); `dup` is set when it occurs twice.
+bool member(element obj, std::string_view key, element& out, bool& dup) {
+  if (obj.type() != element_type::OBJECT) return false;
+  bool found = false;
+  for (auto f : obj.get_object().value_unsafe()) {
+    if (f.key != key) continue;
+    if (found) {
+      dup = true;
+      continue;
+    }
+    out = f.value;
+    found = true;
+  }
+  return found;
+}
+bool member(element obj, std::string_view key, element& out) {
+  bool dup = false;
+  return member(obj, key, out, dup);
+}
+bool str(element e, std::string_view& out) {
+  if (e.type() != element_type::STRING) return false;
+  out = e.get_string().value_unsafe();
+  return true;
+}
+// True when any member `key` of obj is a string in `set`.
+bool any_member_in(element obj, std::string_view key, const std::unordered_set<std::string>& set) {
+  if (obj.type() != element_type::OBJECT) return false;
+  for (auto f : obj.get_object().value_unsafe()) {
+    std::string_view s;
+    if (f.key == key && str(f.value, s) && set.count(std::string(s))) return true;
+  }
+  return false;
+}
+bool has_dup_keys(element obj) {
+  if (obj.type() != element_type::OBJECT) return false;
+  std::unordered_set<std::string_view> seen;
+  for (auto f : obj.get_object().value_unsafe())
+    if (!seen.insert(f.key).second) return true;
+  return false;
+}
+
+class oracle {
+ public:
+  oracle(int pol, const persona& who) : pol_(pol), who_(who) {
+    if (!who.staff) restricted_components_ = {"CANARY-s1", "CANARY-s2"};
+    if (!who.customer) restricted_components_.insert("c-cust");
+    restricted_incidents_ = {"CANARY-i1"};
+    if (!who.staff) restricted_pages_ = {"CANARY-p1"};
+  }
+
+  void scan_payload(element root) {
+    if (root.type() != element_type::OBJECT) return generic(root, false);
+    element tmp;
+    bool status_like = false, kb_like = false;
+    for (auto f : root.get_object().value_unsafe()) {
+      std::string_view k = f.key;
+      if (k == "page" || k == "incident_updates" || k == "components" || k == "incidents" ||
+          k == "scheduled_maintenances" || k == "status")
+        status_like = true;
+      if (k == "values" || k == "results") kb_like = true;
+    }
+    if (status_like && !kb_like) return scan_status(root);
+    if (kb_like && !status_like) return scan_kb(root);
+    if (!status_like && !kb_like && member(root, "id", tmp)) return item(root, false);
+    generic(root, false);
+  }
+
+  // Checks the filter's output against what was learnt from the payload.
+  void check_output(element out, const std::unordered_set<std::string>& allowed) {
+    std::unordered_set<std::string> strings;
+    fuzz::collect_strings(out, strings);
+    for (const auto& s : strings) {
+      FUZZ_CHECK(allowed.count(s), "output string not in input, policy or recomputed statuses:", s);
+      if (inside_.count(s) && !outside_.count(s) && !fuzz::synthesized_strings().count(s))
+        FUZZ_CHECK(false, "output carries a string found only in restricted parts of the input:", s);
+    }
+    structural(out, 0, false);
+  }
+
+ private:
+  void add(std::string_view s, bool restricted) { (restricted ? inside_ : outside_).emplace(s); }
+
+  void generic(element e, bool r) {
+    switch (e.type()) {
+      case element_type::OBJECT:
+        for (auto f : e.get_object().value_unsafe()) {
+          add(f.key, r);
+          generic(f.value, r);
+        }
+        break;
+      case element_type::ARRAY:
+        for (auto v : e.get_array().value_unsafe()) generic(v, r);
+        break;
+      case element_type::STRING:
+        add(e.get_string().value_unsafe(), r);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ---- status payloads ----
+  void scan_status(element root) {
+    element tmp;
+    if (member(root, "incident_updates", tmp)) {
+      element sf;
+      return incident(root, false, member(root, "scheduled_for", sf));
+    }
+    for (auto f : root.get_object().value_unsafe()) {
+      add(f.key, false);
+      if (f.key == "components" && f.value.type() == element_type::ARRAY) {
+        for (auto c : f.value.get_array().value_unsafe()) component(c, false);
+      } else if ((f.key == "incidents" || f.key == "scheduled_maintenances") && f.value.type() == element_type::ARRAY) {
+        for (auto i : f.value.get_array().value_unsafe()) incident(i, false, f.key == "scheduled_maintenances");
+      } else {
+        generic(f.value, false);
+      }
+    }
+  }
+
+  bool description_hidden() const { return pol_ == 0 && !who_.staff; }
+  bool body_hidden() const { return pol_ == 0 && !who_.signed_in; }
+
+  void component(element c, bool r) {
+    if (c.type() != element_type::OBJECT) return generic(c, r);
+    bool rc = r || any_member_in(c, "id", restricted_components_);
+    for (auto f : c.get_object().value_unsafe()) {
+      add(f.key, rc);
+      generic(f.value, rc || (f.key == "description" && description_hidden()));
+    }
+  }
+
+  bool references_restricted(element inc) {
+    element list;
+    if (member(inc, "components", list) && list.type() == element_type::ARRAY)
+      for (auto c : list.get_array().value_unsafe())
+        if (any_member_in(c, "id", restricted_components_)) return true;
+    element updates;
+    if (member(inc, "incident_updates", updates) && updates.type() == element_type::ARRAY)
+      for (auto u : updates.get_array().value_unsafe()) {
+        element aff;
+        if (member(u, "affected_components", aff) && aff.type() == element_type::ARRAY)
+          for (auto a : aff.get_array().value_unsafe())
+            if (any_member_in(a, "code", restricted_components_)) return true;
+      }
+    return false;
+  }
+
+  void incident(element inc, bool r, bool maintenance) {
+    if (inc.type() != element_type::OBJECT) return generic(inc, r);
+    bool refs = references_restricted(inc);
+    element id;
+    std::string_view ids;
+    bool granted = !maintenance && who_.customer && member(inc, "id", id) && str(id, ids) && ids == "i-open";
+    bool ri = r || any_member_in(inc, "id", restricted_incidents_) || (pol_ != 0 && refs && !granted);
+    bool redact = pol_ == 0 && refs;
+    for (auto f : inc.get_object().value_unsafe()) {
+      add(f.key, ri);
+      if (f.key == "components" && f.value.type() == element_type::ARRAY) {
+        for (auto c : f.value.get_array().value_unsafe()) component(c, ri);
+      } else if (f.key == "incident_updates" && f.value.type() == element_type::ARRAY) {
+        for (auto u : f.value.get_array().value_unsafe()) update(u, ri, redact);
+      } else {
+        generic(f.value, ri);
+      }
+    }
+  }
+
+  void update(element u, bool r, bool redact) {
+    if (u.type() != element_type::OBJECT) return generic(u, r);
+    for (auto f : u.get_object().value_unsafe()) {
+      add(f.key, r);
+      if (f.key == "affected_components" && f.value.type() == element_type::ARRAY) {
+        for (auto a : f.value.get_array().value_unsafe()) {
+          bool ra = r || any_member_in(a, "code", restricted_components_);
+          generic(a, ra);
+        }
+      } else if (f.key == "body") {
+        generic(f.value, r || redact || body_hidden());
+      } else {
+        generic(f.value, r);
+      }
+    }
+  }
+
+  // ---- knowledge-base payloads ----
+  void scan_kb(element root) {
+    element values, results;
+    bool jsm = member(root, "values", values);
+    for (auto f : root.get_object().value_unsafe()) {
+      add(f.key, false);
+      bool list = (jsm && f.key == "values") || (!jsm && f.key == "results");
+      if (list && f.value.type() == element_type::ARRAY) {
+        for (auto e : f.value.get_array().value_unsafe()) item(e, jsm);
+      } else {
+        generic(f.value, false);
+      }
+    }
+  }
+
+  static bool id_text(element e, std::string& out) {
+    std::string_view s;
+    if (str(e, s)) {
+      out = std::string(s);
+      return !s.empty();
+    }
+    if (e.type() == element_type::INT64 || e.type() == element_type::UINT64) {
+      out = std::string(simdjson::minify(e));
+      return true;
+    }
+    return false;
+  }
+
+  // Labels as the core reads them; `known` false when not carried. Any
+  // duplicate on the way makes the item count as restricted (SPEC §8).
+  void labels_of(element content, bool& known, bool& internal, bool& dup) {
+    element md, labels, results;
+    bool has_md = member(content, "metadata", md, dup) && md.type() == element_type::OBJECT;
+    bool has_labels = has_md ? member(md, "labels", labels, dup) : member(content, "labels", labels, dup);
+    known = has_labels && labels.type() == element_type::OBJECT && member(labels, "results", results, dup) &&
+            results.type() == element_type::ARRAY;
+    internal = false;
+    if (!known) return;
+    for (auto l : results.get_array().value_unsafe()) {
+      if (has_dup_keys(l)) dup = true;
+      std::string_view n;
+      element name;
+      if (member(l, "name", name) && str(name, n) && n == "internal") internal = true;
+    }
+  }
+
+  // Embedded read restrictions (SPEC §6): true when they hide the page from the persona.
+  bool restriction_hides(element obj, bool& dup) {
+    element rs, read, rr, user, group, users, groups;
+    if (!member(obj, "restrictions", rs, dup)) return false;
+    if (pol_ == 2) return true;
+    bool ok = member(rs, "read", read, dup) && member(read, "restrictions", rr, dup) && member(rr, "user", user, dup) &&
+              member(user, "results", users, dup) && member(rr, "group", group, dup) &&
+              member(group, "results", groups, dup) && users.type() == element_type::ARRAY &&
+              groups.type() == element_type::ARRAY;
+    if (!ok) return true;  // unknown: hidden
+    size_t n = 0;
+    bool listed = false;
+    for (auto u : users.get_array().value_unsafe()) {
+      ++n;
+      if (has_dup_keys(u)) dup = true;
+      element acc;
+      std::string_view s;
+      if (member(u, "accountId", acc) && str(acc, s) && who_.signed_in && s == sub()) listed = true;
+    }
+    for (auto g : groups.get_array().value_unsafe()) {
+      ++n;
+      if (has_dup_keys(g)) dup = true;
+      element name;
+      std::string_view s;
+      if (member(g, "name", name) && str(name, s) && who_.staff && s == "staff") listed = true;
+    }
+    return n > 0 && !listed;
+  }
+  std::string_view sub() const {
+    return who_.staff ? "s-1" : who_.customer ? "g-1" : who_.signed_in ? "u-1" : "";
+  }
+
+  void item(element e, bool jsm) {
+    if (e.type() != element_type::OBJECT) return generic(e, false);
+    element content = e, inner;
+    bool dup = false;
+    if (!jsm && member(e, "content", inner) && inner.type() == element_type::OBJECT) content = inner;
+    std::string id;
+    bool space_known = false;
+    std::string space;
+    element tmp, sp;
+    if (jsm) {
+      element src, pid, sk;
+      if (member(e, "source", src) && member(src, "pageId", pid)) id_text(pid, id);
+      if (has_dup_keys(src)) dup = true;
+      std::string_view s;
+      if (member(src, "spaceKey", sk) && str(sk, s)) space_known = true, space = std::string(s);
+    } else {
+      if (member(content, "id", tmp)) id_text(tmp, id);
+      if (member(content, "space", sp) && sp.type() == element_type::OBJECT) {
+        element key;
+        std::string_view s;
+        if (has_dup_keys(sp)) dup = true;
+        if (member(sp, "key", key) && str(key, s)) space_known = true, space = std::string(s);
+      } else if (member(content, "spaceId", tmp) && id_text(tmp, space)) {
+        space_known = true;
+      }
+    }
+    bool known = false, internal = false;
+    if (!jsm) labels_of(content, known, internal, dup);
+    bool hides = !jsm && restriction_hides(content, dup);
+    bool r = pol_ == 2 || restricted_pages_.count(id) || hides;
+    if (pol_ == 1) {
+      if (jsm || !known || (internal && who_.anonymous)) r = true;
+      if (!space_known || (space == "SECRET" && !who_.staff)) r = true;
+    }
+    if (dup) r = true;
+    for (auto f : e.get_object().value_unsafe()) {
+      add(f.key, r);
+      if (f.key == "excerpt") {
+        generic(f.value, r || (pol_ == 0 && who_.anonymous));
+      } else if (f.key == "ancestors" && content == e) {
+        ancestors(f.value, r);
+      } else if (f.key == "content" && content != e) {
+        for (auto g : content.get_object().value_unsafe()) {
+          add(g.key, r);
+          if (g.key == "ancestors") ancestors(g.value, r);
+          else generic(g.value, r);
+        }
+      } else {
+        generic(f.value, r);
+      }
+    }
+  }
+
+  void ancestors(element list, bool r) {
+    if (list.type() != element_type::ARRAY) return generic(list, r);
+    for (auto a : list.get_array().value_unsafe()) {
+      if (a.type() != element_type::OBJECT) {
+        generic(a, r);
+        continue;
+      }
+      element id;
+      std::string ids;
+      bool dup = false;
+      bool ra = (member(a, "id", id) && id_text(id, ids) && restricted_pages_.count(ids)) || pol_ == 2;
+      bool ar = restriction_hides(a, dup) || dup;
+      ra = ra || ar;
+      for (auto f : a.get_object().value_unsafe()) {
+        if (f.key == "id") {
+          add(f.key, r);
+          generic(f.value, r);
+        } else {
+          add(f.key, r || ra);
+          generic(f.value, r || ra);
+        }
+      }
+    }
+  }
+
+  // Restricted ids must not stand where a component, group member or affected code stands.
+  void structural(element e, int depth, bool in_components) {
+    if (depth > 64) return;
+    if (e.type() == element_type::ARRAY) {
+      for (auto v : e.get_array().value_unsafe()) {
+        std::string_view s;
+        if (in_components && str(v, s))
+          FUZZ_CHECK(!restricted_components_.count(std::string(s)), "restricted id in a components list:", s);
+        structural(v, depth + 1, false);
+      }
+      return;
+    }
+    if (e.type() != element_type::OBJECT) return;
+    for (auto f : e.get_object().value_unsafe()) {
+      std::string_view s;
+      if (f.key == "components" || f.key == "affected_components") {
+        if (f.value.type() == element_type::ARRAY)
+          for (auto c : f.value.get_array().value_unsafe()) {
+            element x;
+            if (member(c, "id", x) && str(x, s))
+              FUZZ_CHECK(!restricted_components_.count(std::string(s)), "restricted component shown:", s);
+            if (member(c, "code", x) && str(x, s))
+              FUZZ_CHECK(!restricted_components_.count(std::string(s)), "restricted affected code shown:", s);
+          }
+        structural(f.value, depth + 1, f.key == "components");
+      } else if ((f.key == "incidents" || f.key == "scheduled_maintenances") && f.value.type() == element_type::ARRAY) {
+        for (auto i : f.value.get_array().value_unsafe()) {
+          element x;
+          if (member(i, "id", x) && str(x, s))
+            FUZZ_CHECK(!restricted_incidents_.count(std::string(s)), "denied incident shown:", s);
+        }
+        structural(f.value, depth + 1, false);
+      } else {
+        structural(f.value, depth + 1, false);
+      }
+    }
+  }
+
+  int pol_;
+  const persona& who_;
+  std::unordered_set<std::string> restricted_components_, restricted_incidents_, restricted_pages_;
+  std::unordered_set<std::string> inside_, outside_;
+};
+
+struct fixed {
+  keyhole::policy policies[kNumPolicies];
+  std::unordered_set<std::string> policy_strings[kNumPolicies];
+  fixed() {
+    simdjson::dom::parser p;
+    for (int i = 0; i < kNumPolicies; ++i) {
+      keyhole::status st;
+      policies[i] = keyhole::policy::compile(kPolicies[i], st);
+      if (!st.ok()) fuzz::die("fixed policy does not compile:", st.message);
+      element root;
+      if (!fuzz::dom_parse(kPolicies[i], root, p)) fuzz::die("fixed policy is not JSON");
+      fuzz::collect_strings(root, policy_strings[i]);
+    }
+  }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static fixed fx;
+  static keyhole::filter f;
+  static simdjson::dom::parser in_parser, out_parser;
+
+  uint64_t h = fuzz::fnv1a(data, size);
+  int pol = static_cast<int>(h % kNumPolicies);
+  const persona& who = kPersonas[(h / kNumPolicies) % kNumPersonas];
+  const char* payload = reinterpret_cast<const char*>(data);
+
+  keyhole::status st = f.run(fx.policies[pol], who.claims, payload, size, size, keyhole::payload_format::automatic);
+  std::string out(f.output());
+  if (!st.ok()) {
+    FUZZ_CHECK(out.empty(), "failed call left output", st.message);
+    FUZZ_CHECK(st.code == keyhole::status_code::payload_rejected || st.code == keyhole::status_code::not_visible,
+               "unexpected status code for a payload:", st.message);
+    return 0;
+  }
+
+  // Determinism on a reused filter.
+  keyhole::status st2 = f.run(fx.policies[pol], who.claims, payload, size, size, keyhole::payload_format::automatic);
+  FUZZ_CHECK(st2.ok() && f.output() == out, "second run on the same filter differs", "");
+
+  element in_root, out_root;
+  FUZZ_CHECK(fuzz::dom_parse(out, out_root, out_parser), "output is not valid JSON:", out);
+  FUZZ_CHECK(fuzz::dom_parse(std::string_view(payload, size), in_root, in_parser),
+             "the core accepted a payload simdjson DOM rejects", "");
+
+  std::unordered_set<std::string> allowed = fx.policy_strings[pol];
+  fuzz::collect_strings(in_root, allowed);
+  for (const auto& s : fuzz::synthesized_strings()) allowed.insert(s);
+
+  oracle o(pol, who);
+  o.scan_payload(in_root);
+  // out_root points into out_parser, which the input parse did not touch.
+  o.check_output(out_root, allowed);
+
+  // Audience-key property: same key, same bytes.
+  if (*who.twin) {
+    keyhole::filter g;
+    if (f.audience_key(fx.policies[pol], who.claims).ok()) {
+      std::string k1(f.output());
+      if (g.audience_key(fx.policies[pol], who.twin).ok() && std::string(g.output()) == k1) {
+        keyhole::status st3 =
+            g.run(fx.policies[pol], who.twin, payload, size, size, keyhole::payload_format::automatic);
+        FUZZ_CHECK(st3.ok() && g.output() == out, "equal audience keys, different output", k1);
+      }
+    }
+  }
+  return 0;
+}
