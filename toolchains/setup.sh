@@ -40,6 +40,11 @@ else
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$major" -lt 20 ]; then
+  echo "setup: warning: Node $(node --version 2>/dev/null) found; Keyhole's JS packages need Node 20 or newer" >&2
+fi
+
 cd "$ROOT"
 lock="package-lock.json"
 stamp="node_modules/.package-lock.json"   # npm writes this on every install

@@ -78,20 +78,21 @@ export async function loadKeyhole(options = {}) {
     };
   } else if (wasmBinary !== undefined) {
     init.wasmBinary = asBytes(wasmBinary);
-    init.locateFile = locateFile ?? ((p) => p);
+    init.locateFile = (p) => p;
   } else if (isNode) {
-    let where = new URL("./dist/" + WASM_FILE, import.meta.url);
-    if (locateFile) where = locateFile(WASM_FILE, new URL("./dist/", import.meta.url).href);
-    if (typeof where === "string" && /^https?:/.test(where)) {
+    // Node: read the bytes ourselves (Emscripten 3.1.6 would fetch() a file path).
+    const dist = new URL("./dist/", import.meta.url).href;
+    const where = String(locateFile ? locateFile(WASM_FILE, dist) : dist + WASM_FILE);
+    if (/^https?:/.test(where)) {
       const res = await fetch(where);
       if (!res.ok) throw new Error(`@keyhole/wasm: cannot fetch ${where}: ${res.status}`);
       init.wasmBinary = new Uint8Array(await res.arrayBuffer());
     } else {
-      init.wasmBinary = await readWasmInNode(typeof where === "string" && where.startsWith("file:") ? new URL(where) : where);
+      init.wasmBinary = await readWasmInNode(where.startsWith("file:") ? new URL(where) : where);
     }
     init.locateFile = (p) => p;
   } else if (locateFile) {
-    init.locateFile = locateFile;
+    init.locateFile = (p, prefix) => String(locateFile(p, prefix));
   } else {
     const base = new URL("./dist/", import.meta.url).href;
     init.locateFile = (p) => base + p;
@@ -112,6 +113,7 @@ class Keyhole {
   #decoder = new TextDecoder();
   #broken = null;
   #live = 0;
+  #formats = new Map();
 
   constructor(m) {
     this.#m = m;
@@ -158,8 +160,8 @@ class Keyhole {
 
   /** Validates claims alone (SPEC §1); throws KeyholeError code "claims". */
   validateClaims(claims) {
-    const r = this.#call(() => this.#m.validateClaims(claimsText(claims)));
-    if (r.code !== 0) throw toError(r);
+    const text = claimsText(claims);
+    this.#call(() => { if (this.#m.validateClaims(text) !== 0) throw toError(this.#m.lastStatus()); });
   }
 
   // --- used by Policy -------------------------------------------------------
@@ -173,8 +175,7 @@ class Keyhole {
   _run(kind, handle, input, claims, format) {
     const m = this.#m;
     const claimsJson = claimsText(claims);
-    const fmt = format ?? "auto";
-    if (typeof fmt !== "string") throw new TypeError("format must be a string");
+    const fmt = this.#format(format ?? "auto");
     const isString = typeof input === "string";
     return this.#call(() => {
       let size, capacity, ptr;
@@ -192,10 +193,10 @@ class Keyhole {
         if (!ptr) throw new RangeError("@keyhole/wasm: out of memory for the payload");
         m.HEAPU8.set(bytes, ptr);  // the one copy in
       }
-      const r = kind === "explain"
+      const code = kind === "explain"
         ? m.explain(handle, claimsJson, ptr, size, capacity, fmt)
         : m.filter(handle, claimsJson, ptr, size, capacity, fmt);
-      if (r.code !== 0) throw toError(r);
+      if (code !== 0) throw toError(m.lastStatus());
       const view = m.output();
       if (kind === "explain") return JSON.parse(this.#decoder.decode(view));
       return isString ? this.#decoder.decode(view) : view.slice();  // the one copy out
@@ -205,10 +206,21 @@ class Keyhole {
   _audienceKey(handle, claims) {
     const claimsJson = claimsText(claims);
     return this.#call(() => {
-      const r = this.#m.audienceKey(handle, claimsJson);
-      if (r.code !== 0) throw toError(r);
+      if (this.#m.audienceKey(handle, claimsJson) !== 0) throw toError(this.#m.lastStatus());
       return this.#decoder.decode(this.#m.output());
     });
+  }
+
+  // The core parses format names; the number is cached per name.
+  #format(name) {
+    let code = this.#formats.get(name);
+    if (code === undefined) {
+      if (typeof name !== "string") throw new TypeError("format must be a string");
+      code = this.#m.formatCode(name);
+      if (code < 0) throw new KeyholeError("usage", `unknown format "${name}" (auto, statuspage, confluence or jsm)`);
+      this.#formats.set(name, code);
+    }
+    return code;
   }
 
   #call(fn) {

@@ -37,6 +37,20 @@ struct filter_context {
   std::vector<uint8_t>& marks;
   std::unordered_map<uint32_t, std::string>& replacement;
 
+  // Duplicate-name state of objects already read: 0 unchecked, 1 unique, 2 duplicates.
+  std::vector<uint8_t>& key_check;
+  bool duplicate_seen = false;
+
+  // A member of an object the filter reads. Reading an object with duplicate
+  // member names marks the payload for rejection (SPEC §8).
+  uint32_t member(uint32_t obj, std::string_view key) {
+    if (!t.is_object(obj)) return npos;
+    uint8_t& state = key_check[obj];
+    if (state == 0) state = t.unique_keys(obj) ? 1 : 2;
+    if (state == 2) duplicate_seen = true;
+    return t.member(obj, key);
+  }
+
   void drop(uint32_t n) { marks[n] = 1; }
   void replace(uint32_t n, std::string text) {
     marks[n] = 2;

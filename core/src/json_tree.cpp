@@ -117,8 +117,16 @@ bool json_tree::walk(simdjson::ondemand::value v, size_t depth, parse_error& err
       std::string_view s;
       string_scan scan = scan_string(raw);
       if (scan == string_scan::invalid) return fail("invalid string", token.data());
-      if (scan == string_scan::plain) s = raw.substr(1, raw.size() - 2);
-      else if (v.get_string(false).get(s)) return fail("invalid string", token.data());
+      if (scan == string_scan::plain) {
+        // Consume the value even though its text is already known: an unconsumed
+        // string is skipped by On-Demand, which takes a following ':' for a key
+        // and would accept ["a", "b": 1].
+        simdjson::ondemand::raw_json_string consumed;
+        if (v.get_raw_json_string().get(consumed)) return fail("invalid string", token.data());
+        s = raw.substr(1, raw.size() - 2);
+      } else if (v.get_string(false).get(s)) {
+        return fail("invalid string", token.data());
+      }
       uint32_t idx = push(jtype::string);
       nodes_[idx].raw = raw;
       nodes_[idx].str = s;

@@ -11,6 +11,17 @@
 #include "policy_compile.h"
 #include "sha256.h"
 
+// Where exceptions exist (native), allocation failure becomes a status; built
+// with -fno-exceptions (WebAssembly) there is nothing to catch and it aborts
+// the instance, which the JS layer reports and refuses further calls.
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define KEYHOLE_TRY try
+#define KEYHOLE_CATCH_ALL catch (...)
+#else
+#define KEYHOLE_TRY if (true)
+#define KEYHOLE_CATCH_ALL else
+#endif
+
 namespace keyhole {
 
 using namespace detail;
@@ -22,6 +33,7 @@ struct filter::state {
   std::string padded;     // payload copy when the caller gave no slack
   std::string small_buf;  // claims copy (always small)
   std::vector<uint8_t> marks;
+  std::vector<uint8_t> key_check;
   std::unordered_map<uint32_t, std::string> replacement;
   std::string output;
   limits lim;
@@ -157,7 +169,7 @@ int exit_code(status_code c) noexcept {
 
 policy policy::compile(std::string_view json, status& st) noexcept {
   policy result;
-  try {
+  KEYHOLE_TRY {
     simdjson::ondemand::parser parser;
     std::string buf;
     json_tree tree;
@@ -174,7 +186,7 @@ policy policy::compile(std::string_view json, status& st) noexcept {
     }
     result.impl_ = std::move(compiled);
     st = {};
-  } catch (...) {
+  } KEYHOLE_CATCH_ALL {
     st = make(status_code::bad_policy, "", "internal error while compiling the policy");
     result.impl_.reset();
   }
@@ -182,7 +194,7 @@ policy policy::compile(std::string_view json, status& st) noexcept {
 }
 
 status validate_claims(std::string_view claims_json) noexcept {
-  try {
+  KEYHOLE_TRY {
     simdjson::ondemand::parser parser;
     std::string buf;
     json_tree tree;
@@ -193,7 +205,7 @@ status validate_claims(std::string_view claims_json) noexcept {
     std::string pointer, message;
     if (!parse_viewer(tree, v, pointer, message)) return make(status_code::bad_claims, pointer, message);
     return {};
-  } catch (...) {
+  } KEYHOLE_CATCH_ALL {
     return make(status_code::bad_claims, "", "internal error while reading claims");
   }
 }
@@ -249,8 +261,9 @@ status run_filter(filter::state& s, const policy& p, std::string_view claims_jso
 
   s.marks.assign(s.payload.size(), 0);
   s.replacement.clear();
+  s.key_check.assign(s.payload.size(), 0);
   filter_context c{s.payload, *p.impl(), s.m, explaining, explaining ? &s.log : nullptr, {}, {}, -1,
-                   s.marks, s.replacement};
+                   s.marks, s.replacement, s.key_check};
   outcome o;
   if (kind == detected::statuspage) {
     c.format_name = "statuspage";
@@ -280,11 +293,11 @@ namespace {
 status guarded(filter::state* s, const policy& p, std::string_view claims_json, const char* payload, size_t size,
                size_t capacity, payload_format format, bool explaining) noexcept {
   if (!s) return make(status_code::payload_rejected, "", "out of memory");
-  try {
+  KEYHOLE_TRY {
     status st = run_filter(*s, p, claims_json, payload, size, capacity, format, explaining);
     if (!st.ok()) s->output.clear();
     return st;
-  } catch (...) {
+  } KEYHOLE_CATCH_ALL {
     s->output.clear();
     return make(status_code::payload_rejected, "", "internal error");
   }
@@ -304,7 +317,7 @@ status filter::explain(const policy& p, std::string_view claims_json, const char
 
 status filter::audience_key(const policy& p, std::string_view claims_json) noexcept {
   if (!state_) return make(status_code::bad_claims, "", "out of memory");
-  try {
+  KEYHOLE_TRY {
     state_->output.clear();
     if (!p.valid()) return make(status_code::bad_policy, "", "no compiled policy");
     status vs = load_viewer(*state_, p, claims_json);
@@ -339,7 +352,7 @@ status filter::audience_key(const policy& p, std::string_view claims_json) noexc
     auto d = h.finish();
     state_->output = "kh1-" + to_hex(d.data(), 16);
     return {};
-  } catch (...) {
+  } KEYHOLE_CATCH_ALL {
     return make(status_code::bad_claims, "", "internal error");
   }
 }

@@ -32,9 +32,16 @@ class kb_filter {
   explicit kb_filter(filter_context& c) : c_(c), t_(c.t), a_(c.policy.articles) {}
 
   outcome run(bool jsm_expected, bool confluence_expected) {
+    outcome o = run_checked(jsm_expected, confluence_expected);
+    if (o != outcome::rejected && c_.duplicate_seen) return c_.reject("duplicate member in an object the filter reads");
+    return o;
+  }
+
+ private:
+  outcome run_checked(bool jsm_expected, bool confluence_expected) {
     if (!t_.is_object(0)) return c_.reject("a knowledge-base payload is a JSON object");
     if (!t_.unique_keys(0)) return c_.reject("duplicate member in the payload's top level");
-    uint32_t values = t_.member(0, "values"), results = t_.member(0, "results");
+    uint32_t values = c_.member(0, "values"), results = c_.member(0, "results");
     if (values != npos) {
       if (confluence_expected) return c_.reject("a JSM article list is not a Confluence payload");
       c_.format_name = "jsm";
@@ -45,14 +52,13 @@ class kb_filter {
       c_.format_name = "confluence";
       return list(results, false);
     }
-    if (t_.member(0, "id") == npos) return c_.reject("unknown knowledge-base payload shape");
+    if (c_.member(0, "id") == npos) return c_.reject("unknown knowledge-base payload shape");
     c_.format_name = "confluence";
     index_items(npos, false);
     bool shown = decide_item(0, 0, false);
     return shown ? outcome::ok : outcome::not_visible;
   }
 
- private:
   outcome list(uint32_t arr, bool jsm) {
     if (!t_.is_array(arr)) return c_.reject("results/values must be an array", arr);
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e))
@@ -62,12 +68,12 @@ class kb_filter {
     size_t kept = 0;
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e)) {
       uint32_t content = e;
-      uint32_t inner = t_.member(e, "content");
+      uint32_t inner = c_.member(e, "content");
       // A CQL search result wraps the content; decide by it.
       if (!jsm && t_.is_object(inner)) {
         if (!t_.unique_keys(inner)) return c_.reject("duplicate member in a search result's content", inner);
         content = inner;
-      } else if (!jsm && t_.member(e, "id") == npos) {
+      } else if (!jsm && c_.member(e, "id") == npos) {
         c_.drop(e);  // a space or user hit of a search: not an article
         c_.record("article", "", false, decision{}, "search result without content");
         continue;
@@ -77,12 +83,12 @@ class kb_filter {
     }
     // Counts must not reveal hidden items.
     std::string count = std::to_string(kept);
-    uint32_t size = t_.member(0, "size");
+    uint32_t size = c_.member(0, "size");
     if (size != npos) c_.replace(size, count);
-    uint32_t total = t_.member(0, "totalSize");
+    uint32_t total = c_.member(0, "totalSize");
     if (total != npos) {
-      uint32_t links = t_.member(0, "_links");
-      bool complete = !t_.is_object(links) || t_.member(links, "next") == npos;
+      uint32_t links = c_.member(0, "_links");
+      bool complete = !t_.is_object(links) || c_.member(links, "next") == npos;
       if (complete) c_.replace(total, count);
       else c_.drop(total);
     }
@@ -94,7 +100,7 @@ class kb_filter {
     if (arr == npos || jsm) return;
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e)) {
       std::string_view id;
-      if (id_text(t_, t_.member(e, "id"), id)) by_id_.emplace(id, e);
+      if (id_text(t_, c_.member(e, "id"), id)) by_id_.emplace(id, e);
     }
   }
 
@@ -105,23 +111,23 @@ class kb_filter {
 
   // Reads labels and embedded restrictions of a content object or ancestor entry.
   void read_facts(uint32_t obj, page_facts& f) {
-    uint32_t md = t_.member(obj, "metadata");
-    uint32_t labels = t_.is_object(md) ? t_.member(md, "labels") : t_.member(obj, "labels");
-    uint32_t lr = t_.is_object(labels) ? t_.member(labels, "results") : npos;
+    uint32_t md = c_.member(obj, "metadata");
+    uint32_t labels = t_.is_object(md) ? c_.member(md, "labels") : c_.member(obj, "labels");
+    uint32_t lr = t_.is_object(labels) ? c_.member(labels, "results") : npos;
     if (t_.is_array(lr)) {
       f.labels_known = true;
       for (uint32_t l = t_.first_child(lr); l != npos; l = t_.next_sibling(lr, l)) {
-        uint32_t name = t_.member(l, "name");
+        uint32_t name = c_.member(l, "name");
         if (t_.is_string(name)) f.labels.push_back(t_[name].str);
       }
     }
     if (!a_.embedded_restrictions) return;
-    uint32_t rs = t_.member(obj, "restrictions");
+    uint32_t rs = c_.member(obj, "restrictions");
     if (rs == npos) return;
-    uint32_t read = t_.member(rs, "read");
-    uint32_t rr = t_.member(read, "restrictions");
-    uint32_t users = t_.member(t_.member(rr, "user"), "results");
-    uint32_t groups = t_.member(t_.member(rr, "group"), "results");
+    uint32_t read = c_.member(rs, "read");
+    uint32_t rr = c_.member(read, "restrictions");
+    uint32_t users = c_.member(c_.member(rr, "user"), "results");
+    uint32_t groups = c_.member(c_.member(rr, "group"), "results");
     if (!t_.is_array(users) || !t_.is_array(groups)) {
       f.restrict = restriction::unknown;  // e.g. only named under _expandable
       return;
@@ -132,11 +138,11 @@ class kb_filter {
     bool listed = false;
     if (v.signed_in)
       for (uint32_t u = t_.first_child(users); u != npos; u = t_.next_sibling(users, u)) {
-        uint32_t acc = t_.member(u, "accountId");
+        uint32_t acc = c_.member(u, "accountId");
         if (t_.is_string(acc) && t_[acc].str == v.sub) listed = true;
       }
     for (uint32_t g = t_.first_child(groups); g != npos; g = t_.next_sibling(groups, g)) {
-      uint32_t name = t_.member(g, "name");
+      uint32_t name = c_.member(g, "name");
       if (t_.is_string(name) && v.in_group(t_[name].str)) listed = true;
     }
     f.restriction_denies = !listed;
@@ -155,11 +161,11 @@ class kb_filter {
 
   // The ancestors of a page, root first. False when they cannot be established.
   bool ancestors_of(uint32_t content, std::string_view id, std::vector<page_facts>& out) {
-    uint32_t anc = t_.member(content, "ancestors");
+    uint32_t anc = c_.member(content, "ancestors");
     if (t_.is_array(anc)) {
       for (uint32_t e = t_.first_child(anc); e != npos; e = t_.next_sibling(anc, e)) {
         page_facts f;
-        if (!t_.is_object(e) || !t_.unique_keys(e) || !id_text(t_, t_.member(e, "id"), f.id)) return false;
+        if (!t_.is_object(e) || !t_.unique_keys(e) || !id_text(t_, c_.member(e, "id"), f.id)) return false;
         f.node = e;
         read_facts(e, f);
         out.push_back(f);
@@ -173,7 +179,7 @@ class kb_filter {
     for (size_t steps = 0; steps < 4096; ++steps) {
       std::string_view parent;
       bool root = false;
-      uint32_t pid = cur_node != npos ? t_.member(cur_node, "parentId") : npos;
+      uint32_t pid = cur_node != npos ? c_.member(cur_node, "parentId") : npos;
       if (pid != npos) {
         if (t_.is_null(pid)) root = true;
         else if (!id_text(t_, pid, parent)) return false;
@@ -217,22 +223,22 @@ class kb_filter {
     auto hide = [&](std::string why) { hidden = true; if (note.empty()) note = std::move(why); };
 
     if (jsm) {
-      uint32_t src = t_.member(content, "source");
-      if (!t_.is_object(src) || !t_.unique_keys(src) || !id_text(t_, t_.member(src, "pageId"), self.id))
+      uint32_t src = c_.member(content, "source");
+      if (!t_.is_object(src) || !t_.unique_keys(src) || !id_text(t_, c_.member(src, "pageId"), self.id))
         hide("no source.pageId");
-      uint32_t sk = t_.is_object(src) ? t_.member(src, "spaceKey") : npos;
+      uint32_t sk = t_.is_object(src) ? c_.member(src, "spaceKey") : npos;
       if (t_.is_string(sk)) { space = t_[sk].str; space_known = true; }
     } else {
-      uint32_t type = t_.member(content, "type");
+      uint32_t type = c_.member(content, "type");
       if (type != npos && !(t_.is_string(type) && (t_[type].str == "page" || t_[type].str == "blogpost")))
         hide("not a page or blog post");
-      if (!id_text(t_, t_.member(content, "id"), self.id)) hide("no id");
-      uint32_t sp = t_.member(content, "space");
+      if (!id_text(t_, c_.member(content, "id"), self.id)) hide("no id");
+      uint32_t sp = c_.member(content, "space");
       if (t_.is_object(sp)) {
         if (!t_.unique_keys(sp)) hide("duplicate member in space");
-        uint32_t key = t_.member(sp, "key");
+        uint32_t key = c_.member(sp, "key");
         if (t_.is_string(key)) { space = t_[key].str; space_known = true; }
-      } else if (id_text(t_, t_.member(content, "spaceId"), space)) {
+      } else if (id_text(t_, c_.member(content, "spaceId"), space)) {
         space_known = true;
       }
       read_facts(content, self);
@@ -279,7 +285,7 @@ class kb_filter {
         }
         // A search hit names its parent's title; drop it when the parent is hidden.
         if (parent_hidden && item != content) {
-          uint32_t rpc = t_.member(item, "resultParentContainer");
+          uint32_t rpc = c_.member(item, "resultParentContainer");
           if (rpc != npos) c_.drop(rpc);
         }
         c_.disclose(a_.disclose, "article", item);

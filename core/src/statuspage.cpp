@@ -103,7 +103,7 @@ class status_filter {
     if (!t_.unique_keys(obj)) return c_.reject("duplicate member in a component", obj) == outcome::ok;
     uint32_t id = t_.member(obj, "id");
     if (!t_.is_string(id)) return c_.reject("a component needs a string id", obj) == outcome::ok;
-    component_info& info = comps_[t_[id].str];
+    component_info& info = entry(t_[id].str);
     uint32_t gid = t_.member(obj, "group_id");
     if (gid != npos && !t_.is_null(gid)) {
       if (!t_.is_string(gid)) return c_.reject("group_id must be a string or null", gid) == outcome::ok;
@@ -118,7 +118,7 @@ class status_filter {
     uint32_t list = t_.member(obj, "components");
     if (list != npos && !t_.is_null(list)) {
       if (!t_.is_array(list)) return c_.reject("a group's components must be a list of ids", list) == outcome::ok;
-      comps_[t_[id].str].is_group = true;
+      entry(t_[id].str).is_group = true;
       for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m)) {
         if (!t_.is_string(m)) return c_.reject("a group's components must be a list of ids", m) == outcome::ok;
         if (!assign_group(t_[m].str, t_[id].str)) return false;
@@ -127,13 +127,19 @@ class status_filter {
     return true;
   }
 
+  component_info& entry(std::string_view id) {
+    auto [it, inserted] = comps_.try_emplace(id);
+    if (inserted) order_.push_back(id);
+    return it->second;
+  }
+
   bool assign_group(std::string_view component, std::string_view group) {
-    component_info& info = comps_[component];
+    component_info& info = entry(component);
     if (info.in_group && info.group != group)
       return c_.reject("component '" + std::string(component) + "' would be in two groups") == outcome::ok;
     info.in_group = true;
     info.group = group;
-    comps_[group].is_group = true;
+    entry(group).is_group = true;
     return true;
   }
 
@@ -160,7 +166,7 @@ class status_filter {
           if (!t_.is_object(a)) return c_.reject("an affected component must be an object", a) == outcome::ok;
           if (!t_.unique_keys(a)) return c_.reject("duplicate member in an affected component", a) == outcome::ok;
           uint32_t code = t_.member(a, "code");
-          if (t_.is_string(code)) comps_[t_[code].str];
+          if (t_.is_string(code)) entry(t_[code].str);
         }
       }
     }
@@ -168,7 +174,8 @@ class status_filter {
   }
 
   bool check_groups() {
-    for (auto& [id, info] : comps_) {
+    for (std::string_view id : order_) {
+      const component_info& info = comps_[id];
       if (info.is_group && info.says_not_group)
         return c_.reject("'" + std::string(id) + "' is used as a group but says group: false") == outcome::ok;
       if (info.is_group && info.in_group)
@@ -183,7 +190,8 @@ class status_filter {
   }
 
   void decide_all() {
-    for (auto& [id, info] : comps_) {
+    for (std::string_view id : order_) {
+      component_info& info = comps_[id];
       if (info.is_group) continue;
       decision d;
       if (s_.has_default) apply_level(c_.m, level{"default", {&s_.default_rule}}, d, c_.tracing);
@@ -196,11 +204,13 @@ class status_filter {
       if (c_.log) c_.record("component", id, info.visible, std::move(d));
     }
     // A group is shown iff one of its member components is.
-    for (auto& [id, info] : comps_)
-      if (!info.is_group && info.in_group && info.visible) comps_[info.group].visible = true;
+    for (std::string_view id : order_) {
+      const component_info& member = comps_[id];
+      if (!member.is_group && member.in_group && member.visible) comps_[member.group].visible = true;
+    }
     if (c_.log)
-      for (auto& [id, info] : comps_)
-        if (info.is_group) c_.record("group", id, info.visible, decision{}, "shown iff a member component is shown");
+      for (std::string_view id : order_)
+        if (comps_[id].is_group) c_.record("group", id, comps_[id].visible, decision{}, "shown iff a member component is shown");
   }
 
   bool shown(std::string_view id) const {
@@ -213,7 +223,7 @@ class status_filter {
     std::unordered_map<std::string_view, int> worst;
     for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e)) {
       std::string_view id = t_[t_.member(e, "id")].str;
-      const component_info& info = comps_[id];
+      const component_info& info = entry(id);
       if (!info.visible) {
         c_.drop(e);
         continue;
@@ -236,7 +246,7 @@ class status_filter {
     for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e)) {
       if (c_.dropped(e)) continue;
       std::string_view id = t_[t_.member(e, "id")].str;
-      if (!comps_[id].is_group) continue;
+      if (!entry(id).is_group) continue;
       uint32_t st = t_.member(e, "status");
       if (st == npos) continue;
       auto it = worst.find(id);
@@ -336,7 +346,7 @@ class status_filter {
           continue;
         }
         c_.disclose(s_.disclose, "component", e);
-        if (comps_[id].is_group) c_.disclose(s_.disclose, "group", e);
+        if (entry(id).is_group) c_.disclose(s_.disclose, "group", e);
       }
     uint32_t updates = t_.member(obj, "incident_updates");
     if (t_.is_array(updates))
@@ -412,7 +422,10 @@ class status_filter {
   const json_tree& t_;
   const status_section& s_;
   uint32_t components_ = npos, incidents_ = npos, maintenances_ = npos;
+  // Components and groups by id, and the order the payload first names them in
+  // (so explain output and error messages do not depend on hash order).
   std::unordered_map<std::string_view, component_info> comps_;
+  std::vector<std::string_view> order_;
   std::vector<int> shown_ranks_;
   int worst_impact_ = -1;
   bool redact_ = false;

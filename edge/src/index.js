@@ -182,6 +182,11 @@ export function createEdgeFilter(config = {}) {
   };
   if (!config.upstream) throw new TypeError("config.upstream is required");
   const upstream = new URL(config.upstream);
+  if (upstream.protocol !== "http:" && upstream.protocol !== "https:") throw new TypeError("config.upstream must be http(s)");
+  // Upstream URLs are built by concatenation, never resolved against the request path, so a
+  // path such as "//evil.example/x" stays on the origin (no SSRF through URL resolution).
+  const upstreamBase = upstream.origin + upstream.pathname.replace(/\/+$/, "");
+  const upstreamUrl = (pathAndQuery) => new URL(upstreamBase + pathAndQuery);
   const routes = (config.routes ?? DEFAULT_ROUTES).map((r) => {
     const format = r.format ?? "auto";
     if (!FORMATS.has(format)) throw new TypeError(`route ${r.path}: unknown format ${format}`);
@@ -219,7 +224,7 @@ export function createEdgeFilter(config = {}) {
   }
 
   async function fetchUpstream(path, search, request) {
-    const url = new URL(path + search, upstream);
+    const url = upstreamUrl(path + search);
     const headers = new Headers(config.upstreamHeaders ?? {});
     headers.set("accept", request.headers.get("accept") || "application/json");
     headers.set("accept-encoding", "gzip, br");
@@ -264,7 +269,7 @@ export function createEdgeFilter(config = {}) {
       try {
         const ph = new Headers(config.upstreamHeaders ?? {});
         ph.set("accept-encoding", "identity");
-        up = await upstreamFetch(new Request(new URL(url.pathname + search, upstream), {
+        up = await upstreamFetch(new Request(upstreamUrl(url.pathname + search), {
           method: request.method, headers: ph, redirect: "manual", signal: AbortSignal.timeout(timeoutMs),
         }));
       } catch {
@@ -318,7 +323,7 @@ export function createEdgeFilter(config = {}) {
     const maxAge = route.cache?.maxAge ?? 60;
     let cacheKey = null;
     if (cacheByAudience && cache) {
-      const k = new URL(url.pathname + search, "https://keyhole-cache.invalid");
+      const k = new URL("https://keyhole-cache.invalid" + url.pathname + search);
       k.searchParams.set("__keyhole_audience", audience);
       cacheKey = k.toString();
       const hit = await cache.match(cacheKey);

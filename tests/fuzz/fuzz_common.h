@@ -15,8 +15,13 @@
 
 namespace fuzz {
 
+inline std::string& context() {
+  static std::string c;
+  return c;
+}
+
 [[noreturn]] inline void die(const char* what, std::string_view detail = {}) {
-  std::fprintf(stderr, "\n*** KEYHOLE ORACLE FAILURE: %s %.*s\n", what, static_cast<int>(detail.size() > 400 ? 400 : detail.size()),
+  std::fprintf(stderr, "\n*** KEYHOLE ORACLE FAILURE [%s]: %s %.*s\n", context().c_str(), what, static_cast<int>(detail.size() > 400 ? 400 : detail.size()),
                detail.data());
   std::abort();
 }
@@ -26,6 +31,18 @@ namespace fuzz {
     if (!(cond)) ::fuzz::die(what, detail); \
   } while (0)
 
+// Copies (not references into temporaries) for range-for loops.
+inline simdjson::dom::object as_obj(simdjson::dom::element e) {
+  simdjson::dom::object o;
+  (void)e.get_object().get(o);
+  return o;
+}
+inline simdjson::dom::array as_arr(simdjson::dom::element e) {
+  simdjson::dom::array a;
+  (void)e.get_array().get(a);
+  return a;
+}
+
 // A DOM parser that accepts deeper documents than the core's limit, so the
 // oracle can always read what the core accepted.
 inline simdjson::dom::parser& dom_parser() {
@@ -33,25 +50,58 @@ inline simdjson::dom::parser& dom_parser() {
   return p;
 }
 
+// simdjson's DOM rejects numbers it cannot represent (1e400) although they are
+// valid JSON; for the oracle every number token outside strings becomes 0.
+inline std::string neutralize_numbers(std::string_view t) {
+  std::string r;
+  r.reserve(t.size());
+  bool in_str = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    if (in_str) {
+      r.push_back(c);
+      if (c == '\\' && i + 1 < t.size()) r.push_back(t[++i]);
+      else if (c == '"') in_str = false;
+    } else if (c == '"') {
+      in_str = true;
+      r.push_back(c);
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      while (i + 1 < t.size() && (t[i + 1] == '.' || t[i + 1] == 'e' || t[i + 1] == 'E' || t[i + 1] == '+' ||
+                                  t[i + 1] == '-' || (t[i + 1] >= '0' && t[i + 1] <= '9')))
+        ++i;
+      r.push_back('0');
+    } else {
+      r.push_back(c);
+    }
+  }
+  return r;
+}
+
 inline bool dom_parse(std::string_view text, simdjson::dom::element& out, simdjson::dom::parser& p) {
+  static thread_local std::string scratch;
   size_t cap = text.size() < 4096 ? 4096 : text.size();
   if (p.capacity() < cap || p.max_depth() < 4096) {
     if (p.allocate(cap, 4096)) return false;
   }
-  return !p.parse(text.data(), text.size(), true).get(out);
+  auto err = p.parse(text.data(), text.size(), true).get(out);
+  if (err == simdjson::NUMBER_ERROR || err == simdjson::BIGINT_ERROR) {
+    scratch = neutralize_numbers(text);  // kept alive: the DOM may reference it
+    err = p.parse(scratch.data(), scratch.size(), true).get(out);
+  }
+  return !err;
 }
 
 // Every string (member names and string values) of a document.
 inline void collect_strings(simdjson::dom::element e, std::unordered_set<std::string>& out) {
   switch (e.type()) {
     case simdjson::dom::element_type::OBJECT:
-      for (auto field : e.get_object().value_unsafe()) {
+      for (auto field : ::fuzz::as_obj(e)) {
         out.emplace(field.key);
         collect_strings(field.value, out);
       }
       break;
     case simdjson::dom::element_type::ARRAY:
-      for (auto v : e.get_array().value_unsafe()) collect_strings(v, out);
+      for (auto v : ::fuzz::as_arr(e)) collect_strings(v, out);
       break;
     case simdjson::dom::element_type::STRING:
       out.emplace(e.get_string().value_unsafe());

@@ -86,7 +86,7 @@ constexpr int kNumPersonas = 4;
 bool member(element obj, std::string_view key, element& out, bool& dup) {
   if (obj.type() != element_type::OBJECT) return false;
   bool found = false;
-  for (auto f : obj.get_object().value_unsafe()) {
+  for (auto f : ::fuzz::as_obj(obj)) {
     if (f.key != key) continue;
     if (found) {
       dup = true;
@@ -109,7 +109,7 @@ bool str(element e, std::string_view& out) {
 // True when any member `key` of obj is a string in `set`.
 bool any_member_in(element obj, std::string_view key, const std::unordered_set<std::string>& set) {
   if (obj.type() != element_type::OBJECT) return false;
-  for (auto f : obj.get_object().value_unsafe()) {
+  for (auto f : ::fuzz::as_obj(obj)) {
     std::string_view s;
     if (f.key == key && str(f.value, s) && set.count(std::string(s))) return true;
   }
@@ -118,7 +118,7 @@ bool any_member_in(element obj, std::string_view key, const std::unordered_set<s
 bool has_dup_keys(element obj) {
   if (obj.type() != element_type::OBJECT) return false;
   std::unordered_set<std::string_view> seen;
-  for (auto f : obj.get_object().value_unsafe())
+  for (auto f : ::fuzz::as_obj(obj))
     if (!seen.insert(f.key).second) return true;
   return false;
 }
@@ -136,16 +136,19 @@ class oracle {
     if (root.type() != element_type::OBJECT) return generic(root, false);
     element tmp;
     bool status_like = false, kb_like = false;
-    for (auto f : root.get_object().value_unsafe()) {
+    for (auto f : ::fuzz::as_obj(root)) {
       std::string_view k = f.key;
       if (k == "page" || k == "incident_updates" || k == "components" || k == "incidents" ||
           k == "scheduled_maintenances" || k == "status")
         status_like = true;
       if (k == "values" || k == "results") kb_like = true;
     }
-    if (status_like && !kb_like) return scan_status(root);
+    if (status_like && !kb_like) {
+      status_ = true;
+      return scan_status(root);
+    }
     if (kb_like && !status_like) return scan_kb(root);
-    if (!status_like && !kb_like && member(root, "id", tmp)) return item(root, false);
+    if (!status_like && !kb_like && member(root, "id", tmp)) return item(root, false, true);
     generic(root, false);
   }
 
@@ -158,7 +161,7 @@ class oracle {
       if (inside_.count(s) && !outside_.count(s) && !fuzz::synthesized_strings().count(s))
         FUZZ_CHECK(false, "output carries a string found only in restricted parts of the input:", s);
     }
-    structural(out, 0, false);
+    if (status_) structural_root(out);
   }
 
  private:
@@ -167,13 +170,13 @@ class oracle {
   void generic(element e, bool r) {
     switch (e.type()) {
       case element_type::OBJECT:
-        for (auto f : e.get_object().value_unsafe()) {
+        for (auto f : ::fuzz::as_obj(e)) {
           add(f.key, r);
           generic(f.value, r);
         }
         break;
       case element_type::ARRAY:
-        for (auto v : e.get_array().value_unsafe()) generic(v, r);
+        for (auto v : ::fuzz::as_arr(e)) generic(v, r);
         break;
       case element_type::STRING:
         add(e.get_string().value_unsafe(), r);
@@ -190,12 +193,12 @@ class oracle {
       element sf;
       return incident(root, false, member(root, "scheduled_for", sf));
     }
-    for (auto f : root.get_object().value_unsafe()) {
+    for (auto f : ::fuzz::as_obj(root)) {
       add(f.key, false);
       if (f.key == "components" && f.value.type() == element_type::ARRAY) {
-        for (auto c : f.value.get_array().value_unsafe()) component(c, false);
+        for (auto c : ::fuzz::as_arr(f.value)) component(c, false);
       } else if ((f.key == "incidents" || f.key == "scheduled_maintenances") && f.value.type() == element_type::ARRAY) {
-        for (auto i : f.value.get_array().value_unsafe()) incident(i, false, f.key == "scheduled_maintenances");
+        for (auto i : ::fuzz::as_arr(f.value)) incident(i, false, f.key == "scheduled_maintenances");
       } else {
         generic(f.value, false);
       }
@@ -208,7 +211,7 @@ class oracle {
   void component(element c, bool r) {
     if (c.type() != element_type::OBJECT) return generic(c, r);
     bool rc = r || any_member_in(c, "id", restricted_components_);
-    for (auto f : c.get_object().value_unsafe()) {
+    for (auto f : ::fuzz::as_obj(c)) {
       add(f.key, rc);
       generic(f.value, rc || (f.key == "description" && description_hidden()));
     }
@@ -217,14 +220,14 @@ class oracle {
   bool references_restricted(element inc) {
     element list;
     if (member(inc, "components", list) && list.type() == element_type::ARRAY)
-      for (auto c : list.get_array().value_unsafe())
+      for (auto c : ::fuzz::as_arr(list))
         if (any_member_in(c, "id", restricted_components_)) return true;
     element updates;
     if (member(inc, "incident_updates", updates) && updates.type() == element_type::ARRAY)
-      for (auto u : updates.get_array().value_unsafe()) {
+      for (auto u : ::fuzz::as_arr(updates)) {
         element aff;
         if (member(u, "affected_components", aff) && aff.type() == element_type::ARRAY)
-          for (auto a : aff.get_array().value_unsafe())
+          for (auto a : ::fuzz::as_arr(aff))
             if (any_member_in(a, "code", restricted_components_)) return true;
       }
     return false;
@@ -238,12 +241,12 @@ class oracle {
     bool granted = !maintenance && who_.customer && member(inc, "id", id) && str(id, ids) && ids == "i-open";
     bool ri = r || any_member_in(inc, "id", restricted_incidents_) || (pol_ != 0 && refs && !granted);
     bool redact = pol_ == 0 && refs;
-    for (auto f : inc.get_object().value_unsafe()) {
+    for (auto f : ::fuzz::as_obj(inc)) {
       add(f.key, ri);
       if (f.key == "components" && f.value.type() == element_type::ARRAY) {
-        for (auto c : f.value.get_array().value_unsafe()) component(c, ri);
+        for (auto c : ::fuzz::as_arr(f.value)) component(c, ri);
       } else if (f.key == "incident_updates" && f.value.type() == element_type::ARRAY) {
-        for (auto u : f.value.get_array().value_unsafe()) update(u, ri, redact);
+        for (auto u : ::fuzz::as_arr(f.value)) update(u, ri, redact);
       } else {
         generic(f.value, ri);
       }
@@ -252,10 +255,10 @@ class oracle {
 
   void update(element u, bool r, bool redact) {
     if (u.type() != element_type::OBJECT) return generic(u, r);
-    for (auto f : u.get_object().value_unsafe()) {
+    for (auto f : ::fuzz::as_obj(u)) {
       add(f.key, r);
       if (f.key == "affected_components" && f.value.type() == element_type::ARRAY) {
-        for (auto a : f.value.get_array().value_unsafe()) {
+        for (auto a : ::fuzz::as_arr(f.value)) {
           bool ra = r || any_member_in(a, "code", restricted_components_);
           generic(a, ra);
         }
@@ -271,11 +274,11 @@ class oracle {
   void scan_kb(element root) {
     element values, results;
     bool jsm = member(root, "values", values);
-    for (auto f : root.get_object().value_unsafe()) {
+    for (auto f : ::fuzz::as_obj(root)) {
       add(f.key, false);
       bool list = (jsm && f.key == "values") || (!jsm && f.key == "results");
       if (list && f.value.type() == element_type::ARRAY) {
-        for (auto e : f.value.get_array().value_unsafe()) item(e, jsm);
+        for (auto e : ::fuzz::as_arr(f.value)) item(e, jsm, false);
       } else {
         generic(f.value, false);
       }
@@ -305,7 +308,7 @@ class oracle {
             results.type() == element_type::ARRAY;
     internal = false;
     if (!known) return;
-    for (auto l : results.get_array().value_unsafe()) {
+    for (auto l : ::fuzz::as_arr(results)) {
       if (has_dup_keys(l)) dup = true;
       std::string_view n;
       element name;
@@ -325,14 +328,14 @@ class oracle {
     if (!ok) return true;  // unknown: hidden
     size_t n = 0;
     bool listed = false;
-    for (auto u : users.get_array().value_unsafe()) {
+    for (auto u : ::fuzz::as_arr(users)) {
       ++n;
       if (has_dup_keys(u)) dup = true;
       element acc;
       std::string_view s;
       if (member(u, "accountId", acc) && str(acc, s) && who_.signed_in && s == sub()) listed = true;
     }
-    for (auto g : groups.get_array().value_unsafe()) {
+    for (auto g : ::fuzz::as_arr(groups)) {
       ++n;
       if (has_dup_keys(g)) dup = true;
       element name;
@@ -345,21 +348,26 @@ class oracle {
     return who_.staff ? "s-1" : who_.customer ? "g-1" : who_.signed_in ? "u-1" : "";
   }
 
-  void item(element e, bool jsm) {
+  void item(element e, bool jsm, bool single) {
     if (e.type() != element_type::OBJECT) return generic(e, false);
     element content = e, inner;
-    bool dup = false;
-    if (!jsm && member(e, "content", inner) && inner.type() == element_type::OBJECT) content = inner;
+    bool dup = false, wrapped = false;
+    if (!jsm && !single && member(e, "content", inner) && inner.type() == element_type::OBJECT) {
+      content = inner;
+      wrapped = true;
+    }
     std::string id;
     bool space_known = false;
     std::string space;
     element tmp, sp;
     if (jsm) {
       element src, pid, sk;
-      if (member(e, "source", src) && member(src, "pageId", pid)) id_text(pid, id);
-      if (has_dup_keys(src)) dup = true;
-      std::string_view s;
-      if (member(src, "spaceKey", sk) && str(sk, s)) space_known = true, space = std::string(s);
+      if (member(e, "source", src)) {
+        if (member(src, "pageId", pid)) id_text(pid, id);
+        if (has_dup_keys(src)) dup = true;
+        std::string_view s;
+        if (member(src, "spaceKey", sk) && str(sk, s)) space_known = true, space = std::string(s);
+      }
     } else {
       if (member(content, "id", tmp)) id_text(tmp, id);
       if (member(content, "space", sp) && sp.type() == element_type::OBJECT) {
@@ -374,20 +382,34 @@ class oracle {
     bool known = false, internal = false;
     if (!jsm) labels_of(content, known, internal, dup);
     bool hides = !jsm && restriction_hides(content, dup);
-    bool r = pol_ == 2 || restricted_pages_.count(id) || hides;
+    bool granted = who_.customer && id == "100";  // persona grant article:100
+    bool r = (pol_ == 2 && !granted) || restricted_pages_.count(id) || hides;
     if (pol_ == 1) {
       if (jsm || !known || (internal && who_.anonymous)) r = true;
       if (!space_known || (space == "SECRET" && !who_.staff)) r = true;
     }
     if (dup) r = true;
-    for (auto f : e.get_object().value_unsafe()) {
+    // A page below CANARY-p1 (inherit: false, staff only) is hidden too, unless granted.
+    if (!restricted_pages_.empty() && !(who_.customer && id == "100")) {
+      element anc, pid;
+      std::string ps;
+      if (member(content, "ancestors", anc) && anc.type() == element_type::ARRAY) {
+        for (auto a : ::fuzz::as_arr(anc)) {
+          element x;
+          if (member(a, "id", x) && id_text(x, ps) && restricted_pages_.count(ps)) r = true;
+        }
+      } else if (member(content, "parentId", pid) && id_text(pid, ps) && restricted_pages_.count(ps)) {
+        r = true;
+      }
+    }
+    for (auto f : ::fuzz::as_obj(e)) {
       add(f.key, r);
       if (f.key == "excerpt") {
         generic(f.value, r || (pol_ == 0 && who_.anonymous));
-      } else if (f.key == "ancestors" && content == e) {
+      } else if (f.key == "ancestors" && !wrapped) {
         ancestors(f.value, r);
-      } else if (f.key == "content" && content != e) {
-        for (auto g : content.get_object().value_unsafe()) {
+      } else if (f.key == "content" && wrapped) {
+        for (auto g : ::fuzz::as_obj(content)) {
           add(g.key, r);
           if (g.key == "ancestors") ancestors(g.value, r);
           else generic(g.value, r);
@@ -400,7 +422,7 @@ class oracle {
 
   void ancestors(element list, bool r) {
     if (list.type() != element_type::ARRAY) return generic(list, r);
-    for (auto a : list.get_array().value_unsafe()) {
+    for (auto a : ::fuzz::as_arr(list)) {
       if (a.type() != element_type::OBJECT) {
         generic(a, r);
         continue;
@@ -408,10 +430,11 @@ class oracle {
       element id;
       std::string ids;
       bool dup = false;
-      bool ra = (member(a, "id", id) && id_text(id, ids) && restricted_pages_.count(ids)) || pol_ == 2;
+      bool has_id = member(a, "id", id) && id_text(id, ids);
+      bool ra = (has_id && restricted_pages_.count(ids)) || (pol_ == 2 && !(who_.customer && ids == "100"));
       bool ar = restriction_hides(a, dup) || dup;
       ra = ra || ar;
-      for (auto f : a.get_object().value_unsafe()) {
+      for (auto f : ::fuzz::as_obj(a)) {
         if (f.key == "id") {
           add(f.key, r);
           generic(f.value, r);
@@ -423,45 +446,52 @@ class oracle {
     }
   }
 
-  // Restricted ids must not stand where a component, group member or affected code stands.
-  void structural(element e, int depth, bool in_components) {
-    if (depth > 64) return;
-    if (e.type() == element_type::ARRAY) {
-      for (auto v : e.get_array().value_unsafe()) {
-        std::string_view s;
-        if (in_components && str(v, s))
-          FUZZ_CHECK(!restricted_components_.count(std::string(s)), "restricted id in a components list:", s);
-        structural(v, depth + 1, false);
-      }
-      return;
+  // Restricted ids must not stand where a component, group member or affected
+  // code stands, nor a denied incident anywhere the filter reads.
+  void structural_root(element root) {
+    element tmp;
+    if (root.type() != element_type::OBJECT) return;
+    if (member(root, "incident_updates", tmp)) return structural_incident(root);
+    for (auto f : ::fuzz::as_obj(root)) {
+      if (f.key == "components") structural_components(f.value);
+      if ((f.key == "incidents" || f.key == "scheduled_maintenances") && f.value.type() == element_type::ARRAY)
+        for (auto i : ::fuzz::as_arr(f.value)) structural_incident(i);
     }
-    if (e.type() != element_type::OBJECT) return;
-    for (auto f : e.get_object().value_unsafe()) {
-      std::string_view s;
-      if (f.key == "components" || f.key == "affected_components") {
-        if (f.value.type() == element_type::ARRAY)
-          for (auto c : f.value.get_array().value_unsafe()) {
-            element x;
-            if (member(c, "id", x) && str(x, s))
-              FUZZ_CHECK(!restricted_components_.count(std::string(s)), "restricted component shown:", s);
-            if (member(c, "code", x) && str(x, s))
-              FUZZ_CHECK(!restricted_components_.count(std::string(s)), "restricted affected code shown:", s);
-          }
-        structural(f.value, depth + 1, f.key == "components");
-      } else if ((f.key == "incidents" || f.key == "scheduled_maintenances") && f.value.type() == element_type::ARRAY) {
-        for (auto i : f.value.get_array().value_unsafe()) {
-          element x;
-          if (member(i, "id", x) && str(x, s))
-            FUZZ_CHECK(!restricted_incidents_.count(std::string(s)), "denied incident shown:", s);
-        }
-        structural(f.value, depth + 1, false);
-      } else {
-        structural(f.value, depth + 1, false);
+  }
+  void structural_components(element list) {
+    if (list.type() != element_type::ARRAY) return;
+    for (auto c : ::fuzz::as_arr(list)) {
+      if (c.type() != element_type::OBJECT) continue;
+      for (auto f : ::fuzz::as_obj(c)) {
+        std::string_view s;
+        if (f.key == "id" && str(f.value, s))
+          FUZZ_CHECK(!restricted_components_.count(std::string(s)), "restricted component shown:", s);
+        if (f.key == "components" && f.value.type() == element_type::ARRAY)
+          for (auto m : ::fuzz::as_arr(f.value))
+            if (str(m, s))
+              FUZZ_CHECK(!restricted_components_.count(std::string(s)), "restricted id in a group's list:", s);
       }
+    }
+  }
+  void structural_incident(element inc) {
+    if (inc.type() != element_type::OBJECT) return;
+    for (auto f : ::fuzz::as_obj(inc)) {
+      std::string_view s;
+      if (f.key == "id" && str(f.value, s))
+        FUZZ_CHECK(!restricted_incidents_.count(std::string(s)), "denied incident shown:", s);
+      if (f.key == "components") structural_components(f.value);
+      if (f.key == "incident_updates" && f.value.type() == element_type::ARRAY)
+        for (auto u : ::fuzz::as_arr(f.value)) {
+          element aff;
+          if (!member(u, "affected_components", aff) || aff.type() != element_type::ARRAY) continue;
+          for (auto a : ::fuzz::as_arr(aff))
+            FUZZ_CHECK(!any_member_in(a, "code", restricted_components_), "restricted affected code shown", "");
+        }
     }
   }
 
   int pol_;
+  bool status_ = false;
   const persona& who_;
   std::unordered_set<std::string> restricted_components_, restricted_incidents_, restricted_pages_;
   std::unordered_set<std::string> inside_, outside_;
@@ -485,15 +515,12 @@ struct fixed {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+static int check_one(const uint8_t* data, size_t size, int pol, const persona& who) {
   static fixed fx;
   static keyhole::filter f;
   static simdjson::dom::parser in_parser, out_parser;
-
-  uint64_t h = fuzz::fnv1a(data, size);
-  int pol = static_cast<int>(h % kNumPolicies);
-  const persona& who = kPersonas[(h / kNumPolicies) % kNumPersonas];
   const char* payload = reinterpret_cast<const char*>(data);
+  fuzz::context() = "policy P" + std::to_string(pol) + ", claims " + who.claims;
 
   keyhole::status st = f.run(fx.policies[pol], who.claims, payload, size, size, keyhole::payload_format::automatic);
   std::string out(f.output());
@@ -535,4 +562,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   return 0;
+}
+
+// KEYHOLE_FUZZ_ALL=1 checks every policy × persona for each input (slower; for
+// replaying seeds and the adversarial corpus).
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const bool all = getenv("KEYHOLE_FUZZ_ALL") != nullptr;
+  if (all) {
+    for (int pol = 0; pol < kNumPolicies; ++pol)
+      for (const persona& who : kPersonas) check_one(data, size, pol, who);
+    return 0;
+  }
+  uint64_t h = fuzz::fnv1a(data, size);
+  return check_one(data, size, static_cast<int>(h % kNumPolicies), kPersonas[(h / kNumPolicies) % kNumPersonas]);
 }

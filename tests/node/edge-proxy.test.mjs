@@ -400,3 +400,65 @@ test("keyhole-edge command: serves, logs one line per request without tokens, sh
     child.kill();
   }
 });
+
+test("claims mapping from namespaced claims; token grants only when trusted", async () => {
+  const edge = createEdgeFilter(edgeConfig(origin.url, {
+    identity: {
+      algorithms: ["HS256"], hs256Secret: HS_SECRET, issuer: ISSUER, audience: AUDIENCE,
+      claims: { orgs: ["https://keyhole.example/claims", "orgs"], email_verified: "verified", groups: (p) => p.roles_and_groups?.groups },
+      trustTokenGrants: true,
+    },
+  }));
+  const t = await sign({ sub: "u-ns", email: "ann@globex.example", verified: true, "https://keyhole.example/claims": { orgs: ["globex"] }, grants: [`article:${PARTNER_PAGE}`] });
+  const list = await edge.fetch(new Request("http://e/wiki/rest/api/content", { headers: { authorization: `Bearer ${t}` } }));
+  const text = await list.text();
+  assert.ok(text.includes("CANARY-GLOBEX"), "orgs mapped from the namespaced claim");
+  assert.ok(text.includes("CANARY-PARTNER"), "grants taken from the token when trusted");
+  assertNoCanary(text, ["CANARY-INITECH", "CANARY-STAFF"], "mapped viewer");
+  const staffish = await sign({ sub: "u-ns2", roles_and_groups: { groups: ["staff"] } });
+  const s = await edge.fetch(new Request("http://e/api/v2/components.json", { headers: { authorization: `Bearer ${staffish}` } }));
+  assert.ok((await s.text()).includes("CANARY-STAFF"), "groups mapped by a function");
+});
+
+test("keyhole-edge --config: JWKS file, per-route policy file, audience cache", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kh-edge-cfg-"));
+  writeFileSync(join(dir, "jwks.json"), JSON.stringify(keys.jwks));
+  writeFileSync(join(dir, "edge.json"), JSON.stringify({
+    upstream: origin.url, policyFile: join(repo, "edge/sample-origin/policy.json"), port: 0,
+    identity: { algorithms: ["ES256", "EdDSA"], jwksFile: "jwks.json", issuer: ISSUER, audience: AUDIENCE },
+    routes: [
+      { path: "/api/v2/**", format: "statuspage", cache: { audience: true, maxAge: 5 } },
+      { path: "/rest/servicedeskapi/knowledgebase/article", format: "jsm", policyFile: join(repo, "edge/sample-origin/policy-jsm.json") },
+    ],
+  }));
+  const child = spawn(process.execPath, [join(repo, "edge/bin/keyhole-edge.js"), "--config", join(dir, "edge.json")]);
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  try {
+    const url = await new Promise((ok, fail) => {
+      const t = setInterval(() => { const m = /listening on (http:\/\/\S+),/.exec(stderr); if (m) { clearInterval(t); ok(m[1]); } }, 20);
+      child.on("exit", (c) => fail(new Error(`exited ${c}: ${stderr}`)));
+    });
+    const h = { authorization: `Bearer ${await sign(personas.staff.claims, { alg: "EdDSA", key: keys.ed.privateKey, kid: "ed-1" })}` };
+    const jsm = await get(url, "/rest/servicedeskapi/knowledgebase/article", h);
+    assert.equal(jsm.status, 200);
+    assert.equal(JSON.parse(jsm.text).values.length, 14);
+    const st = await get(url, "/api/v2/status.json", h);
+    assert.equal(JSON.parse(st.text).status.indicator, "major");
+    assert.ok(st.headers.get("x-keyhole-audience"));
+    assert.equal((await get(url, "/api/v2/status.json", { authorization: `Bearer ${await sign(personas.staff.claims)}` })).status, 401, "HS256 not configured");
+  } finally {
+    child.kill();
+  }
+});
+
+test("request paths cannot move the upstream host (no SSRF through URL resolution)", async () => {
+  const seen = [];
+  const spy = (req) => { seen.push(new URL(req.url).host); return fetch(req); };
+  const edge = createEdgeFilter(edgeConfig(origin.url, { fetch: spy, routes: [{ path: "/**", format: "pass-through" }, { path: /^\/\/.*$/, format: "statuspage" }] }));
+  for (const p of ["//evil.example/api/v2/summary.json", "/\\evil.example/x", "/%2F%2Fevil.example/x"]) {
+    await edge.fetch(new Request(`http://edge.test${p}`));
+  }
+  assert.ok(seen.length > 0);
+  assert.ok(seen.every((h) => h === new URL(origin.url).host), seen.join(","));
+});

@@ -3,12 +3,15 @@
 // Memory protocol (one copy in, one copy out):
 //   1. JS asks for a payload buffer of `size + padding()` bytes (reused across calls,
 //      owned here), writes the payload bytes into wasm memory at that address;
-//   2. JS calls filter/explain with the address, size and capacity, gets a tagged
-//      result {code, pointer, message, offset};
+//   2. JS calls filter/explain with the address, size and capacity and gets the status
+//      code back (a plain int, so the hot path builds no JS object); when it is not 0,
+//      lastStatus() gives the tagged result {code, pointer, message, offset};
 //   3. on code 0, JS reads output() (a typed_memory_view into the filter's own
 //      buffer, valid until the next call) and copies it out.
-// Nothing here throws: the core returns status values and this file is built with
-// -fno-exceptions, so no C++ exception can reach JavaScript.
+// Nothing here throws: this file is built with -fno-exceptions and the core returns
+// status values. The core's catch-alls are inert under Emscripten's default
+// (DISABLE_EXCEPTION_CATCHING=1), so an allocation failure inside it would end the
+// instance; the JS wrapper turns that into an Error and refuses further calls.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -38,6 +41,16 @@ result from_status(const keyhole::status& st) {
   r.offset = static_cast<double>(st.offset);
   return r;
 }
+
+// The status of the last filter/explain/audienceKey/validateClaims call.
+keyhole::status g_last;
+
+int remember(keyhole::status st) {
+  g_last = std::move(st);
+  return static_cast<int>(g_last.code);
+}
+
+result last_status() { return from_status(g_last); }
 
 // One filter per module instance (a wasm instance runs on one thread).
 keyhole::filter& the_filter() {
@@ -91,40 +104,31 @@ result compile_policy(const std::string& text) {
 
 void free_policy(uint32_t handle) { delete as_policy(handle); }
 
-bool format_of(const std::string& name, keyhole::payload_format& fmt, result& r) {
-  if (keyhole::parse_format_name(name, fmt)) return true;
-  r.code = static_cast<int>(keyhole::status_code::bad_usage);
-  r.message = "unknown format \"" + name + "\" (auto, statuspage, confluence or jsm)";
-  return false;
-}
-
-result run_filter(uint32_t handle, const std::string& claims, uint32_t data, uint32_t size,
-                  uint32_t capacity, const std::string& format) {
-  result r;
+// Format names are parsed by the core; JS caches the number per name.
+int format_code(const std::string& name) {
   keyhole::payload_format fmt;
-  if (!format_of(format, fmt, r)) return r;
-  return from_status(the_filter().run(*as_policy(handle), claims,
-                                      reinterpret_cast<const char*>(static_cast<uintptr_t>(data)),
-                                      size, capacity, fmt));
+  return keyhole::parse_format_name(name, fmt) ? static_cast<int>(fmt) : -1;
 }
 
-result run_explain(uint32_t handle, const std::string& claims, uint32_t data, uint32_t size,
-                   uint32_t capacity, const std::string& format) {
-  result r;
-  keyhole::payload_format fmt;
-  if (!format_of(format, fmt, r)) return r;
-  return from_status(the_filter().explain(*as_policy(handle), claims,
-                                          reinterpret_cast<const char*>(static_cast<uintptr_t>(data)),
-                                          size, capacity, fmt));
+int run_filter(uint32_t handle, const std::string& claims, uint32_t data, uint32_t size,
+               uint32_t capacity, int format) {
+  return remember(the_filter().run(*as_policy(handle), claims,
+                                   reinterpret_cast<const char*>(static_cast<uintptr_t>(data)),
+                                   size, capacity, static_cast<keyhole::payload_format>(format)));
 }
 
-result audience_key(uint32_t handle, const std::string& claims) {
-  return from_status(the_filter().audience_key(*as_policy(handle), claims));
+int run_explain(uint32_t handle, const std::string& claims, uint32_t data, uint32_t size,
+                uint32_t capacity, int format) {
+  return remember(the_filter().explain(*as_policy(handle), claims,
+                                       reinterpret_cast<const char*>(static_cast<uintptr_t>(data)),
+                                       size, capacity, static_cast<keyhole::payload_format>(format)));
 }
 
-result validate_claims(const std::string& claims) {
-  return from_status(keyhole::validate_claims(claims));
+int audience_key(uint32_t handle, const std::string& claims) {
+  return remember(the_filter().audience_key(*as_policy(handle), claims));
 }
+
+int validate_claims(const std::string& claims) { return remember(keyhole::validate_claims(claims)); }
 
 void set_limits(double max_depth, double max_payload_bytes) {
   keyhole::limits l;
@@ -161,6 +165,8 @@ EMSCRIPTEN_BINDINGS(keyhole) {
   function("explain", &run_explain);
   function("audienceKey", &audience_key);
   function("validateClaims", &validate_claims);
+  function("lastStatus", &last_status);
+  function("formatCode", &format_code);
   function("setLimits", &set_limits);
   function("output", &output);
   function("padding", &padding);
