@@ -44,9 +44,8 @@ run_tests() {
   if [ "${#node_tests[@]}" -gt 0 ]; then
     step node node --test --test-concurrency=1 --expose-gc "${node_tests[@]}"
   fi
-  if [ -x tests/fuzz/run_smoke.sh ] || [ -f tests/fuzz/run_smoke.sh ]; then
-    step fuzz bash tests/fuzz/run_smoke.sh
-  fi
+  step adversarial bash tests/fuzz/run_adversarial.sh
+  step fuzz bash tests/fuzz/run_smoke.sh
   echo
   echo "all suites: $passed passed, $failed failed"
   if [ "$failed" -ne 0 ]; then status=1; fi

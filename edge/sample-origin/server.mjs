@@ -18,7 +18,8 @@ export const POLICY_FILE = join(here, "policy.json");
 export const JSM_POLICY_FILE = join(here, "policy-jsm.json");
 const REPO = resolve(here, "..", "..");
 const JS_DEMO_DIR = join(REPO, "js-demo");
-const WASM_DIST_DIR = join(REPO, "wasm", "dist");
+const WASM_DIR = join(REPO, "wasm");
+const WASM_DIST_DIR = join(WASM_DIR, "dist");
 
 /** Upstream routes: request path -> data file (relative to data/demo). */
 export const ROUTES = {
@@ -86,7 +87,14 @@ export async function startSampleOrigin({ port = 0, host = "127.0.0.1", compress
       } else if (path === "/demo/raw/" || path === "/demo/raw/index.json") {
         return send(req, res, 200, TYPES[".json"], Buffer.from(JSON.stringify({ files: await listData(), routes: ROUTES })), compress, true);
       } else if (path.startsWith("/demo/raw/")) file = await fileInside(DATA_DIR, path.slice("/demo/raw/".length));
-      else if (path.startsWith("/demo/wasm/")) { file = await fileInside(WASM_DIST_DIR, path.slice("/demo/wasm/".length)); noStore = true; }
+      else if (path.startsWith("/demo/wasm/")) {
+        // The package's public module (index.js, which imports ./dist/keyhole.mjs) and its
+        // built files; /demo/wasm/keyhole.{mjs,wasm} are short names for the dist files.
+        const rest = path.slice("/demo/wasm/".length);
+        if (rest === "index.js" || rest === "index.d.ts") file = await fileInside(WASM_DIR, rest);
+        else file = await fileInside(WASM_DIST_DIR, rest.startsWith("dist/") ? rest.slice(5) : rest);
+        noStore = true;
+      }
       else if (path === "/demo") { res.writeHead(301, { location: "/demo/" }); return res.end(); }
       else if (path.startsWith("/demo/")) { file = await fileInside(JS_DEMO_DIR, path.slice("/demo/".length) || "."); noStore = true; }
       else if (path === "/" || path === "/healthz") {

@@ -31,7 +31,6 @@ function secretBytes(secret) {
   throw new TypeError("share secret must be a non-empty string or Uint8Array");
 }
 
-const keyCache = new WeakMap();
 async function hmacKey(secret) {
   const bytes = secretBytes(secret);
   if (bytes.length < 16) throw new TypeError("share secret must be at least 16 bytes");
@@ -40,6 +39,7 @@ async function hmacKey(secret) {
 
 /** An object holding the imported key, so it is imported once per secret. */
 export function shareVerifier(secret) {
+  if (secretBytes(secret).length < 16) throw new TypeError("share secret must be at least 16 bytes");
   let key = null;
   return {
     async key() { return (key ??= hmacKey(secret)); },

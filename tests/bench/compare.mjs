@@ -258,11 +258,11 @@ function visibleIds(text, kind) {
       row[engine] = runChild(engine, p, outFile);
       outs[engine] = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : null;
     }
-    if (row.js.cpu) {
+    if (row.js.cpu && row.wasm.cpu) {
       row.jsRatio = row.js.cpu.median / row.wasm.cpu.median;
       row.jsSame = isDeepStrictEqual(outs.js ? JSON.parse(outs.js) : null, outs.wasm ? JSON.parse(outs.wasm) : null);
     }
-    if (row.cedar.cpu) {
+    if (row.cedar.cpu && row.wasm.cpu) {
       row.cedarRatio = row.cedar.cpu.median / row.wasm.cpu.median;
       row.cedarSame = visibleIds(outs.cedar, p.kind) === visibleIds(outs.wasm || "null", p.kind) || (row.wasm.notVisible && row.cedar.notVisible);
       row.perDecisionUs = row.cedar.decisions ? (row.cedar.cpu.median * 1000) / row.cedar.decisions : null;

@@ -147,6 +147,10 @@ test("responses: ETag/304, HEAD, cache headers, audience key", async () => {
   assert.match(c1.headers.get("cache-control"), /^public, max-age=30$/);
   assert.ok(c1.headers.get("x-keyhole-audience"));
   assert.equal(c1.headers.get("x-keyhole-audience"), c2.headers.get("x-keyhole-audience"));
+  const otherGlobex = { authorization: `Bearer ${await sign({ ...personas.globex.claims, sub: "u-globex-other", email: "zed@globex.example" })}` };
+  const c3 = await get(proxyUrl, "/api/v2/components.json", otherGlobex);
+  assert.equal(c3.headers.get("x-keyhole-audience"), c1.headers.get("x-keyhole-audience"), "same atoms, same audience key, one cached copy");
+  assert.equal(c3.text, c1.text);
   assert.equal(c1.text, c2.text);
   assert.notEqual(c1.headers.get("x-keyhole-audience"), s1.headers.get("x-keyhole-audience"));
   assert.notEqual(n1.headers.get("x-keyhole-audience"), s1.headers.get("x-keyhole-audience"));
