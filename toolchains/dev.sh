@@ -31,9 +31,12 @@ run_tests() {
       total=$(echo "$line" | sed -E 's/.* out of ([0-9]+).*/\1/')
       p=$((p + total - nf)); f=$((f + nf))
     fi
-    if grep -Eq '^cli: [0-9]+ passed, [0-9]+ failed' "$log/$name.txt"; then
-      p=$((p + $(grep -E '^cli: ' "$log/$name.txt" | sed -E 's/cli: ([0-9]+) passed.*/\1/')))
-      f=$((f + $(grep -E '^cli: ' "$log/$name.txt" | sed -E 's/.*passed, ([0-9]+) failed.*/\1/')))
+    # Our own scripts end with "NAME: N passed, M failed".
+    local own
+    own=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "$log/$name.txt" | tail -1 || true)
+    if [ -n "$own" ]; then
+      p=$((p + $(echo "$own" | sed -E 's/^[a-z]+: ([0-9]+) passed.*/\1/')))
+      f=$((f + $(echo "$own" | sed -E 's/.*passed, ([0-9]+) failed.*/\1/')))
     fi
     passed=$((passed + p)); failed=$((failed + f))
   }

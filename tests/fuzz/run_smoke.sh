@@ -64,4 +64,6 @@ for t in $TARGETS; do
     grep -E 'KEYHOLE ORACLE FAILURE|ERROR: (AddressSanitizer|libFuzzer)|runtime error|Test unit written' "$log" | head -5 | sed 's/^/  /'
   fi
 done
+failed_targets=0; [ $status -ne 0 ] && failed_targets=1
+echo "fuzz: $(( $(echo $TARGETS | wc -w) - failed_targets )) passed, $failed_targets failed"
 exit $status
