@@ -120,10 +120,14 @@ class Keyhole {
     this.#pad = m.padding();
     // Backstop for policies that are dropped without dispose(): the held value is the
     // raw handle only, so the registry never keeps a Policy alive.
-    this.#registry = new FinalizationRegistry((handle) => {
-      this.#live--;
-      if (!this.#broken) m.freePolicy(handle);
-    });
+    // Runtimes without FinalizationRegistry (older workerd compatibility dates)
+    // still work: dispose() is then the only way to release a policy.
+    this.#registry = typeof FinalizationRegistry === "function"
+      ? new FinalizationRegistry((handle) => {
+          this.#live--;
+          if (!this.#broken) m.freePolicy(handle);
+        })
+      : { register() {}, unregister() {} };
   }
 
   /** The core's version string. */
