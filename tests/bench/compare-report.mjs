@@ -105,7 +105,7 @@ export function writeReport(report, { repo, payloads, claims, log }) {
     const d = r.size < 65536 ? 3 : 2;
     L.push(`| ${r.payload} | ${r.size} | ${sp(r.wasm.cpu, d)}${r.wasm.notVisible ? " (not visible)" : ""} | ${(r.wasm.maxRssKiB / 1024).toFixed(0)} | ` +
       (r.js.cpu ? `${sp(r.js.cpu, d)} | ${(r.js.maxRssKiB / 1024).toFixed(0)} | ${r.jsRatio.toFixed(2)}× | ${r.jsSame ? "yes" : "NO"} | ` : `— | — | — | | `) +
-      (r.cedar.cpu ? `${sp(r.cedar.cpu, d)} | ${r.cedar.decisions} | ${r.perDecisionUs?.toFixed(1)} | ${(r.cedar.maxRssKiB / 1024).toFixed(0)} | ${r.cedarRatio.toFixed(0)}× | ${r.cedarSame ? "yes" : "NO"} |` : `— ${r.cedar.error ?? ""} | | | | | |`));
+      (r.cedar.cpu ? `${sp(r.cedar.cpu, d)} | ${r.cedar.decisions} | ${r.perDecisionUs?.toFixed(1)} | ${(r.cedar.maxRssKiB / 1024).toFixed(0)} | ${r.cedarRatio.toFixed(0)}× | ${r.cedarSame ? "yes" : "NO"} |` : `— ${r.cedar.error ?? r.cedar.skipped ?? ""} | | | | | |`));
   }
   const s = wasm.sizes;
   L.push("");
