@@ -75,6 +75,10 @@ class status_filter {
 
     // 3. Rewrite.
     if (components_ != npos && !rewrite_components()) return outcome::rejected;
+    if (components_ == npos)
+      for (uint32_t list : {incidents_, maintenances_})
+        if (list != npos)
+          for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) learn_group_worst_from_copies(e);
     for (uint32_t list : {incidents_, maintenances_}) {
       if (list == npos) continue;
       bool maintenance = list == maintenances_;
@@ -91,6 +95,7 @@ class status_filter {
     if (!learn_incident(0)) return outcome::rejected;
     if (!check_groups()) return outcome::rejected;
     decide_all();
+    learn_group_worst_from_copies(0);
     bool maintenance = t_.member(0, "scheduled_for") != npos;
     bool shown = false;
     if (!decide_incident(0, maintenance, shown)) return outcome::rejected;
@@ -219,41 +224,55 @@ class status_filter {
   }
 
   bool rewrite_components() {
-    // Worst status of shown top-level members, per group.
-    std::unordered_map<std::string_view, int> worst;
+    // Shown top-level components decide the banner and their groups' statuses.
     for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e)) {
-      std::string_view id = t_[t_.member(e, "id")].str;
-      const component_info& info = entry(id);
-      if (!info.visible) {
-        c_.drop(e);
-        continue;
-      }
-      c_.disclose(s_.disclose, "component", e);
-      if (info.is_group) {
-        c_.disclose(s_.disclose, "group", e);
-        uint32_t list = t_.member(e, "components");
-        if (t_.is_array(list))
-          for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m))
-            if (!shown(t_[m].str)) c_.drop(m);
-      } else if (s_.recompute_status) {
-        int r = status_rank(e);
-        if (r < 0) return false;
-        shown_ranks_.push_back(r);
-        if (info.in_group) worst[info.group] = std::max(worst[info.group], r);
-      }
+      const component_info& info = entry(t_[t_.member(e, "id")].str);
+      if (!info.visible || info.is_group || !s_.recompute_status) continue;
+      int r = status_rank(e);
+      if (r < 0) return false;
+      shown_ranks_.push_back(r);
+      if (info.in_group) group_worst_[info.group] = std::max(group_worst_[info.group], r);
     }
-    if (!s_.recompute_status) return true;
-    for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e)) {
-      if (c_.dropped(e)) continue;
-      std::string_view id = t_[t_.member(e, "id")].str;
-      if (!entry(id).is_group) continue;
-      uint32_t st = t_.member(e, "status");
-      if (st == npos) continue;
-      auto it = worst.find(id);
-      int r = it == worst.end() ? 0 : it->second;
-      c_.replace(st, json_string(component_statuses[r]));
-    }
+    for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e))
+      rewrite_component_copy(e);
     return true;
+  }
+
+  // Without a top-level list (a webhook incident), the shown copies inside the
+  // incident are all there is to derive a group's status from.
+  void learn_group_worst_from_copies(uint32_t incident) {
+    uint32_t list = t_.member(incident, "components");
+    if (!t_.is_array(list)) return;
+    for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) {
+      const component_info& info = entry(t_[t_.member(e, "id")].str);
+      if (!info.visible || info.is_group || !info.in_group) continue;
+      uint32_t st = t_.member(e, "status");
+      int r = t_.is_string(st) ? rank_of(component_statuses, t_[st].str) : -1;
+      if (r >= 0) group_worst_[info.group] = std::max(group_worst_[info.group], r);
+    }
+  }
+
+  // One component object, at the top level or copied into an incident: hidden
+  // ones go; a shown group keeps only shown ids and gets a derived status.
+  void rewrite_component_copy(uint32_t e) {
+    std::string_view id = t_[t_.member(e, "id")].str;
+    const component_info& info = entry(id);
+    if (!info.visible) {
+      c_.drop(e);
+      return;
+    }
+    c_.disclose(s_.disclose, "component", e);
+    if (!info.is_group) return;
+    c_.disclose(s_.disclose, "group", e);
+    uint32_t list = t_.member(e, "components");
+    if (t_.is_array(list))
+      for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m))
+        if (!shown(t_[m].str)) c_.drop(m);
+    if (!s_.recompute_status) return;
+    uint32_t st = t_.member(e, "status");
+    if (st == npos || c_.dropped(st)) return;
+    auto it = group_worst_.find(id);
+    c_.replace(st, json_string(component_statuses[it == group_worst_.end() ? 0 : it->second]));
   }
 
   int status_rank(uint32_t obj) {
@@ -339,15 +358,7 @@ class status_filter {
     bool redact = redact_;
     uint32_t list = t_.member(obj, "components");
     if (t_.is_array(list))
-      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) {
-        std::string_view id = t_[t_.member(e, "id")].str;
-        if (!shown(id)) {
-          c_.drop(e);
-          continue;
-        }
-        c_.disclose(s_.disclose, "component", e);
-        if (entry(id).is_group) c_.disclose(s_.disclose, "group", e);
-      }
+      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) rewrite_component_copy(e);
     uint32_t updates = t_.member(obj, "incident_updates");
     if (t_.is_array(updates))
       for (uint32_t u = t_.first_child(updates); u != npos; u = t_.next_sibling(updates, u)) {
@@ -427,6 +438,7 @@ class status_filter {
   std::unordered_map<std::string_view, component_info> comps_;
   std::vector<std::string_view> order_;
   std::vector<int> shown_ranks_;
+  std::unordered_map<std::string_view, int> group_worst_;  // worst shown member status per group
   int worst_impact_ = -1;
   bool redact_ = false;
 };
