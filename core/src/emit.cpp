@@ -1,41 +1,72 @@
+#include <algorithm>
+
 #include "filter_context.h"
 
 namespace keyhole::detail {
 namespace {
 
-void emit_node(const json_tree& t, const std::vector<uint8_t>& marks,
-               const std::unordered_map<uint32_t, std::string>& replacement, uint32_t i, std::string& out) {
-  if (marks[i] == 2) {
-    out += replacement.at(i);
-    return;
+struct writer {
+  const json_tree& t;
+  const std::vector<uint8_t>& marks;
+  const std::unordered_map<uint32_t, std::string>& replacement;
+  const std::vector<uint32_t>& edited;  // sorted
+  std::string& out;
+
+  bool untouched(uint32_t n) const {
+    auto it = std::lower_bound(edited.begin(), edited.end(), n);
+    return it == edited.end() || *it >= t.end(n);
   }
-  const jnode& n = t[i];
-  if (n.type == jtype::object || n.type == jtype::array) {
-    bool object = n.type == jtype::object;
+
+  // Copies text as written minus whitespace outside strings (SIMD minify).
+  void copy_compact(std::string_view text) {
+    size_t at = out.size();
+    out.resize(at + text.size());
+    size_t written = 0;
+    if (simdjson::minify(text.data(), text.size(), out.data() + at, written)) written = 0;
+    out.resize(at + written);
+  }
+
+  void node(uint32_t n) {
+    if (marks[n] == 2) {
+      out += replacement.at(n);
+      return;
+    }
+    jtype type = t.type(n);
+    if (type != jtype::object && type != jtype::array) {
+      out.append(t.raw(n));  // a token as written has no whitespace outside strings
+      return;
+    }
+    if (untouched(n)) {
+      copy_compact(t.span(n));
+      return;
+    }
+    bool object = type == jtype::object;
     out.push_back(object ? '{' : '[');
     bool first = true;
-    for (uint32_t c = t.first_child(i); c != npos; c = t.next_sibling(i, c)) {
+    for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
       if (marks[c] == 1) continue;
       if (!first) out.push_back(',');
       first = false;
       if (object) {
-        out.append(t[c].raw_key);
+        out.append(t.raw_key(c));
         out.push_back(':');
       }
-      emit_node(t, marks, replacement, c, out);
+      node(c);
     }
     out.push_back(object ? '}' : ']');
-    return;
   }
-  out.append(n.raw);
-}
+};
 
 }  // namespace
 
 void emit(const json_tree& t, const std::vector<uint8_t>& marks,
-          const std::unordered_map<uint32_t, std::string>& replacement, std::string& out) {
+          const std::unordered_map<uint32_t, std::string>& replacement, std::vector<uint32_t>& edited,
+          std::string& out) {
   out.clear();
-  if (!t.empty()) emit_node(t, marks, replacement, 0, out);
+  if (t.empty()) return;
+  std::sort(edited.begin(), edited.end());
+  writer w{t, marks, replacement, edited, out};
+  w.node(0);
 }
 
 void filter_context::disclose(const std::vector<disclose_entry>& entries, std::string_view kind, uint32_t obj) {

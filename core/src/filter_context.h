@@ -51,15 +51,22 @@ struct filter_context {
     return t.member(obj, key);
   }
 
-  void drop(uint32_t n) { marks[n] = 1; }
+  // Nodes with an edit, so the writer can copy untouched subtrees whole.
+  std::vector<uint32_t>& edited;
+
+  void drop(uint32_t n) {
+    marks[n] = 1;
+    edited.push_back(n);
+  }
   void replace(uint32_t n, std::string text) {
     marks[n] = 2;
     replacement[n] = std::move(text);
+    edited.push_back(n);
   }
   bool dropped(uint32_t n) const { return marks[n] == 1; }
   outcome reject(std::string why, uint32_t node = npos) {
     reject_reason = std::move(why);
-    if (node != npos && !t[node].raw.empty()) reject_offset = t.offset_of(t[node].raw);
+    if (node != npos) reject_offset = t.offset_of(node);
     return outcome::rejected;
   }
   void record(std::string kind, std::string_view id, bool shown, decision d, std::string note = {}) {
@@ -70,9 +77,10 @@ struct filter_context {
   void disclose(const std::vector<disclose_entry>& entries, std::string_view kind, uint32_t obj);
 };
 
-// Writes the tree with its edits applied, compactly.
+// Writes the tree with its edits applied, compactly. `edited` is sorted here.
 void emit(const json_tree& t, const std::vector<uint8_t>& marks,
-          const std::unordered_map<uint32_t, std::string>& replacement, std::string& out);
+          const std::unordered_map<uint32_t, std::string>& replacement, std::vector<uint32_t>& edited,
+          std::string& out);
 
 outcome filter_statuspage(filter_context& c);
 outcome filter_knowledge_base(filter_context& c, bool jsm_expected);

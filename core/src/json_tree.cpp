@@ -1,19 +1,14 @@
 #include "json_tree.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace keyhole::detail {
 namespace {
 
-using simdjson::ondemand::json_type;
-
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-std::string_view trim_right(std::string_view s) {
-  while (!s.empty() && is_ws(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// RFC 8259 number grammar. The text is kept as written, so any valid number
-// (1e400, 30-digit integers, -0) passes through without a float round-trip.
+// RFC 8259 number grammar.
 bool valid_number(std::string_view s) {
   size_t i = 0, n = s.size();
   if (i < n && s[i] == '-') ++i;
@@ -26,8 +21,7 @@ bool valid_number(std::string_view s) {
     return false;
   }
   if (i < n && s[i] == '.') {
-    ++i;
-    size_t start = i;
+    size_t start = ++i;
     while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
     if (i == start) return false;
   }
@@ -41,177 +35,171 @@ bool valid_number(std::string_view s) {
   return i == n;
 }
 
-// One scan of a raw string token: control characters make it invalid; without
-// a backslash its unescaped value is simply the text between the quotes, so
-// simdjson's unescaping copy can be skipped.
-enum class string_scan { invalid, plain, escaped };
-string_scan scan_string(std::string_view raw) {
-  if (raw.size() < 2 || raw.front() != '"' || raw.back() != '"') return string_scan::invalid;
-  bool escaped = false;
-  for (unsigned char c : raw) {
-    if (c < 0x20) return string_scan::invalid;
-    if (c == '\\') escaped = true;
+bool number_char(char c) { return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'; }
+
+// A copy of the text in which every valid number outside strings becomes "0"
+// padded with spaces to the same length. simdjson rejects numbers it cannot
+// hold (1e400, 30-digit integers) although they are valid JSON; Keyhole never
+// reads number values (it copies their text), so it parses this copy for
+// structure and keeps every offset, and the original text, unchanged.
+void neutralise_numbers(const char* data, size_t len, std::string& out) {
+  out.assign(data, len);
+  out.append(simdjson::SIMDJSON_PADDING, ' ');
+  bool in_string = false;
+  for (size_t i = 0; i < len; ++i) {
+    char c = out[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      size_t j = i;
+      while (j < len && number_char(out[j])) ++j;
+      if (valid_number(std::string_view(out.data() + i, j - i))) {
+        out[i] = '0';
+        for (size_t k = i + 1; k < j; ++k) out[k] = ' ';
+      }
+      i = j - 1;
+    }
   }
-  return escaped ? string_scan::escaped : string_scan::plain;
 }
 
 }  // namespace
 
-uint32_t json_tree::push(jtype t) {
-  jnode n{};
-  n.type = t;
-  n.raw_key = pending_raw_key_;
-  n.key = pending_key_;
-  pending_raw_key_ = {};
-  pending_key_ = {};
-  nodes_.push_back(n);
-  return static_cast<uint32_t>(nodes_.size() - 1);
-}
-
-bool json_tree::walk(simdjson::ondemand::value v, size_t depth, parse_error& err) {
-  auto fail = [&](const char* what, const char* at) {
-    err.message = what;
-    err.offset = at ? at - base_ : -1;
-    return false;
-  };
-  std::string_view token = v.raw_json_token();
-  json_type t;
-  if (v.type().get(t)) return fail("invalid JSON value", token.data());
-  switch (t) {
-    case json_type::object: {
-      if (depth >= max_depth_) return fail("nesting deeper than the limit", token.data());
-      simdjson::ondemand::object obj;
-      if (v.get_object().get(obj)) return fail("invalid object", token.data());
-      uint32_t idx = push(jtype::object);
-      for (auto field_result : obj) {
-        simdjson::ondemand::field field;
-        if (std::move(field_result).get(field)) return fail("invalid object member", token.data());
-        std::string_view raw_key = trim_right(field.key_raw_json_token());
-        std::string_view key;
-        string_scan scan = scan_string(raw_key);
-        if (scan == string_scan::invalid) return fail("invalid member name", raw_key.data());
-        if (scan == string_scan::plain) key = raw_key.substr(1, raw_key.size() - 2);
-        else if (field.unescaped_key(false).get(key)) return fail("invalid member name", raw_key.data());
-        pending_raw_key_ = raw_key;
-        pending_key_ = key;
-        if (!walk(field.value(), depth + 1, err)) return false;
-      }
-      nodes_[idx].end = size();
-      return true;
-    }
-    case json_type::array: {
-      if (depth >= max_depth_) return fail("nesting deeper than the limit", token.data());
-      simdjson::ondemand::array arr;
-      if (v.get_array().get(arr)) return fail("invalid array", token.data());
-      uint32_t idx = push(jtype::array);
-      for (auto element : arr) {
-        simdjson::ondemand::value ev;
-        if (std::move(element).get(ev)) return fail("invalid array element", token.data());
-        if (!walk(ev, depth + 1, err)) return false;
-      }
-      nodes_[idx].end = size();
-      return true;
-    }
-    case json_type::string: {
-      std::string_view raw = trim_right(token);
-      std::string_view s;
-      string_scan scan = scan_string(raw);
-      if (scan == string_scan::invalid) return fail("invalid string", token.data());
-      if (scan == string_scan::plain) {
-        // Consume the value even though its text is already known: an unconsumed
-        // string is skipped by On-Demand, which takes a following ':' for a key
-        // and would accept ["a", "b": 1].
-        simdjson::ondemand::raw_json_string consumed;
-        if (v.get_raw_json_string().get(consumed)) return fail("invalid string", token.data());
-        s = raw.substr(1, raw.size() - 2);
-      } else if (v.get_string(false).get(s)) {
-        return fail("invalid string", token.data());
-      }
-      uint32_t idx = push(jtype::string);
-      nodes_[idx].raw = raw;
-      nodes_[idx].str = s;
-      nodes_[idx].end = idx + 1;
-      return true;
-    }
-    case json_type::number: {
-      std::string_view raw = trim_right(token);
-      if (!valid_number(raw)) return fail("invalid number", token.data());
-      uint32_t idx = push(jtype::number);
-      nodes_[idx].raw = raw;
-      nodes_[idx].end = idx + 1;
-      return true;
-    }
-    case json_type::boolean:
-    case json_type::null: {
-      std::string_view raw = trim_right(token);
-      jtype jt;
-      if (raw == "true") jt = jtype::true_value;
-      else if (raw == "false") jt = jtype::false_value;
-      else if (raw == "null") jt = jtype::null_value;
-      else return fail("invalid literal", token.data());
-      uint32_t idx = push(jt);
-      nodes_[idx].raw = raw;
-      nodes_[idx].end = idx + 1;
-      return true;
-    }
-    default:
-      return fail("invalid JSON value", token.data());
+bool json_tree::build(simdjson::dom::parser& parser, const char* data, size_t len, size_t max_depth,
+                      parse_error& err) {
+  size_ = 0;
+  sidx_.clear();
+  // simdjson skips a byte-order mark; skip it here so offsets stay ours.
+  if (len >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+    data += 3;
+    len -= 3;
   }
-}
-
-bool json_tree::build(simdjson::ondemand::parser& parser, simdjson::padded_string_view json,
-                      size_t max_depth, parse_error& err) {
-  nodes_.clear();
-  pending_raw_key_ = pending_key_ = {};
-  max_depth_ = max_depth;
-  base_ = json.data();
-  simdjson::ondemand::document doc;
-  auto error = parser.iterate(json).get(doc);
-  if (error) {
-    err.message = std::string("invalid JSON: ") + simdjson::error_message(error);
+  if (parser.max_depth() != max_depth || parser.capacity() < len) {
+    if (auto e = parser.allocate(std::max(len, parser.capacity()), max_depth)) {
+      err.message = simdjson::error_message(e);
+      return false;
+    }
+  }
+  simdjson::dom::element root;
+  auto e = parser.parse(data, len, false).get(root);
+  if (e == simdjson::BIGINT_ERROR || e == simdjson::NUMBER_ERROR) {
+    neutralise_numbers(data, len, scratch_);
+    e = parser.parse(scratch_.data(), len, false).get(root);
+  }
+  if (e) {
+    err.message = std::string("invalid JSON: ") + simdjson::error_message(e);
     return false;
   }
-  simdjson::ondemand::value root;
-  json_type t;
-  if (doc.type().get(t) || (t != json_type::object && t != json_type::array)) {
+  if (!root.is_object() && !root.is_array()) {
     err.message = "the document is not a JSON object or array";
     return false;
   }
-  if (doc.get_value().get(root)) {
-    err.message = "invalid JSON";
-    return false;
+  tape_ = parser.doc.tape.get();
+  strings_ = parser.doc.string_buf.get();
+  text_ = data;
+  text_len_ = len;
+  structurals_ = parser.implementation->structural_indexes.get();
+  uint32_t n_structurals = parser.implementation->n_structural_indexes;
+  // tape[0] is the root marker; it names the index just past the closing root
+  // marker, so the nodes are tape entries 1 .. that - 2.
+  uint32_t after = static_cast<uint32_t>(tape_[0] & simdjson::internal::JSON_VALUE_MASK);
+  size_ = after - 2;
+  sidx_.resize(size_);
+  // Tape entries follow the tokens in order, except ':' and ','; a number
+  // takes two tape words.
+  uint32_t node = 0;
+  for (uint32_t k = 0; k < n_structurals && node < size_; ++k) {
+    char c = text_[structurals_[k]];
+    if (c == ':' || c == ',') continue;
+    sidx_[node] = k;
+    char t = tag(node);
+    node += (t == 'l' || t == 'u' || t == 'd') ? 2 : 1;
   }
-  if (!walk(root, 0, err)) {
-    if (err.message.empty()) err.message = "invalid JSON";
-    return false;
-  }
-  if (!doc.at_end()) {
-    err.message = "unexpected content after the JSON document";
-    const char* loc = nullptr;
-    if (!doc.current_location().get(loc)) err.offset = loc - base_;
+  if (node != size_) {
+    err.message = "internal error: tape and text disagree";
+    size_ = 0;
     return false;
   }
   return true;
 }
 
-size_t json_tree::child_count(uint32_t i) const {
-  size_t n = 0;
-  for (uint32_t c = first_child(i); c != npos; c = next_sibling(i, c)) ++n;
-  return n;
+std::string_view json_tree::string_at(uint32_t n) const {
+  size_t offset = static_cast<size_t>(tape_[n + 1] & simdjson::internal::JSON_VALUE_MASK);
+  uint32_t len;
+  std::memcpy(&len, strings_ + offset, sizeof len);
+  return std::string_view(reinterpret_cast<const char*>(strings_ + offset + sizeof len), len);
 }
 
-uint32_t json_tree::member(uint32_t obj, std::string_view key) const {
+std::string_view json_tree::raw(uint32_t n) const {
+  uint32_t begin = pos(n);
+  uint32_t stop = structurals_[sidx_[n] + 1];  // the next token, or the end of the text
+  if (stop > text_len_) stop = static_cast<uint32_t>(text_len_);
+  while (stop > begin && is_ws(text_[stop - 1])) --stop;
+  return std::string_view(text_ + begin, stop - begin);
+}
+
+std::string_view json_tree::span(uint32_t n) const {
+  char c = tag(n);
+  if (c != '{' && c != '[') return raw(n);
+  uint32_t close = end(n) - 1;  // the closing bracket's tape entry
+  uint32_t begin = pos(n);
+  return std::string_view(text_ + begin, pos(close) + 1 - begin);
+}
+
+uint32_t json_tree::first_child(uint32_t n) const {
+  char c = tag(n);
+  if (c == '{') return tag(n + 1) == '}' ? npos : n + 2;
+  if (c == '[') return tag(n + 1) == ']' ? npos : n + 1;
+  return npos;
+}
+
+uint32_t json_tree::next_sibling(uint32_t parent, uint32_t c) const {
+  uint32_t e = end(c);
+  if (tag(parent) == '{') return tag(e) == '}' ? npos : e + 1;
+  return tag(e) == ']' ? npos : e;
+}
+
+size_t json_tree::child_count(uint32_t n) const {
+  size_t count = 0;
+  for (uint32_t c = first_child(n); c != npos; c = next_sibling(n, c)) ++count;
+  return count;
+}
+
+uint32_t json_tree::member(uint32_t obj, std::string_view k) const {
   if (!is_object(obj)) return npos;
   for (uint32_t c = first_child(obj); c != npos; c = next_sibling(obj, c))
-    if (nodes_[c].key == key) return c;
+    if (key(c) == k) return c;
   return npos;
 }
 
 bool json_tree::unique_keys(uint32_t obj) const {
-  for (uint32_t a = first_child(obj); a != npos; a = next_sibling(obj, a))
-    for (uint32_t b = next_sibling(obj, a); b != npos; b = next_sibling(obj, b))
-      if (nodes_[a].key == nodes_[b].key) return false;
-  return true;
+  // Read each name once; compare lengths before bytes. Objects the filter reads
+  // are small, so pairwise beats hashing; large ones are sorted instead.
+  constexpr size_t kSmall = 48;
+  std::string_view small[kSmall];
+  std::vector<std::string_view> large;
+  size_t n = 0;
+  for (uint32_t c = first_child(obj); c != npos; c = next_sibling(obj, c)) {
+    std::string_view k = key(c);
+    if (n < kSmall) {
+      for (size_t i = 0; i < n; ++i)
+        if (small[i].size() == k.size() && small[i] == k) return false;
+      small[n++] = k;
+    } else {
+      large.push_back(k);
+      ++n;
+    }
+  }
+  if (large.empty()) return true;
+  large.insert(large.end(), small, small + kSmall);
+  std::sort(large.begin(), large.end());
+  return std::adjacent_find(large.begin(), large.end()) == large.end();
 }
 
 void append_json_string(std::string& out, std::string_view s) {

@@ -1,9 +1,10 @@
-// A flat, read-only view of one JSON document that remembers the original text
-// of every token, so kept values can be written back byte for byte.
+// A read-only view of one JSON document that also knows where every token
+// stands in the original text, so kept parts are written back byte for byte.
 //
-// Built in one pass with simdjson On-Demand. Every value is visited and checked
-// (strings unescaped, literals and numbers matched against the JSON grammar), so
-// a document that builds is valid JSON; anything else fails closed.
+// simdjson's DOM parser validates the whole document (UTF-8, grammar, escapes,
+// depth) and writes its tape; one pass over its structural indexes then maps
+// every tape entry to the token's offset in the text. Node n is tape entry
+// n + 1, so the root is node 0. Nothing is copied out of the tape.
 #pragma once
 
 #include <cstdint>
@@ -15,16 +16,7 @@
 
 namespace keyhole::detail {
 
-enum class jtype : uint8_t { object, array, string, number, true_value, false_value, null_value };
-
-struct jnode {
-  jtype type;
-  uint32_t end;          // index one past the last node of this subtree
-  std::string_view raw;  // scalars: the token as written (strings with quotes)
-  std::string_view raw_key;  // object members: the key as written, with quotes
-  std::string_view key;      // object members: the key after unescaping
-  std::string_view str;      // strings: the value after unescaping
-};
+enum class jtype : uint8_t { object, array, string, number, true_value, false_value, null_value, end };
 
 constexpr uint32_t npos = UINT32_MAX;
 
@@ -35,46 +27,72 @@ struct parse_error {
 
 class json_tree {
  public:
-  // Parses `json` (which must have simdjson::SIMDJSON_PADDING readable bytes after
-  // it). Unescaped strings live in `parser`, so the tree is valid until the parser
-  // parses again. Returns false and fills `err` when the text is not valid JSON,
-  // nests deeper than `max_depth`, or its root is not an object or array.
-  bool build(simdjson::ondemand::parser& parser, simdjson::padded_string_view json,
-             size_t max_depth, parse_error& err);
+  // Parses `len` bytes at `data`; `capacity - len` must be at least
+  // simdjson::SIMDJSON_PADDING. The tree borrows the parser's tape and the
+  // text: valid until either changes. False (with `err`) when the text is not
+  // valid JSON, nests deeper than `max_depth`, or its root is not an object or array.
+  bool build(simdjson::dom::parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err);
 
-  const jnode& operator[](uint32_t i) const { return nodes_[i]; }
-  uint32_t size() const { return static_cast<uint32_t>(nodes_.size()); }
-  bool empty() const { return nodes_.empty(); }
+  uint32_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
 
-  // Children: the first is i + 1 (when i + 1 < end), the next is nodes[c].end.
-  uint32_t first_child(uint32_t i) const { return i + 1 < nodes_[i].end ? i + 1 : npos; }
-  uint32_t next_sibling(uint32_t parent, uint32_t c) const {
-    uint32_t n = nodes_[c].end;
-    return n < nodes_[parent].end ? n : npos;
+  jtype type(uint32_t n) const {
+    switch (tag(n)) {
+      case '{': return jtype::object;
+      case '[': return jtype::array;
+      case '"': return jtype::string;
+      case 'l': case 'u': case 'd': return jtype::number;
+      case 't': return jtype::true_value;
+      case 'f': return jtype::false_value;
+      case 'n': return jtype::null_value;
+      default: return jtype::end;
+    }
   }
-  size_t child_count(uint32_t i) const;
+  // One past the last node of n's subtree.
+  uint32_t end(uint32_t n) const {
+    char c = tag(n);
+    if (c == '{' || c == '[') return static_cast<uint32_t>(tape_[n + 1]) - 1;
+    if (c == 'l' || c == 'u' || c == 'd') return n + 2;
+    return n + 1;
+  }
+  uint32_t first_child(uint32_t n) const;
+  uint32_t next_sibling(uint32_t parent, uint32_t c) const;
+  size_t child_count(uint32_t n) const;
 
-  // The member named `key` of object i, or npos. Member names compare unescaped.
+  // The member named `key` (compared unescaped) of object `obj`, or npos.
   uint32_t member(uint32_t obj, std::string_view key) const;
-  // True when no two members of object i share an (unescaped) name.
   bool unique_keys(uint32_t obj) const;
 
-  bool is_object(uint32_t i) const { return i != npos && nodes_[i].type == jtype::object; }
-  bool is_array(uint32_t i) const { return i != npos && nodes_[i].type == jtype::array; }
-  bool is_string(uint32_t i) const { return i != npos && nodes_[i].type == jtype::string; }
-  bool is_null(uint32_t i) const { return i != npos && nodes_[i].type == jtype::null_value; }
+  // The unescaped name of object member `value` (a node returned by
+  // first_child/next_sibling/member of an object).
+  std::string_view key(uint32_t value) const { return string_at(value - 1); }
+  // The unescaped value of a string node.
+  std::string_view str(uint32_t n) const { return string_at(n); }
+  // The token as written (scalars; strings with their quotes).
+  std::string_view raw(uint32_t n) const;
+  std::string_view raw_key(uint32_t value) const { return raw(value - 1); }
+  // The node's text as written, from its first to its last byte.
+  std::string_view span(uint32_t n) const;
+  int64_t offset_of(uint32_t n) const { return n < size_ ? int64_t(pos(n)) : -1; }
 
-  // Byte offset of a view into the parsed text (for error messages).
-  int64_t offset_of(std::string_view v) const { return v.data() - base_; }
+  bool is_object(uint32_t n) const { return n != npos && tag(n) == '{'; }
+  bool is_array(uint32_t n) const { return n != npos && tag(n) == '['; }
+  bool is_string(uint32_t n) const { return n != npos && tag(n) == '"'; }
+  bool is_null(uint32_t n) const { return n != npos && tag(n) == 'n'; }
 
  private:
-  bool walk(simdjson::ondemand::value v, size_t depth, parse_error& err);
-  uint32_t push(jtype t);
+  char tag(uint32_t n) const { return static_cast<char>(tape_[n + 1] >> 56); }
+  std::string_view string_at(uint32_t n) const;
+  uint32_t pos(uint32_t n) const { return structurals_[sidx_[n]]; }
 
-  std::vector<jnode> nodes_;
-  std::string_view pending_raw_key_, pending_key_;
-  size_t max_depth_ = 1024;
-  const char* base_ = nullptr;
+  const uint64_t* tape_ = nullptr;
+  const uint8_t* strings_ = nullptr;
+  const char* text_ = nullptr;
+  size_t text_len_ = 0;
+  const uint32_t* structurals_ = nullptr;
+  std::vector<uint32_t> sidx_;  // node → index into structurals_
+  std::string scratch_;         // see neutralise_numbers()
+  uint32_t size_ = 0;
 };
 
 // Writes `s` as a JSON string literal (quotes included) with minimal escaping.

@@ -27,13 +27,14 @@ namespace keyhole {
 using namespace detail;
 
 struct filter::state {
-  simdjson::ondemand::parser payload_parser;
-  simdjson::ondemand::parser small_parser;  // claims
+  simdjson::dom::parser payload_parser;
+  simdjson::dom::parser small_parser;  // claims
   json_tree payload, claims;
   std::string padded;     // payload copy when the caller gave no slack
   std::string small_buf;  // claims copy (always small)
   std::vector<uint8_t> marks;
   std::vector<uint8_t> key_check;
+  std::vector<uint32_t> edited;
   std::unordered_map<uint32_t, std::string> replacement;
   std::string output;
   limits lim;
@@ -56,11 +57,11 @@ status make(status_code c, std::string pointer, std::string message, int64_t off
 }
 
 // Parses a small document (policy or claims) from a private padded copy.
-bool parse_small(simdjson::ondemand::parser& parser, std::string& buf, std::string_view json, size_t depth,
+bool parse_small(simdjson::dom::parser& parser, std::string& buf, std::string_view json, size_t depth,
                  json_tree& tree, parse_error& err) {
   buf.assign(json);
   buf.append(kPadding, '\0');
-  return tree.build(parser, simdjson::padded_string_view(buf.data(), json.size(), buf.size()), depth, err);
+  return tree.build(parser, buf.data(), json.size(), depth, err);
 }
 
 status load_viewer(filter::state& s, const policy& p, std::string_view claims_json) {
@@ -79,7 +80,7 @@ detected detect(const json_tree& t) {
   if (!t.is_object(0)) return detected::unknown;
   bool status = false, jsm = false, confluence = false;
   for (uint32_t c = t.first_child(0); c != npos; c = t.next_sibling(0, c)) {
-    std::string_view k = t[c].key;
+    std::string_view k = t.key(c);
     // Confluence content has a string `status` ("current"); Statuspage's is an object.
     if (k == "page" || k == "incident_updates" || k == "components" || k == "incidents" ||
         k == "scheduled_maintenances" || (k == "status" && t.is_object(c)))
@@ -170,7 +171,7 @@ int exit_code(status_code c) noexcept {
 policy policy::compile(std::string_view json, status& st) noexcept {
   policy result;
   KEYHOLE_TRY {
-    simdjson::ondemand::parser parser;
+    simdjson::dom::parser parser;
     std::string buf;
     json_tree tree;
     parse_error err;
@@ -195,7 +196,7 @@ policy policy::compile(std::string_view json, status& st) noexcept {
 
 status validate_claims(std::string_view claims_json) noexcept {
   KEYHOLE_TRY {
-    simdjson::ondemand::parser parser;
+    simdjson::dom::parser parser;
     std::string buf;
     json_tree tree;
     parse_error err;
@@ -241,7 +242,7 @@ status run_filter(filter::state& s, const policy& p, std::string_view claims_jso
     capacity = s.padded.size();
   }
   parse_error err;
-  if (!s.payload.build(s.payload_parser, simdjson::padded_string_view(data, size, capacity), s.lim.max_depth, err))
+  if (!s.payload.build(s.payload_parser, data, size, s.lim.max_depth, err))
     return make(status_code::payload_rejected, "", "payload: " + err.message, err.offset);
 
   detected kind = detect(s.payload);
@@ -262,8 +263,9 @@ status run_filter(filter::state& s, const policy& p, std::string_view claims_jso
   s.marks.assign(s.payload.size(), 0);
   s.replacement.clear();
   s.key_check.assign(s.payload.size(), 0);
+  s.edited.clear();
   filter_context c{s.payload, *p.impl(), s.m, explaining, explaining ? &s.log : nullptr, {}, {}, -1,
-                   s.marks, s.replacement, s.key_check};
+                   s.marks, s.replacement, s.key_check, false, s.edited};
   outcome o;
   if (kind == detected::statuspage) {
     c.format_name = "statuspage";
@@ -280,7 +282,7 @@ status run_filter(filter::state& s, const policy& p, std::string_view claims_jso
   }
   if (o == outcome::not_visible) return make(status_code::not_visible, "", "the payload is one resource the viewer may not see");
   s.output.reserve(size);
-  emit(s.payload, s.marks, s.replacement, s.output);
+  emit(s.payload, s.marks, s.replacement, s.edited, s.output);
   return {};
 }
 

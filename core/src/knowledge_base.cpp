@@ -11,8 +11,8 @@ namespace {
 
 // An id may be written as a string or a number; both compare by their text.
 bool id_text(const json_tree& t, uint32_t n, std::string_view& out) {
-  if (t.is_string(n)) { out = t[n].str; return !out.empty(); }
-  if (n != npos && t[n].type == jtype::number) { out = t[n].raw; return true; }
+  if (t.is_string(n)) { out = t.str(n); return !out.empty(); }
+  if (n != npos && t.type(n) == jtype::number) { out = t.raw(n); return true; }
   return false;
 }
 
@@ -104,10 +104,7 @@ class kb_filter {
     }
   }
 
-  const rule* find(const std::unordered_map<std::string, rule>& m, std::string_view k) const {
-    auto it = m.find(std::string(k));
-    return it == m.end() ? nullptr : &it->second;
-  }
+  const rule* find(const name_map<rule>& m, std::string_view k) const { return m.find(k); }
 
   // Reads labels and embedded restrictions of a content object or ancestor entry.
   void read_facts(uint32_t obj, page_facts& f) {
@@ -118,7 +115,7 @@ class kb_filter {
       f.labels_known = true;
       for (uint32_t l = t_.first_child(lr); l != npos; l = t_.next_sibling(lr, l)) {
         uint32_t name = c_.member(l, "name");
-        if (t_.is_string(name)) f.labels.push_back(t_[name].str);
+        if (t_.is_string(name)) f.labels.push_back(t_.str(name));
       }
     }
     if (!a_.embedded_restrictions) return;
@@ -139,11 +136,11 @@ class kb_filter {
     if (v.signed_in)
       for (uint32_t u = t_.first_child(users); u != npos; u = t_.next_sibling(users, u)) {
         uint32_t acc = c_.member(u, "accountId");
-        if (t_.is_string(acc) && t_[acc].str == v.sub) listed = true;
+        if (t_.is_string(acc) && t_.str(acc) == v.sub) listed = true;
       }
     for (uint32_t g = t_.first_child(groups); g != npos; g = t_.next_sibling(groups, g)) {
       uint32_t name = c_.member(g, "name");
-      if (t_.is_string(name) && v.in_group(t_[name].str)) listed = true;
+      if (t_.is_string(name) && v.in_group(t_.str(name))) listed = true;
     }
     f.restriction_denies = !listed;
   }
@@ -184,9 +181,9 @@ class kb_filter {
         if (t_.is_null(pid)) root = true;
         else if (!id_text(t_, pid, parent)) return false;
       } else if (a_.has_parents) {
-        auto it = a_.parents.find(std::string(cur));
-        if (it == a_.parents.end()) root = true;
-        else parent = it->second;
+        const std::string* p = a_.parents.find(cur);
+        if (!p) root = true;
+        else parent = *p;
       } else {
         return false;
       }
@@ -227,17 +224,17 @@ class kb_filter {
       if (!t_.is_object(src) || !t_.unique_keys(src) || !id_text(t_, c_.member(src, "pageId"), self.id))
         hide("no source.pageId");
       uint32_t sk = t_.is_object(src) ? c_.member(src, "spaceKey") : npos;
-      if (t_.is_string(sk)) { space = t_[sk].str; space_known = true; }
+      if (t_.is_string(sk)) { space = t_.str(sk); space_known = true; }
     } else {
       uint32_t type = c_.member(content, "type");
-      if (type != npos && !(t_.is_string(type) && (t_[type].str == "page" || t_[type].str == "blogpost")))
+      if (type != npos && !(t_.is_string(type) && (t_.str(type) == "page" || t_.str(type) == "blogpost")))
         hide("not a page or blog post");
       if (!id_text(t_, c_.member(content, "id"), self.id)) hide("no id");
       uint32_t sp = c_.member(content, "space");
       if (t_.is_object(sp)) {
         if (!t_.unique_keys(sp)) hide("duplicate member in space");
         uint32_t key = c_.member(sp, "key");
-        if (t_.is_string(key)) { space = t_[key].str; space_known = true; }
+        if (t_.is_string(key)) { space = t_.str(key); space_known = true; }
       } else if (id_text(t_, c_.member(content, "spaceId"), space)) {
         space_known = true;
       }
@@ -297,7 +294,7 @@ class kb_filter {
 
   void strip_to_id(uint32_t entry) {
     for (uint32_t m = t_.first_child(entry); m != npos; m = t_.next_sibling(entry, m))
-      if (t_[m].key != "id") c_.drop(m);
+      if (t_.key(m) != "id") c_.drop(m);
   }
 
   filter_context& c_;

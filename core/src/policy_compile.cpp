@@ -29,13 +29,13 @@ struct compiler {
     if (!t.is_object(n)) return fail(ptr, "must be an object");
     for (uint32_t a = t.first_child(n); a != npos; a = t.next_sibling(n, a))
       for (uint32_t b = t.next_sibling(n, a); b != npos; b = t.next_sibling(n, b))
-        if (t[a].key == t[b].key) return fail(child(ptr, t[b].key), "duplicate member");
+        if (t.key(a) == t.key(b)) return fail(child(ptr, t.key(b)), "duplicate member");
     return true;
   }
 
   bool boolean(uint32_t n, const std::string& ptr, bool& out) {
-    if (t[n].type == jtype::true_value) out = true;
-    else if (t[n].type == jtype::false_value) out = false;
+    if (t.type(n) == jtype::true_value) out = true;
+    else if (t.type(n) == jtype::false_value) out = false;
     else return fail(ptr, "must be true or false");
     return true;
   }
@@ -142,13 +142,13 @@ struct compiler {
 
   // ITEM: an atom string, {"all": [ITEM...]} or {"not": ITEM}.
   bool parse_item(uint32_t n, const std::string& ptr, uint32_t& out) {
-    if (t.is_string(n)) return parse_atom(t[n].str, ptr, out);
+    if (t.is_string(n)) return parse_atom(t.str(n), ptr, out);
     if (!t.is_object(n)) return fail(ptr, "an audience item is an atom string, {\"all\": [...]} or {\"not\": ...}");
     if (!object(n, ptr)) return false;
     if (t.child_count(n) != 1) return fail(ptr, "an item object has exactly one member, all or not");
     uint32_t c = t.first_child(n);
-    std::string cp = child(ptr, t[c].key);
-    if (t[c].key == "all") {
+    std::string cp = child(ptr, t.key(c));
+    if (t.key(c) == "all") {
       if (!t.is_array(c)) return fail(cp, "all takes a list of items");
       if (t.child_count(c) == 0) return fail(cp, "all must not be empty");
       expr e{expr::op::all, 0, {}, "all"};
@@ -161,13 +161,13 @@ struct compiler {
       out = add_expr(std::move(e));
       return true;
     }
-    if (t[c].key == "not") {
+    if (t.key(c) == "not") {
       uint32_t sub;
       if (!parse_item(c, cp, sub)) return false;
       out = add_expr(expr{expr::op::negate, 0, {sub}, "not"});
       return true;
     }
-    return fail(cp, "unknown member '" + std::string(t[c].key) + "' (expected all or not)");
+    return fail(cp, "unknown member '" + std::string(t.key(c)) + "' (expected all or not)");
   }
 
   // A list of items, combined with "any".
@@ -187,21 +187,21 @@ struct compiler {
   bool parse_rule(uint32_t n, const std::string& ptr, rule& r) {
     if (!object(n, ptr)) return false;
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
-      std::string cp = child(ptr, t[c].key);
-      if (t[c].key == "allow") { if (!parse_list(c, cp, r.allow)) return false; }
-      else if (t[c].key == "deny") { if (!parse_list(c, cp, r.deny)) return false; }
-      else if (t[c].key == "inherit") { if (!boolean(c, cp, r.inherit)) return false; }
+      std::string cp = child(ptr, t.key(c));
+      if (t.key(c) == "allow") { if (!parse_list(c, cp, r.allow)) return false; }
+      else if (t.key(c) == "deny") { if (!parse_list(c, cp, r.deny)) return false; }
+      else if (t.key(c) == "inherit") { if (!boolean(c, cp, r.inherit)) return false; }
       else return fail(cp, "unknown rule member (allow, deny, inherit)");
     }
     return true;
   }
 
-  bool parse_rule_map(uint32_t n, const std::string& ptr, std::unordered_map<std::string, rule>& out) {
+  bool parse_rule_map(uint32_t n, const std::string& ptr, name_map<rule>& out) {
     if (!object(n, ptr)) return false;
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
       rule r;
-      if (!parse_rule(c, child(ptr, t[c].key), r)) return false;
-      out.emplace(std::string(t[c].key), r);
+      if (!parse_rule(c, child(ptr, t.key(c)), r)) return false;
+      out.emplace(t.key(c), r);
     }
     return true;
   }
@@ -215,10 +215,10 @@ struct compiler {
       disclose_entry d;
       bool has_field = false, has_allow = false;
       for (uint32_t c = t.first_child(e); c != npos; c = t.next_sibling(e, c)) {
-        std::string cp = child(ep, t[c].key);
-        if (t[c].key == "field") {
+        std::string cp = child(ep, t.key(c));
+        if (t.key(c) == "field") {
           if (!t.is_string(c)) return fail(cp, "field is a string KIND.member");
-          std::string_view f = t[c].str;
+          std::string_view f = t.str(c);
           size_t dot = f.find('.');
           if (dot == std::string_view::npos || dot == 0 || dot + 1 == f.size())
             return fail(cp, "field is KIND.member");
@@ -229,13 +229,13 @@ struct compiler {
                                 d.kind == "maintenance" || d.kind == "update");
           if (!ok) return fail(cp, "unknown kind '" + d.kind + "' for this section");
           has_field = true;
-        } else if (t[c].key == "allow") {
+        } else if (t.key(c) == "allow") {
           if (!parse_list(c, cp, d.allow)) return false;
           has_allow = true;
-        } else if (t[c].key == "replace") {
+        } else if (t.key(c) == "replace") {
           if (!t.is_string(c)) return fail(cp, "replace is a string");
           d.has_replace = true;
-          d.replace_raw = t[c].raw;
+          d.replace_raw = t.raw(c);
         } else {
           return fail(cp, "unknown disclose member (field, allow, replace)");
         }
@@ -250,21 +250,21 @@ struct compiler {
   bool parse_incidents(uint32_t n, const std::string& ptr, status_section& s) {
     if (!object(n, ptr)) return false;
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
-      std::string cp = child(ptr, t[c].key);
-      std::string_view k = t[c].key;
+      std::string cp = child(ptr, t.key(c));
+      std::string_view k = t.key(c);
       if (k == "visibility") {
-        if (t.is_string(c) && t[c].str == "any-component") s.visibility = visibility_mode::any_component;
-        else if (t.is_string(c) && t[c].str == "all-components") s.visibility = visibility_mode::all_components;
+        if (t.is_string(c) && t.str(c) == "any-component") s.visibility = visibility_mode::any_component;
+        else if (t.is_string(c) && t.str(c) == "all-components") s.visibility = visibility_mode::all_components;
         else return fail(cp, "visibility is any-component or all-components");
       } else if (k == "mixed") {
-        if (t.is_string(c) && t[c].str == "show") s.mixed = mixed_mode::show;
-        else if (t.is_string(c) && t[c].str == "redact") s.mixed = mixed_mode::redact;
-        else if (t.is_string(c) && t[c].str == "hide") s.mixed = mixed_mode::hide;
+        if (t.is_string(c) && t.str(c) == "show") s.mixed = mixed_mode::show;
+        else if (t.is_string(c) && t.str(c) == "redact") s.mixed = mixed_mode::redact;
+        else if (t.is_string(c) && t.str(c) == "hide") s.mixed = mixed_mode::hide;
         else return fail(cp, "mixed is show, redact or hide");
       } else if (k == "redact-text") {
         if (!t.is_string(c)) return fail(cp, "redact-text is a string");
         s.has_redact_text = true;
-        s.redact_text_raw = t[c].raw;
+        s.redact_text_raw = t.raw(c);
       } else if (k == "without-components") {
         s.has_without_components = true;
         if (!parse_rule(c, cp, s.without_components)) return false;
@@ -282,8 +282,8 @@ struct compiler {
     status_section& s = p.status;
     s.present = true;
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
-      std::string cp = child(ptr, t[c].key);
-      std::string_view k = t[c].key;
+      std::string cp = child(ptr, t.key(c));
+      std::string_view k = t.key(c);
       if (k == "default") { s.has_default = true; if (!parse_rule(c, cp, s.default_rule)) return false; }
       else if (k == "components") { if (!parse_rule_map(c, cp, s.components)) return false; }
       else if (k == "incidents") { if (!parse_incidents(c, cp, s)) return false; }
@@ -299,8 +299,8 @@ struct compiler {
     articles_section& a = p.articles;
     a.present = true;
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
-      std::string cp = child(ptr, t[c].key);
-      std::string_view k = t[c].key;
+      std::string cp = child(ptr, t.key(c));
+      std::string_view k = t.key(c);
       if (k == "default") { a.has_default = true; if (!parse_rule(c, cp, a.default_rule)) return false; }
       else if (k == "spaces") { if (!parse_rule_map(c, cp, a.spaces)) return false; }
       else if (k == "pages") { if (!parse_rule_map(c, cp, a.pages)) return false; }
@@ -309,17 +309,17 @@ struct compiler {
         if (!object(c, cp)) return false;
         a.has_parents = true;
         for (uint32_t e = t.first_child(c); e != npos; e = t.next_sibling(c, e)) {
-          if (!t.is_string(e) || t[e].str.empty()) return fail(child(cp, t[e].key), "a parent is a page id string");
-          a.parents.emplace(std::string(t[e].key), std::string(t[e].str));
+          if (!t.is_string(e) || t.str(e).empty()) return fail(child(cp, t.key(e)), "a parent is a page id string");
+          a.parents.emplace(t.key(e), std::string(t.str(e)));
         }
         // The map is a tree: walking up from any page must end.
         for (uint32_t e = t.first_child(c); e != npos; e = t.next_sibling(c, e)) {
-          std::string cur(t[e].key);
+          std::string cur(t.key(e));
           for (size_t steps = 0;; ++steps) {
-            auto it = a.parents.find(cur);
-            if (it == a.parents.end()) break;
-            if (steps > a.parents.size()) return fail(child(cp, t[e].key), "cycle in parents");
-            cur = it->second;
+            const std::string* parent = a.parents.find(cur);
+            if (!parent) break;
+            if (steps > a.parents.size()) return fail(child(cp, t.key(e)), "cycle in parents");
+            cur = *parent;
           }
         }
       } else if (k == "embedded-restrictions") { if (!boolean(c, cp, a.embedded_restrictions)) return false; }
@@ -364,9 +364,9 @@ struct compiler {
     if (!object(0, "")) return false;
     uint32_t version = t.member(0, "keyhole");
     if (version == npos) return fail("/keyhole", "keyhole: 1 is required");
-    if (t[version].type != jtype::number || t[version].raw != "1") return fail("/keyhole", "keyhole must be 1");
+    if (t.type(version) != jtype::number || t.raw(version) != "1") return fail("/keyhole", "keyhole must be 1");
     for (uint32_t c = t.first_child(0); c != npos; c = t.next_sibling(0, c)) {
-      std::string_view k = t[c].key;
+      std::string_view k = t.key(c);
       if (k != "keyhole" && k != "audiences" && k != "status" && k != "articles")
         return fail(child("", k), "unknown policy member");
     }
@@ -375,15 +375,15 @@ struct compiler {
     if (aud != npos) {
       if (!object(aud, "/audiences")) return false;
       for (uint32_t c = t.first_child(aud); c != npos; c = t.next_sibling(aud, c)) {
-        if (t[c].key.empty()) return fail("/audiences/", "empty audience name");
-        audience_index.emplace(std::string(t[c].key), static_cast<uint32_t>(p.audience_names.size()));
-        p.audience_names.emplace_back(t[c].key);
+        if (t.key(c).empty()) return fail("/audiences/", "empty audience name");
+        audience_index.emplace(std::string(t.key(c)), static_cast<uint32_t>(p.audience_names.size()));
+        p.audience_names.emplace_back(t.key(c));
         p.audience_exprs.push_back(no_expr);
       }
       for (uint32_t c = t.first_child(aud); c != npos; c = t.next_sibling(aud, c)) {
         uint32_t e;
-        if (!parse_list(c, child("/audiences", t[c].key), e)) return false;
-        p.audience_exprs[audience_index[std::string(t[c].key)]] = e;
+        if (!parse_list(c, child("/audiences", t.key(c)), e)) return false;
+        p.audience_exprs[audience_index[std::string(t.key(c))]] = e;
       }
       if (!check_cycles()) return false;
     }
@@ -398,16 +398,15 @@ struct compiler {
 }  // namespace
 
 void canonical_json(const json_tree& t, uint32_t node, std::string& out) {
-  const jnode& n = t[node];
-  switch (n.type) {
+  switch (t.type(node)) {
     case jtype::object: {
       std::vector<uint32_t> kids;
       for (uint32_t c = t.first_child(node); c != npos; c = t.next_sibling(node, c)) kids.push_back(c);
-      std::sort(kids.begin(), kids.end(), [&](uint32_t a, uint32_t b) { return t[a].key < t[b].key; });
+      std::sort(kids.begin(), kids.end(), [&](uint32_t a, uint32_t b) { return t.key(a) < t.key(b); });
       out.push_back('{');
       for (size_t i = 0; i < kids.size(); ++i) {
         if (i) out.push_back(',');
-        append_json_string(out, t[kids[i]].key);
+        append_json_string(out, t.key(kids[i]));
         out.push_back(':');
         canonical_json(t, kids[i], out);
       }
@@ -425,8 +424,8 @@ void canonical_json(const json_tree& t, uint32_t node, std::string& out) {
       out.push_back(']');
       break;
     }
-    case jtype::string: append_json_string(out, n.str); break;
-    default: out.append(n.raw); break;
+    case jtype::string: append_json_string(out, t.str(node)); break;
+    default: out.append(t.raw(node)); break;
   }
 }
 

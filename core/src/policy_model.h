@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <string_view>
@@ -12,6 +13,34 @@
 #include "viewer.h"
 
 namespace keyhole::detail {
+
+// A map from names to T that is searched with a string_view without
+// allocating: the names live in the map's own storage, which never moves.
+template <class T>
+class name_map {
+ public:
+  name_map() = default;
+  name_map(const name_map&) = delete;
+  name_map& operator=(const name_map&) = delete;
+  bool emplace(std::string_view name, T value) {
+    if (map_.count(name)) return false;
+    names_.emplace_back(name);
+    map_.emplace(names_.back(), std::move(value));
+    return true;
+  }
+  const T* find(std::string_view name) const {
+    auto it = map_.find(name);
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  bool empty() const { return map_.empty(); }
+  size_t size() const { return map_.size(); }
+  auto begin() const { return map_.begin(); }
+  auto end() const { return map_.end(); }
+
+ private:
+  std::deque<std::string> names_;
+  std::unordered_map<std::string_view, T> map_;
+};
 
 enum class atom_kind : uint8_t {
   everyone, anonymous, signed_in, verified, user, email, domain, domain_tree,
@@ -57,14 +86,14 @@ struct status_section {
   bool present = false;
   bool has_default = false;
   rule default_rule;
-  std::unordered_map<std::string, rule> components;
+  name_map<rule> components;
   visibility_mode visibility = visibility_mode::any_component;
   mixed_mode mixed = mixed_mode::show;
   bool has_redact_text = false;
   std::string redact_text_raw;
   bool has_without_components = false;
   rule without_components;
-  std::unordered_map<std::string, rule> incident_rules;
+  name_map<rule> incident_rules;
   std::vector<disclose_entry> disclose;
   bool recompute_status = true;
 };
@@ -73,9 +102,9 @@ struct articles_section {
   bool present = false;
   bool has_default = false;
   rule default_rule;
-  std::unordered_map<std::string, rule> spaces, pages, labels;
+  name_map<rule> spaces, pages, labels;
   bool has_parents = false;
-  std::unordered_map<std::string, std::string> parents;
+  name_map<std::string> parents;
   bool embedded_restrictions = true;
   std::vector<disclose_entry> disclose;
 };

@@ -44,7 +44,7 @@ class status_filter {
 
     uint32_t status = npos;
     for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_sibling(0, m)) {
-      std::string_view k = t_[m].key;
+      std::string_view k = t_.key(m);
       if (k == "page") continue;
       if (k == "status") status = m;
       else if (k == "components") components_ = m;
@@ -108,25 +108,25 @@ class status_filter {
     if (!t_.unique_keys(obj)) return c_.reject("duplicate member in a component", obj) == outcome::ok;
     uint32_t id = t_.member(obj, "id");
     if (!t_.is_string(id)) return c_.reject("a component needs a string id", obj) == outcome::ok;
-    component_info& info = entry(t_[id].str);
+    component_info& info = entry(t_.str(id));
     uint32_t gid = t_.member(obj, "group_id");
     if (gid != npos && !t_.is_null(gid)) {
       if (!t_.is_string(gid)) return c_.reject("group_id must be a string or null", gid) == outcome::ok;
-      if (!assign_group(t_[id].str, t_[gid].str)) return false;
+      if (!assign_group(t_.str(id), t_.str(gid))) return false;
     }
     uint32_t g = t_.member(obj, "group");
     if (g != npos) {
-      if (t_[g].type == jtype::true_value) info.is_group = true;
-      else if (t_[g].type == jtype::false_value) info.says_not_group = true;
+      if (t_.type(g) == jtype::true_value) info.is_group = true;
+      else if (t_.type(g) == jtype::false_value) info.says_not_group = true;
       else if (!t_.is_null(g)) return c_.reject("group must be true or false", g) == outcome::ok;
     }
     uint32_t list = t_.member(obj, "components");
     if (list != npos && !t_.is_null(list)) {
       if (!t_.is_array(list)) return c_.reject("a group's components must be a list of ids", list) == outcome::ok;
-      entry(t_[id].str).is_group = true;
+      entry(t_.str(id)).is_group = true;
       for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m)) {
         if (!t_.is_string(m)) return c_.reject("a group's components must be a list of ids", m) == outcome::ok;
-        if (!assign_group(t_[m].str, t_[id].str)) return false;
+        if (!assign_group(t_.str(m), t_.str(id))) return false;
       }
     }
     return true;
@@ -171,7 +171,7 @@ class status_filter {
           if (!t_.is_object(a)) return c_.reject("an affected component must be an object", a) == outcome::ok;
           if (!t_.unique_keys(a)) return c_.reject("duplicate member in an affected component", a) == outcome::ok;
           uint32_t code = t_.member(a, "code");
-          if (t_.is_string(code)) entry(t_[code].str);
+          if (t_.is_string(code)) entry(t_.str(code));
         }
       }
     }
@@ -190,8 +190,7 @@ class status_filter {
   }
 
   const rule* component_rule(std::string_view id) const {
-    auto it = s_.components.find(std::string(id));
-    return it == s_.components.end() ? nullptr : &it->second;
+    return s_.components.find(id);
   }
 
   void decide_all() {
@@ -226,7 +225,7 @@ class status_filter {
   bool rewrite_components() {
     // Shown top-level components decide the banner and their groups' statuses.
     for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e)) {
-      const component_info& info = entry(t_[t_.member(e, "id")].str);
+      const component_info& info = entry(t_.str(t_.member(e, "id")));
       if (!info.visible || info.is_group || !s_.recompute_status) continue;
       int r = status_rank(e);
       if (r < 0) return false;
@@ -244,10 +243,10 @@ class status_filter {
     uint32_t list = t_.member(incident, "components");
     if (!t_.is_array(list)) return;
     for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) {
-      const component_info& info = entry(t_[t_.member(e, "id")].str);
+      const component_info& info = entry(t_.str(t_.member(e, "id")));
       if (!info.visible || info.is_group || !info.in_group) continue;
       uint32_t st = t_.member(e, "status");
-      int r = t_.is_string(st) ? rank_of(component_statuses, t_[st].str) : -1;
+      int r = t_.is_string(st) ? rank_of(component_statuses, t_.str(st)) : -1;
       if (r >= 0) group_worst_[info.group] = std::max(group_worst_[info.group], r);
     }
   }
@@ -255,7 +254,7 @@ class status_filter {
   // One component object, at the top level or copied into an incident: hidden
   // ones go; a shown group keeps only shown ids and gets a derived status.
   void rewrite_component_copy(uint32_t e) {
-    std::string_view id = t_[t_.member(e, "id")].str;
+    std::string_view id = t_.str(t_.member(e, "id"));
     const component_info& info = entry(id);
     if (!info.visible) {
       c_.drop(e);
@@ -267,7 +266,7 @@ class status_filter {
     uint32_t list = t_.member(e, "components");
     if (t_.is_array(list))
       for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m))
-        if (!shown(t_[m].str)) c_.drop(m);
+        if (!shown(t_.str(m))) c_.drop(m);
     if (!s_.recompute_status) return;
     uint32_t st = t_.member(e, "status");
     if (st == npos || c_.dropped(st)) return;
@@ -277,21 +276,21 @@ class status_filter {
 
   int status_rank(uint32_t obj) {
     uint32_t st = t_.member(obj, "status");
-    int r = t_.is_string(st) ? rank_of(component_statuses, t_[st].str) : -1;
+    int r = t_.is_string(st) ? rank_of(component_statuses, t_.str(st)) : -1;
     if (r < 0) c_.reject("a component status is missing or unknown, so the page status cannot be recomputed", obj);
     return r;
   }
 
   // Decides one incident or maintenance (SPEC §5); `shown` receives the result.
   bool decide_incident(uint32_t obj, bool maintenance, bool& visible) {
-    std::string_view id = t_[t_.member(obj, "id")].str;
+    std::string_view id = t_.str(t_.member(obj, "id"));
     std::vector<std::string_view> affected;
     auto add = [&](std::string_view a) {
       if (std::find(affected.begin(), affected.end(), a) == affected.end()) affected.push_back(a);
     };
     uint32_t list = t_.member(obj, "components");
     if (t_.is_array(list))
-      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) add(t_[t_.member(e, "id")].str);
+      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) add(t_.str(t_.member(e, "id")));
     uint32_t updates = t_.member(obj, "incident_updates");
     if (t_.is_array(updates))
       for (uint32_t u = t_.first_child(updates); u != npos; u = t_.next_sibling(updates, u)) {
@@ -299,7 +298,7 @@ class status_filter {
         if (!t_.is_array(aff)) continue;
         for (uint32_t a = t_.first_child(aff); a != npos; a = t_.next_sibling(aff, a)) {
           uint32_t code = t_.member(a, "code");
-          if (t_.is_string(code)) add(t_[code].str);
+          if (t_.is_string(code)) add(t_.str(code));
         }
       }
 
@@ -319,9 +318,8 @@ class status_filter {
       note = std::to_string(n_shown) + " of " + std::to_string(affected.size()) + " affected components shown";
       if (c_.tracing) d.trace.push_back(level_trace{"components", false, base, false, {}, {}});
     }
-    auto it = s_.incident_rules.find(std::string(id));
-    if (it != s_.incident_rules.end())
-      apply_level(c_.m, level{"rules:" + std::string(id), {&it->second}}, d, c_.tracing);
+    if (const rule* r = s_.incident_rules.find(id))
+      apply_level(c_.m, level{"rules:" + std::string(id), {r}}, d, c_.tracing);
     finish_decision(d, c_.m.who().has_grant(maintenance ? "maintenance" : "incident", id));
     visible = d.visible();
     redact_ = visible && some_hidden && s_.mixed == mixed_mode::redact;
@@ -341,12 +339,12 @@ class status_filter {
     if (s_.recompute_status) {
       // Only unresolved incidents and in-progress maintenances drive the banner.
       uint32_t st = t_.member(obj, "status");
-      std::string_view status = t_.is_string(st) ? t_[st].str : std::string_view{};
+      std::string_view status = t_.is_string(st) ? t_.str(st) : std::string_view{};
       bool active = maintenance ? (status == "in_progress" || status == "verifying")
                                 : (status != "resolved" && status != "postmortem");
       if (active) {
         uint32_t imp = t_.member(obj, "impact");
-        int r = t_.is_string(imp) ? rank_of(impacts, t_[imp].str) : -1;
+        int r = t_.is_string(imp) ? rank_of(impacts, t_.str(imp)) : -1;
         if (r < 0) return c_.reject("an incident impact is missing or unknown, so the page status cannot be recomputed", obj) == outcome::ok;
         worst_impact_ = std::max(worst_impact_, r);
       }
@@ -366,7 +364,7 @@ class status_filter {
         if (t_.is_array(aff))
           for (uint32_t a = t_.first_child(aff); a != npos; a = t_.next_sibling(aff, a)) {
             uint32_t code = t_.member(a, "code");
-            if (!t_.is_string(code) || !shown(t_[code].str)) {
+            if (!t_.is_string(code) || !shown(t_.str(code))) {
               c_.drop(a);
               continue;
             }
@@ -446,11 +444,6 @@ class status_filter {
 }  // namespace
 
 outcome filter_statuspage(filter_context& c) {
-  if (!c.policy.status.present) {
-    // No status section: everything in it is hidden. Still validate the shape.
-    status_section none;
-    (void)none;
-  }
   status_filter f(c);
   return f.run();
 }

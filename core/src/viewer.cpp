@@ -51,7 +51,7 @@ struct claims_reader {
     size_t i = 0;
     for (uint32_t c = t.first_child(node); c != npos; c = t.next_sibling(node, c), ++i) {
       if (!t.is_string(c)) return fail(p + "/" + std::to_string(i), "must be a string");
-      out.emplace_back(t[c].str);
+      out.emplace_back(t.str(c));
     }
     return true;
   }
@@ -74,26 +74,26 @@ bool parse_viewer(const json_tree& t, viewer& v, std::string& pointer, std::stri
     // Name the first duplicated member.
     for (uint32_t a = t.first_child(0); a != npos; a = t.next_sibling(0, a))
       for (uint32_t b = t.next_sibling(0, a); b != npos; b = t.next_sibling(0, b))
-        if (t[a].key == t[b].key)
-          return r.fail("/" + pointer_token(t[b].key), "duplicate member");
+        if (t.key(a) == t.key(b))
+          return r.fail("/" + pointer_token(t.key(b)), "duplicate member");
   }
   bool any = false, has_sub = false;
   for (uint32_t c = t.first_child(0); c != npos; c = t.next_sibling(0, c)) {
     any = true;
-    std::string_view k = t[c].key;
+    std::string_view k = t.key(c);
     std::string p = "/" + pointer_token(k);
     if (k == "sub") {
-      if (!t.is_string(c) || t[c].str.empty()) return r.fail(p, "sub must be a non-empty string");
-      v.sub = std::string(t[c].str);
+      if (!t.is_string(c) || t.str(c).empty()) return r.fail(p, "sub must be a non-empty string");
+      v.sub = std::string(t.str(c));
       has_sub = true;
     } else if (k == "email") {
       if (!t.is_string(c)) return r.fail(p, "email must be a string");
       v.has_email = true;
-      v.email_lower = ascii_lower(t[c].str);
+      v.email_lower = ascii_lower(t.str(c));
     } else if (k == "email_verified") {
-      if (t[c].type != jtype::true_value && t[c].type != jtype::false_value)
+      if (t.type(c) != jtype::true_value && t.type(c) != jtype::false_value)
         return r.fail(p, "email_verified must be true or false");
-      v.email_verified = t[c].type == jtype::true_value;
+      v.email_verified = t.type(c) == jtype::true_value;
     } else if (k == "groups") {
       if (!r.string_list(c, p, v.groups)) return false;
     } else if (k == "orgs") {
@@ -103,16 +103,16 @@ bool parse_viewer(const json_tree& t, viewer& v, std::string& pointer, std::stri
     } else if (k == "account") {
       if (!t.is_string(c)) return r.fail(p, "account must be a string");
       v.has_account = true;
-      v.account = std::string(t[c].str);
+      v.account = std::string(t.str(c));
     } else if (k == "attrs") {
       if (!t.is_object(c)) return r.fail(p, "attrs must be an object");
       if (!t.unique_keys(c)) return r.fail(p, "duplicate attribute");
       for (uint32_t a = t.first_child(c); a != npos; a = t.next_sibling(c, a)) {
-        std::string ap = p + "/" + pointer_token(t[a].key);
+        std::string ap = p + "/" + pointer_token(t.key(a));
         std::vector<std::string> values;
-        if (t.is_string(a)) values.emplace_back(t[a].str);
+        if (t.is_string(a)) values.emplace_back(t.str(a));
         else if (!r.string_list(a, ap, values)) return r.fail(ap, "an attribute must be a string or a list of strings");
-        v.attrs.emplace_back(std::string(t[a].key), std::move(values));
+        v.attrs.emplace_back(std::string(t.key(a)), std::move(values));
       }
     } else if (k == "grants") {
       if (!r.string_list(c, p, v.grants)) return false;
