@@ -159,10 +159,19 @@ class kb_filter {
   // The ancestors of a page, root first. False when they cannot be established.
   bool ancestors_of(uint32_t content, std::string_view id, std::vector<page_facts>& out) {
     uint32_t anc = c_.member(content, "ancestors");
-    if (t_.is_array(anc)) {
+    if (anc != npos) {
+      // Carried ancestors must all be readable: an entry the filter cannot
+      // decide could not be reduced to its id, so the item is hidden instead.
+      if (!t_.is_array(anc)) {
+        malformed_ancestors_ = true;
+        return false;
+      }
       for (uint32_t e = t_.first_child(anc); e != npos; e = t_.next_sibling(anc, e)) {
         page_facts f;
-        if (!t_.is_object(e) || !t_.unique_keys(e) || !id_text(t_, c_.member(e, "id"), f.id)) return false;
+        if (!t_.is_object(e) || !id_text(t_, c_.member(e, "id"), f.id)) {
+          malformed_ancestors_ = true;
+          return false;
+        }
         f.node = e;
         read_facts(e, f);
         out.push_back(f);
@@ -247,10 +256,12 @@ class kb_filter {
     if (self.restrict == restriction::unknown) hide("read restrictions not expanded");
 
     std::vector<page_facts> ancestors;
+    malformed_ancestors_ = false;
     bool ancestors_known = !hidden && ancestors_of(content, self.id, ancestors);
     if (!hidden && !ancestors_known) {
       ancestors.clear();
-      if (needs_ancestors(self.id)) hide("ancestors cannot be established");
+      if (malformed_ancestors_) hide("ancestors carried but not readable");
+      else if (needs_ancestors(self.id)) hide("ancestors cannot be established");
     }
     for (const auto& a : ancestors)
       if (a.restrict == restriction::unknown) hide("an ancestor's read restrictions are not expanded");
@@ -301,6 +312,7 @@ class kb_filter {
   const json_tree& t_;
   const articles_section& a_;
   std::unordered_map<std::string_view, uint32_t> by_id_;
+  bool malformed_ancestors_ = false;
 };
 
 }  // namespace
