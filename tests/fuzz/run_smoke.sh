@@ -50,7 +50,7 @@ printf '\n%-12s %12s %8s %8s %8s\n' target execs cov ft crashes
 for t in $TARGETS; do
   log="$OUT/logs/$t.log"
   "$OUT/$t" "$OUT/corpus/$t" -dict="$HERE/keyhole.dict" -max_total_time="$SECONDS_EACH" \
-    -max_len=65536 -rss_limit_mb=2048 -timeout=25 -print_final_stats=1 \
+    -seed="${FUZZ_SEED:-1}" -max_len=65536 -rss_limit_mb=2048 -timeout=25 -print_final_stats=1 \
     -artifact_prefix="$OUT/artifacts/$t-" > "$log" 2>&1
   rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')
