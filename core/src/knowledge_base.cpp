@@ -296,11 +296,26 @@ class kb_filter {
           uint32_t rpc = c_.member(item, "resultParentContainer");
           if (rpc != npos) c_.drop(rpc);
         }
+        drop_other_pages(content);
         c_.disclose(a_.disclose, "article", item);
       }
     }
     if (c_.log) c_.record("article", self.id, shown, std::move(d), note);
     return shown;
+  }
+
+  // Expanded `children` / `descendants` list other pages (with their titles)
+  // that this filter has not decided; only the page's own attachments and
+  // comments stay (docs/decisions.md).
+  void drop_other_pages(uint32_t content) {
+    for (std::string_view name : {"children", "descendants"}) {
+      uint32_t m = c_.member(content, name);
+      if (!t_.is_object(m)) continue;
+      for (uint32_t k = t_.first_child(m); k != npos; k = t_.next_sibling(m, k)) {
+        std::string_view key = t_.key(k);
+        if (key != "attachment" && key != "comment" && key != "_expandable" && key != "_links") c_.drop(k);
+      }
+    }
   }
 
   void strip_to_id(uint32_t entry) {
