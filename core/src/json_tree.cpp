@@ -79,6 +79,12 @@ bool json_tree::build(simdjson::dom::parser& parser, const char* data, size_t le
   if (len >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
     data += 3;
     len -= 3;
+    // simdjson would skip a second one too (and shift every offset): one mark
+    // may start a document, a second is not JSON.
+    if (len >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+      err.message = "invalid JSON: a second byte-order mark";
+      return false;
+    }
   }
   if (parser.max_depth() != max_depth || parser.capacity() < len) {
     if (auto e = parser.allocate(std::max(len, parser.capacity()), max_depth)) {
