@@ -83,6 +83,6 @@ void emit(const json_tree& t, const std::vector<uint8_t>& marks,
           std::string& out);
 
 outcome filter_statuspage(filter_context& c);
-outcome filter_knowledge_base(filter_context& c, bool jsm_expected);
+outcome filter_knowledge_base(filter_context& c);
 
 }  // namespace keyhole::detail

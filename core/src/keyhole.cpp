@@ -272,7 +272,7 @@ status run_filter(filter::state& s, const policy& p, std::string_view claims_jso
     o = filter_statuspage(c);
   } else {
     c.format_name = kind == detected::jsm ? "jsm" : "confluence";
-    o = filter_knowledge_base(c, kind == detected::jsm);
+    o = filter_knowledge_base(c);
   }
   if (o == outcome::rejected)
     return make(status_code::payload_rejected, "", "payload: " + c.reject_reason, c.reject_offset);

@@ -31,29 +31,22 @@ class kb_filter {
  public:
   explicit kb_filter(filter_context& c) : c_(c), t_(c.t), a_(c.policy.articles) {}
 
-  outcome run(bool jsm_expected, bool confluence_expected) {
-    outcome o = run_checked(jsm_expected, confluence_expected);
+  outcome run() {
+    outcome o = run_checked();
     if (o != outcome::rejected && c_.duplicate_seen) return c_.reject("duplicate member in an object the filter reads");
     return o;
   }
 
  private:
-  outcome run_checked(bool jsm_expected, bool confluence_expected) {
+  // The format was detected from the same members (keyhole.cpp): `values` is
+  // a JSM list, `results` a Confluence list, anything else one content object.
+  outcome run_checked() {
     if (!t_.is_object(0)) return c_.reject("a knowledge-base payload is a JSON object");
     if (!t_.unique_keys(0)) return c_.reject("duplicate member in the payload's top level");
     uint32_t values = c_.member(0, "values"), results = c_.member(0, "results");
-    if (values != npos) {
-      if (confluence_expected) return c_.reject("a JSM article list is not a Confluence payload");
-      c_.format_name = "jsm";
-      return list(values, true);
-    }
-    if (jsm_expected) return c_.reject("not a JSM knowledge-base article list");
-    if (results != npos) {
-      c_.format_name = "confluence";
-      return list(results, false);
-    }
+    if (values != npos) return list(values, true);
+    if (results != npos) return list(results, false);
     if (c_.member(0, "id") == npos) return c_.reject("unknown knowledge-base payload shape");
-    c_.format_name = "confluence";
     index_items(npos, false);
     bool shown = decide_item(0, 0, false);
     return shown ? outcome::ok : outcome::not_visible;
@@ -332,9 +325,9 @@ class kb_filter {
 
 }  // namespace
 
-outcome filter_knowledge_base(filter_context& c, bool jsm_expected) {
+outcome filter_knowledge_base(filter_context& c) {
   kb_filter f(c);
-  return f.run(jsm_expected, !jsm_expected && c.format_name == "confluence");
+  return f.run();
 }
 
 }  // namespace keyhole::detail

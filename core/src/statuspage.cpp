@@ -104,32 +104,38 @@ class status_filter {
   }
 
   bool learn_component(uint32_t obj) {
-    if (!t_.is_object(obj)) return c_.reject("a component must be an object", obj) == outcome::ok;
-    if (!t_.unique_keys(obj)) return c_.reject("duplicate member in a component", obj) == outcome::ok;
+    if (!t_.is_object(obj)) return fail("a component must be an object", obj);
+    if (!t_.unique_keys(obj)) return fail("duplicate member in a component", obj);
     uint32_t id = t_.member(obj, "id");
-    if (!t_.is_string(id)) return c_.reject("a component needs a string id", obj) == outcome::ok;
+    if (!t_.is_string(id)) return fail("a component needs a string id", obj);
     component_info& info = entry(t_.str(id));
     uint32_t gid = t_.member(obj, "group_id");
     if (gid != npos && !t_.is_null(gid)) {
-      if (!t_.is_string(gid)) return c_.reject("group_id must be a string or null", gid) == outcome::ok;
+      if (!t_.is_string(gid)) return fail("group_id must be a string or null", gid);
       if (!assign_group(t_.str(id), t_.str(gid))) return false;
     }
     uint32_t g = t_.member(obj, "group");
     if (g != npos) {
       if (t_.type(g) == jtype::true_value) info.is_group = true;
       else if (t_.type(g) == jtype::false_value) info.says_not_group = true;
-      else if (!t_.is_null(g)) return c_.reject("group must be true or false", g) == outcome::ok;
+      else if (!t_.is_null(g)) return fail("group must be true or false", g);
     }
     uint32_t list = t_.member(obj, "components");
     if (list != npos && !t_.is_null(list)) {
-      if (!t_.is_array(list)) return c_.reject("a group's components must be a list of ids", list) == outcome::ok;
+      if (!t_.is_array(list)) return fail("a group's components must be a list of ids", list);
       entry(t_.str(id)).is_group = true;
       for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m)) {
-        if (!t_.is_string(m)) return c_.reject("a group's components must be a list of ids", m) == outcome::ok;
+        if (!t_.is_string(m)) return fail("a group's components must be a list of ids", m);
         if (!assign_group(t_.str(m), t_.str(id))) return false;
       }
     }
     return true;
+  }
+
+  // Rejects the payload; for the bool-returning steps.
+  bool fail(std::string why, uint32_t node = npos) {
+    c_.reject(std::move(why), node);
+    return false;
   }
 
   component_info& entry(std::string_view id) {
@@ -141,7 +147,7 @@ class status_filter {
   bool assign_group(std::string_view component, std::string_view group) {
     component_info& info = entry(component);
     if (info.in_group && info.group != group)
-      return c_.reject("component '" + std::string(component) + "' would be in two groups") == outcome::ok;
+      return fail("component '" + std::string(component) + "' would be in two groups");
     info.in_group = true;
     info.group = group;
     entry(group).is_group = true;
@@ -149,27 +155,27 @@ class status_filter {
   }
 
   bool learn_incident(uint32_t obj) {
-    if (!t_.is_object(obj)) return c_.reject("an incident must be an object", obj) == outcome::ok;
-    if (!t_.unique_keys(obj)) return c_.reject("duplicate member in an incident", obj) == outcome::ok;
-    if (!t_.is_string(t_.member(obj, "id"))) return c_.reject("an incident needs a string id", obj) == outcome::ok;
+    if (!t_.is_object(obj)) return fail("an incident must be an object", obj);
+    if (!t_.unique_keys(obj)) return fail("duplicate member in an incident", obj);
+    if (!t_.is_string(t_.member(obj, "id"))) return fail("an incident needs a string id", obj);
     uint32_t list = t_.member(obj, "components");
     if (list != npos && !t_.is_null(list)) {
-      if (!t_.is_array(list)) return c_.reject("an incident's components must be an array", list) == outcome::ok;
+      if (!t_.is_array(list)) return fail("an incident's components must be an array", list);
       for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
         if (!learn_component(e)) return false;
     }
     uint32_t updates = t_.member(obj, "incident_updates");
     if (updates != npos && !t_.is_null(updates)) {
-      if (!t_.is_array(updates)) return c_.reject("incident_updates must be an array", updates) == outcome::ok;
+      if (!t_.is_array(updates)) return fail("incident_updates must be an array", updates);
       for (uint32_t u = t_.first_child(updates); u != npos; u = t_.next_sibling(updates, u)) {
-        if (!t_.is_object(u)) return c_.reject("an incident update must be an object", u) == outcome::ok;
-        if (!t_.unique_keys(u)) return c_.reject("duplicate member in an incident update", u) == outcome::ok;
+        if (!t_.is_object(u)) return fail("an incident update must be an object", u);
+        if (!t_.unique_keys(u)) return fail("duplicate member in an incident update", u);
         uint32_t affected = t_.member(u, "affected_components");
         if (affected == npos || t_.is_null(affected)) continue;
-        if (!t_.is_array(affected)) return c_.reject("affected_components must be an array", affected) == outcome::ok;
+        if (!t_.is_array(affected)) return fail("affected_components must be an array", affected);
         for (uint32_t a = t_.first_child(affected); a != npos; a = t_.next_sibling(affected, a)) {
-          if (!t_.is_object(a)) return c_.reject("an affected component must be an object", a) == outcome::ok;
-          if (!t_.unique_keys(a)) return c_.reject("duplicate member in an affected component", a) == outcome::ok;
+          if (!t_.is_object(a)) return fail("an affected component must be an object", a);
+          if (!t_.unique_keys(a)) return fail("duplicate member in an affected component", a);
           uint32_t code = t_.member(a, "code");
           if (t_.is_string(code)) entry(t_.str(code));
         }
@@ -182,9 +188,9 @@ class status_filter {
     for (std::string_view id : order_) {
       const component_info& info = comps_[id];
       if (info.is_group && info.says_not_group)
-        return c_.reject("'" + std::string(id) + "' is used as a group but says group: false") == outcome::ok;
+        return fail("'" + std::string(id) + "' is used as a group but says group: false");
       if (info.is_group && info.in_group)
-        return c_.reject("group '" + std::string(id) + "' is itself in a group") == outcome::ok;
+        return fail("group '" + std::string(id) + "' is itself in a group");
     }
     return true;
   }
@@ -345,7 +351,7 @@ class status_filter {
       if (active) {
         uint32_t imp = t_.member(obj, "impact");
         int r = t_.is_string(imp) ? rank_of(impacts, t_.str(imp)) : -1;
-        if (r < 0) return c_.reject("an incident impact is missing or unknown, so the page status cannot be recomputed", obj) == outcome::ok;
+        if (r < 0) return fail("an incident impact is missing or unknown, so the page status cannot be recomputed", obj);
         worst_impact_ = std::max(worst_impact_, r);
       }
     }
@@ -420,7 +426,7 @@ class status_filter {
         default: indicator = "critical"; description = "Major System Outage"; break;
       }
     }
-    if (!t_.unique_keys(status)) return c_.reject("duplicate member in status", status) == outcome::ok;
+    if (!t_.unique_keys(status)) return fail("duplicate member in status", status);
     uint32_t ind = t_.member(status, "indicator"), desc = t_.member(status, "description");
     if (ind != npos) c_.replace(ind, json_string(indicator));
     if (desc != npos) c_.replace(desc, json_string(description));
