@@ -121,7 +121,9 @@ int main(int argc, char** argv) {
 
   if (cmd != "filter" && cmd != "explain" && cmd != "audience-key") return usage("unknown command " + cmd);
   if (policy_path.empty()) return usage("--policy is required");
-  if (anonymous == !claims_path.empty()) return usage("give exactly one of --claims FILE or --anonymous");
+  // SPEC §9 shows the viewer as optional: without --claims the viewer is anonymous.
+  if (anonymous && !claims_path.empty()) return usage("give --claims FILE or --anonymous, not both");
+  if (claims_path.empty()) anonymous = true;
   keyhole::payload_format format;
   if (!keyhole::parse_format_name(format_name, format)) return usage("unknown format " + format_name);
 

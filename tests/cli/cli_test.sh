@@ -62,7 +62,8 @@ grep -qF "bad-policy.json" "$TMP/err" && ok || bad "policy error should name the
 expect "check good" 0 "" -- check "$TMP/policy.json"
 expect "check bad" 2 "/status/default/allow/1" -- check "$TMP/bad-policy.json"
 expect "duplicate claims" 2 "/sub" -- filter --policy "$TMP/policy.json" --claims "$TMP/dup-claims.json" "$TMP/payload.json"
-expect "no claims option" 2 "" -- filter --policy "$TMP/policy.json" "$TMP/payload.json"
+expect "no claims option means anonymous" 0 "" -- filter --policy "$TMP/policy.json" "$TMP/payload.json"
+if grep -q CANARY "$TMP/out"; then bad "the default viewer must be anonymous"; else ok; fi
 expect "both claims options" 2 "" -- filter --policy "$TMP/policy.json" --anonymous --claims "$TMP/staff.json" "$TMP/payload.json"
 expect "unknown format" 2 "" -- filter --policy "$TMP/policy.json" --anonymous --format xml "$TMP/payload.json"
 expect "unknown command" 2 "" -- frobnicate
