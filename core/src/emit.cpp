@@ -69,27 +69,31 @@ void emit(const json_tree& t, const std::vector<uint8_t>& marks,
   w.node(0);
 }
 
-void filter_context::disclose(const std::vector<disclose_entry>& entries, std::string_view kind, uint32_t obj) {
-  if (entries.empty() || !t.is_object(obj)) return;
-  // Entries are grouped by member: all on one member must be satisfied; the
-  // first unmet one decides between removal and its replacement.
+void filter_context::plan_disclosure(const std::vector<disclose_entry>& entries) {
+  withheld.clear();
   for (size_t i = 0; i < entries.size(); ++i) {
     const disclose_entry& e = entries[i];
-    if (e.kind != kind) continue;
-    bool first_for_member = true;
-    for (size_t j = 0; j < i; ++j)
-      if (entries[j].kind == kind && entries[j].member == e.member) first_for_member = false;
-    if (!first_for_member) continue;
-    uint32_t member = t.member(obj, e.member);
-    if (member == npos || t.is_null(member)) continue;
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; ++j) seen = entries[j].kind == e.kind && entries[j].member == e.member;
+    if (seen) continue;  // the field's fate was settled at its first entry
+    // All entries on one field must be satisfied; the first unmet one decides.
     for (size_t j = i; j < entries.size(); ++j) {
       const disclose_entry& f = entries[j];
-      if (f.kind != kind || f.member != e.member) continue;
-      if (m.eval(f.allow)) continue;
-      if (f.has_replace) replace(member, f.replace_raw);
-      else drop(member);
+      if (f.kind != e.kind || f.member != e.member || m.eval(f.allow)) continue;
+      withheld.push_back(withheld_field{e.kind, e.member, &f});
       break;
     }
+  }
+}
+
+void filter_context::disclose(std::string_view kind, uint32_t obj, std::string_view only_member) {
+  if (withheld.empty() || !t.is_object(obj)) return;
+  for (const withheld_field& w : withheld) {
+    if (w.kind != kind || (!only_member.empty() && w.member != only_member)) continue;
+    uint32_t member = t.member(obj, w.member);
+    if (member == npos || t.is_null(member)) continue;
+    if (w.decider->has_replace) replace(member, w.decider->replace_raw);
+    else drop(member);
   }
 }
 

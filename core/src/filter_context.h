@@ -73,8 +73,18 @@ struct filter_context {
     if (log) log->push_back(explained{std::move(kind), std::string(id), shown, std::move(note), std::move(d)});
   }
 
-  // Disclosure (SPEC §5): remove or replace members of `obj` for `kind`.
-  void disclose(const std::vector<disclose_entry>& entries, std::string_view kind, uint32_t obj);
+  // Disclosure (SPEC §5). What happens to a field depends on the viewer only,
+  // so it is settled once per call: `withheld` lists the fields the viewer
+  // fails (removed, or replaced by the first unmet entry's text).
+  struct withheld_field {
+    std::string_view kind, member;
+    const disclose_entry* decider;  // the first unmet entry
+  };
+  std::vector<withheld_field> withheld;
+  void plan_disclosure(const std::vector<disclose_entry>& entries);
+  // Removes or replaces the withheld members of `obj` for `kind` (only
+  // `only_member` when given). Absent and null members are left alone.
+  void disclose(std::string_view kind, uint32_t obj, std::string_view only_member = {});
 };
 
 // Writes the tree with its edits applied, compactly. `edited` is sorted here.

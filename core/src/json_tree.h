@@ -20,9 +20,9 @@ enum class jtype : uint8_t { object, array, string, number, true_value, false_va
 
 constexpr uint32_t npos = UINT32_MAX;
 
+// simdjson's DOM parser reports what is wrong, not where.
 struct parse_error {
   std::string message;
-  int64_t offset = -1;
 };
 
 class json_tree {

@@ -67,7 +67,7 @@ bool parse_small(simdjson::dom::parser& parser, std::string& buf, std::string_vi
 status load_viewer(filter::state& s, const policy& p, std::string_view claims_json) {
   parse_error err;
   if (!parse_small(s.small_parser, s.small_buf, claims_json, s.lim.max_depth, s.claims, err))
-    return make(status_code::bad_claims, "", "claims: " + err.message, err.offset);
+    return make(status_code::bad_claims, "", "claims: " + err.message);
   std::string pointer, message;
   if (!parse_viewer(s.claims, s.who, pointer, message)) return make(status_code::bad_claims, pointer, message);
   s.m.reset(*p.impl(), s.who);
@@ -176,7 +176,7 @@ policy policy::compile(std::string_view json, status& st) noexcept {
     json_tree tree;
     parse_error err;
     if (!parse_small(parser, buf, json, 1024, tree, err)) {
-      st = make(status_code::bad_policy, "", "policy: " + err.message, err.offset);
+      st = make(status_code::bad_policy, "", "policy: " + err.message);
       return result;
     }
     auto compiled = std::make_shared<compiled_policy>();
@@ -201,7 +201,7 @@ status validate_claims(std::string_view claims_json) noexcept {
     json_tree tree;
     parse_error err;
     if (!parse_small(parser, buf, claims_json, 1024, tree, err))
-      return make(status_code::bad_claims, "", "claims: " + err.message, err.offset);
+      return make(status_code::bad_claims, "", "claims: " + err.message);
     viewer v;
     std::string pointer, message;
     if (!parse_viewer(tree, v, pointer, message)) return make(status_code::bad_claims, pointer, message);
@@ -243,7 +243,7 @@ status run_filter(filter::state& s, const policy& p, std::string_view claims_jso
   }
   parse_error err;
   if (!s.payload.build(s.payload_parser, data, size, s.lim.max_depth, err))
-    return make(status_code::payload_rejected, "", "payload: " + err.message, err.offset);
+    return make(status_code::payload_rejected, "", "payload: " + err.message);
 
   detected kind = detect(s.payload);
   switch (format) {

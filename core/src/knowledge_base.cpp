@@ -290,7 +290,7 @@ class kb_filter {
           if (rpc != npos) c_.drop(rpc);
         }
         drop_other_pages(content);
-        c_.disclose(a_.disclose, "article", item);
+        c_.disclose("article", item);
       }
     }
     if (c_.log) c_.record("article", self.id, shown, std::move(d), note);
@@ -326,6 +326,7 @@ class kb_filter {
 }  // namespace
 
 outcome filter_knowledge_base(filter_context& c) {
+  c.plan_disclosure(c.policy.articles.disclose);
   kb_filter f(c);
   return f.run();
 }

@@ -266,9 +266,9 @@ class status_filter {
       c_.drop(e);
       return;
     }
-    c_.disclose(s_.disclose, "component", e);
+    c_.disclose("component", e);
     if (!info.is_group) return;
-    c_.disclose(s_.disclose, "group", e);
+    c_.disclose("group", e);
     uint32_t list = t_.member(e, "components");
     if (t_.is_array(list))
       for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m))
@@ -374,7 +374,8 @@ class status_filter {
               c_.drop(a);
               continue;
             }
-            disclose_affected_name(a);
+            // `component.name` rules also cover the name repeated here (docs/decisions.md).
+            c_.disclose("component", a, "name");
           }
         if (redact) {
           uint32_t body = t_.member(u, "body");
@@ -383,23 +384,10 @@ class status_filter {
             else c_.drop(body);
           }
         }
-        c_.disclose(s_.disclose, "update", u);
+        c_.disclose("update", u);
       }
-    c_.disclose(s_.disclose, maintenance ? "maintenance" : "incident", obj);
+    c_.disclose(maintenance ? "maintenance" : "incident", obj);
     return true;
-  }
-
-  // `component.name` rules also cover the component's name as repeated in an
-  // update's affected_components entry (docs/decisions.md).
-  void disclose_affected_name(uint32_t entry) {
-    for (const disclose_entry& e : s_.disclose)
-      if (e.kind == "component" && e.member == "name") {
-        std::vector<disclose_entry> name_rules;
-        for (const disclose_entry& f : s_.disclose)
-          if (f.kind == "component" && f.member == "name") name_rules.push_back(f);
-        c_.disclose(name_rules, "component", entry);
-        return;
-      }
   }
 
   bool recompute_banner(uint32_t status) {
@@ -450,6 +438,7 @@ class status_filter {
 }  // namespace
 
 outcome filter_statuspage(filter_context& c) {
+  c.plan_disclosure(c.policy.status.disclose);
   status_filter f(c);
   return f.run();
 }
