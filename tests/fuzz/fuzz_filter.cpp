@@ -385,8 +385,10 @@ class oracle {
     bool granted = who_.customer && id == "100";  // persona grant article:100
     bool r = (pol_ == 2 && !granted) || restricted_pages_.count(id) || hides;
     if (pol_ == 1) {
-      if (jsm || !known || (internal && who_.anonymous)) r = true;
-      if (!space_known || (space == "SECRET" && !who_.staff)) r = true;
+      // Fail-closed cases and denies: no grant undoes them (SPEC §3, §6).
+      if (jsm || !known || !space_known || (internal && who_.anonymous)) r = true;
+      // SECRET only withholds its allow (inherit: false), so a grant opens the page.
+      if (space == "SECRET" && !who_.staff && !granted) r = true;
     }
     if (dup) r = true;
     // A page below CANARY-p1 (inherit: false, staff only) is hidden too, unless granted.
