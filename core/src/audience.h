@@ -54,6 +54,15 @@ struct decision {
 
 // SPEC §3: levels outermost first; a grant for the resource itself allows.
 void apply_level(matcher& m, const level& l, decision& d, bool trace);
+// A level holding one rule, as apply_level; `name()` (the level's name) is
+// only called when tracing, so deciding thousands of items builds no strings.
+template <class Name>
+void apply_rule(matcher& m, const rule& r, decision& d, bool trace, Name&& name) {
+  if (trace) return apply_level(m, level{name(), {&r}}, d, true);
+  if (!r.inherit) d.allowed = false;
+  if (m.eval(r.allow)) d.allowed = true;
+  if (m.eval(r.deny)) d.denied = true;
+}
 void finish_decision(decision& d, bool granted);
 
 }  // namespace keyhole::detail

@@ -19,6 +19,10 @@ struct writer {
 
   // Copies text as written minus whitespace outside strings (SIMD minify).
   void copy_compact(std::string_view text) {
+    if (t.compact()) {
+      out.append(text);
+      return;
+    }
     size_t at = out.size();
     out.resize(at + text.size());
     size_t written = 0;

@@ -6,8 +6,6 @@
 namespace keyhole::detail {
 namespace {
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
 // RFC 8259 number grammar.
 bool valid_number(std::string_view s) {
   size_t i = 0, n = s.size();
@@ -116,38 +114,31 @@ bool json_tree::build(simdjson::dom::parser& parser, const char* data, size_t le
   // marker, so the nodes are tape entries 1 .. that - 2.
   uint32_t after = static_cast<uint32_t>(tape_[0] & simdjson::internal::JSON_VALUE_MASK);
   size_ = after - 2;
-  sidx_.resize(size_);
+  sidx_.resize(size_ + 1);  // + 1: the loop below writes one slot ahead
   // Tape entries follow the tokens in order, except ':' and ','; a number
-  // takes two tape words.
+  // takes two tape words. Branch-free: the pattern of separators is too
+  // irregular to predict, and this loop runs once per token.
   uint32_t node = 0;
+  uint32_t ws_before = 0;  // structurals preceded by whitespace (outside strings)
   for (uint32_t k = 0; k < n_structurals && node < size_; ++k) {
-    char c = text_[structurals_[k]];
-    if (c == ':' || c == ',') continue;
+    uint32_t at = structurals_[k];
+    char c = text_[at];
     sidx_[node] = k;
     char t = tag(node);
-    node += (t == 'l' || t == 'u' || t == 'd') ? 2 : 1;
+    uint32_t token = uint32_t(c != ':') & uint32_t(c != ',');
+    uint32_t number = uint32_t(t == 'l') | uint32_t(t == 'u') | uint32_t(t == 'd');
+    node += token * (1 + number);
+    ws_before += k > 0 && is_ws(text_[at - 1]);
   }
+  // Whitespace outside strings always runs up to the next structural, so
+  // none before any of them means every span is already compact.
+  compact_ = ws_before == 0;
   if (node != size_) {
     err.message = "internal error: tape and text disagree";
     size_ = 0;
     return false;
   }
   return true;
-}
-
-std::string_view json_tree::string_at(uint32_t n) const {
-  size_t offset = static_cast<size_t>(tape_[n + 1] & simdjson::internal::JSON_VALUE_MASK);
-  uint32_t len;
-  std::memcpy(&len, strings_ + offset, sizeof len);
-  return std::string_view(reinterpret_cast<const char*>(strings_ + offset + sizeof len), len);
-}
-
-std::string_view json_tree::raw(uint32_t n) const {
-  uint32_t begin = pos(n);
-  uint32_t stop = structurals_[sidx_[n] + 1];  // the next token, or the end of the text
-  if (stop > text_len_) stop = static_cast<uint32_t>(text_len_);
-  while (stop > begin && is_ws(text_[stop - 1])) --stop;
-  return std::string_view(text_ + begin, stop - begin);
 }
 
 std::string_view json_tree::span(uint32_t n) const {
@@ -158,52 +149,85 @@ std::string_view json_tree::span(uint32_t n) const {
   return std::string_view(text_ + begin, pos(close) + 1 - begin);
 }
 
-uint32_t json_tree::first_child(uint32_t n) const {
-  char c = tag(n);
-  if (c == '{') return tag(n + 1) == '}' ? npos : n + 2;
-  if (c == '[') return tag(n + 1) == ']' ? npos : n + 1;
-  return npos;
-}
-
-uint32_t json_tree::next_sibling(uint32_t parent, uint32_t c) const {
-  uint32_t e = end(c);
-  if (tag(parent) == '{') return tag(e) == '}' ? npos : e + 1;
-  return tag(e) == ']' ? npos : e;
-}
-
 size_t json_tree::child_count(uint32_t n) const {
   size_t count = 0;
   for (uint32_t c = first_child(n); c != npos; c = next_sibling(n, c)) ++count;
   return count;
 }
 
+namespace {
+// A name's first eight bytes, zero-filled past its end, so most unequal names
+// differ in one integer comparison. Reading eight bytes is safe: simdjson's
+// string buffer ends in SIMDJSON_PADDING spare bytes after the last string.
+uint64_t first_word(std::string_view k) {
+  uint64_t w;
+  std::memcpy(&w, k.data(), 8);
+  if (k.size() < 8) w &= (uint64_t(1) << (8 * k.size())) - 1;  // little-endian on every target
+  return w;
+}
+// The same for a name the caller gives, which has no such padding.
+uint64_t first_word_bounded(std::string_view k) {
+  uint64_t w = 0;
+  std::memcpy(&w, k.data(), k.size() < 8 ? k.size() : 8);
+  return w;
+}
+}  // namespace
+
 uint32_t json_tree::member(uint32_t obj, std::string_view k) const {
   if (!is_object(obj)) return npos;
-  for (uint32_t c = first_child(obj); c != npos; c = next_sibling(obj, c))
-    if (key(c) == k) return c;
+  uint64_t want = first_word_bounded(k);
+  for (uint32_t c = first_child(obj); c != npos; c = next_sibling(obj, c)) {
+    std::string_view name = key(c);
+    if (name.size() == k.size() && first_word(name) == want && (k.size() <= 8 || name == k)) return c;
+  }
   return npos;
 }
 
-bool json_tree::unique_keys(uint32_t obj) const {
-  // Read each name once; compare lengths before bytes. Objects the filter reads
-  // are small, so pairwise beats hashing; large ones are sorted instead.
+bool json_tree::members(uint32_t obj, const std::string_view* names, uint32_t* found, size_t n) const {
+  constexpr size_t kMaxNames = 8;
+  uint64_t want[kMaxNames];
+  if (n > kMaxNames) n = kMaxNames;  // callers ask for a handful
+  for (size_t i = 0; i < n; ++i) {
+    found[i] = npos;
+    want[i] = first_word_bounded(names[i]);
+  }
+  if (!is_object(obj)) return true;
+  // Objects the filter reads are small, so pairwise beats hashing; large
+  // ones are sorted instead.
   constexpr size_t kSmall = 48;
-  std::string_view small[kSmall];
+  struct seen_name {  // trivial, so the array below costs nothing to set up
+    uint64_t word;
+    const char* data;
+    size_t size;
+    std::string_view name() const { return std::string_view(data, size); }
+  };
+  seen_name small[kSmall];
+  uint64_t seen_bits = 0;
   std::vector<std::string_view> large;
-  size_t n = 0;
+  size_t count = 0;
   for (uint32_t c = first_child(obj); c != npos; c = next_sibling(obj, c)) {
     std::string_view k = key(c);
-    if (n < kSmall) {
-      for (size_t i = 0; i < n; ++i)
-        if (small[i].size() == k.size() && small[i] == k) return false;
-      small[n++] = k;
+    uint64_t w = first_word(k);
+    for (size_t i = 0; i < n; ++i)
+      if (want[i] == w && names[i].size() == k.size() && (k.size() <= 8 || names[i] == k))
+        found[i] = c;
+    if (count < kSmall) {
+      // One bit per first word seen: equal names set the same bit, so the
+      // pairwise pass runs only on a (rare) bit collision.
+      uint64_t bit = uint64_t(1) << ((w * 0x9E3779B97F4A7C15ull) >> 58);
+      if (seen_bits & bit)
+        for (size_t i = 0; i < count; ++i)
+          if (small[i].word == w && small[i].size == k.size() && (k.size() <= 8 || small[i].name() == k))
+            return false;
+      seen_bits |= bit;
+      small[count++] = seen_name{w, k.data(), k.size()};
     } else {
       large.push_back(k);
-      ++n;
+      ++count;
     }
   }
   if (large.empty()) return true;
-  large.insert(large.end(), small, small + kSmall);
+  for (const seen_name& s : small) large.push_back(s.name());
   std::sort(large.begin(), large.end());
   return std::adjacent_find(large.begin(), large.end()) == large.end();
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,13 +56,33 @@ class json_tree {
     if (c == 'l' || c == 'u' || c == 'd') return n + 2;
     return n + 1;
   }
-  uint32_t first_child(uint32_t n) const;
-  uint32_t next_sibling(uint32_t parent, uint32_t c) const;
+  // Children in order: first_child(n), then next_sibling(n, c) until npos.
+  // (Inline: the filters call these once per member they walk past.)
+  uint32_t first_child(uint32_t n) const {
+    char c = tag(n);
+    if (c == '{') return tag(n + 1) == '}' ? npos : n + 2;
+    if (c == '[') return tag(n + 1) == ']' ? npos : n + 1;
+    return npos;
+  }
+  uint32_t next_sibling(uint32_t parent, uint32_t c) const {
+    uint32_t e = end(c);
+    if (tag(parent) == '{') return tag(e) == '}' ? npos : e + 1;
+    return tag(e) == ']' ? npos : e;
+  }
   size_t child_count(uint32_t n) const;
 
   // The member named `key` (compared unescaped) of object `obj`, or npos.
   uint32_t member(uint32_t obj, std::string_view key) const;
-  bool unique_keys(uint32_t obj) const;
+  bool unique_keys(uint32_t obj) const { return members(obj, nullptr, nullptr, 0); }
+  // One pass over object `obj` that both checks its member names are unique
+  // (false when two are equal) and finds the members named names[0..n),
+  // n <= 8: found[i] is the value node, or npos when absent.
+  bool members(uint32_t obj, const std::string_view* names, uint32_t* found, size_t n) const;
+  template <size_t N>
+  bool members(uint32_t obj, const std::string_view (&names)[N], uint32_t (&found)[N]) const {
+    static_assert(N <= 8);
+    return members(obj, names, found, N);
+  }
 
   // The unescaped name of object member `value` (a node returned by
   // first_child/next_sibling/member of an object).
@@ -69,11 +90,21 @@ class json_tree {
   // The unescaped value of a string node.
   std::string_view str(uint32_t n) const { return string_at(n); }
   // The token as written (scalars; strings with their quotes).
-  std::string_view raw(uint32_t n) const;
+  std::string_view raw(uint32_t n) const {
+    uint32_t begin = pos(n);
+    uint32_t stop = structurals_[sidx_[n] + 1];  // the next token, or the end of the text
+    if (stop > text_len_) stop = static_cast<uint32_t>(text_len_);
+    if (!compact_)
+      while (stop > begin && is_ws(text_[stop - 1])) --stop;
+    return std::string_view(text_ + begin, stop - begin);
+  }
   std::string_view raw_key(uint32_t value) const { return raw(value - 1); }
   // The node's text as written, from its first to its last byte.
   std::string_view span(uint32_t n) const;
   int64_t offset_of(uint32_t n) const { return n < size_ ? int64_t(pos(n)) : -1; }
+  // True when the text has no whitespace outside strings, so any span is
+  // already compact and can be copied as it is.
+  bool compact() const { return compact_; }
 
   bool is_object(uint32_t n) const { return n != npos && tag(n) == '{'; }
   bool is_array(uint32_t n) const { return n != npos && tag(n) == '['; }
@@ -82,7 +113,14 @@ class json_tree {
 
  private:
   char tag(uint32_t n) const { return static_cast<char>(tape_[n + 1] >> 56); }
-  std::string_view string_at(uint32_t n) const;
+  // simdjson's string buffer holds a 32-bit length, then the unescaped bytes.
+  std::string_view string_at(uint32_t n) const {
+    size_t offset = static_cast<size_t>(tape_[n + 1] & simdjson::internal::JSON_VALUE_MASK);
+    uint32_t len;
+    std::memcpy(&len, strings_ + offset, sizeof len);
+    return std::string_view(reinterpret_cast<const char*>(strings_ + offset + sizeof len), len);
+  }
+  static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
   uint32_t pos(uint32_t n) const { return structurals_[sidx_[n]]; }
 
   const uint64_t* tape_ = nullptr;
@@ -93,6 +131,7 @@ class json_tree {
   std::vector<uint32_t> sidx_;  // node → index into structurals_
   std::string scratch_;         // see neutralise_numbers()
   uint32_t size_ = 0;
+  bool compact_ = false;
 };
 
 // Writes `s` as a JSON string literal (quotes included) with minimal escaping.

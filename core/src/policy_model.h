@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "name_index.h"
 #include "viewer.h"
 
 namespace keyhole::detail {
@@ -23,23 +24,27 @@ class name_map {
   name_map(const name_map&) = delete;
   name_map& operator=(const name_map&) = delete;
   bool emplace(std::string_view name, T value) {
-    if (map_.count(name)) return false;
+    if (index_.find(name) != name_index::npos) return false;
     names_.emplace_back(name);
-    map_.emplace(names_.back(), std::move(value));
+    bool inserted = false;
+    index_.insert(names_.back(), inserted);
+    items_.emplace_back(names_.back(), std::move(value));
     return true;
   }
   const T* find(std::string_view name) const {
-    auto it = map_.find(name);
-    return it == map_.end() ? nullptr : &it->second;
+    uint32_t i = index_.find(name);
+    return i == name_index::npos ? nullptr : &items_[i].second;
   }
-  bool empty() const { return map_.empty(); }
-  size_t size() const { return map_.size(); }
-  auto begin() const { return map_.begin(); }
-  auto end() const { return map_.end(); }
+  bool empty() const { return items_.empty(); }
+  size_t size() const { return items_.size(); }
+  // In the order the policy names them.
+  auto begin() const { return items_.begin(); }
+  auto end() const { return items_.end(); }
 
  private:
   std::deque<std::string> names_;
-  std::unordered_map<std::string_view, T> map_;
+  name_index index_;
+  std::vector<std::pair<std::string_view, T>> items_;
 };
 
 enum class atom_kind : uint8_t {

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "filter_context.h"
+#include "name_index.h"
 
 namespace keyhole::detail {
 namespace {
@@ -26,7 +27,8 @@ std::string json_string(std::string_view s) {
 }
 
 struct component_info {
-  std::string_view group;
+  uint32_t group = npos;  // index of the group in comps_, when in one
+  int worst = -1;         // a group's worst shown member status (rank), -1 none
   bool in_group = false;
   bool is_group = false;      // group: true, a components list, or named as a group_id
   bool says_not_group = false;  // group: false
@@ -105,28 +107,27 @@ class status_filter {
 
   bool learn_component(uint32_t obj) {
     if (!t_.is_object(obj)) return fail("a component must be an object", obj);
-    if (!t_.unique_keys(obj)) return fail("duplicate member in a component", obj);
-    uint32_t id = t_.member(obj, "id");
+    static constexpr std::string_view names[] = {"id", "group_id", "group", "components"};
+    uint32_t found[4];
+    if (!t_.members(obj, names, found)) return fail("duplicate member in a component", obj);
+    auto [id, gid, g, list] = found;
     if (!t_.is_string(id)) return fail("a component needs a string id", obj);
-    component_info& info = entry(t_.str(id));
-    uint32_t gid = t_.member(obj, "group_id");
+    uint32_t self = entry(t_.str(id));
     if (gid != npos && !t_.is_null(gid)) {
       if (!t_.is_string(gid)) return fail("group_id must be a string or null", gid);
-      if (!assign_group(t_.str(id), t_.str(gid))) return false;
+      if (!assign_group(self, entry(t_.str(gid)))) return false;
     }
-    uint32_t g = t_.member(obj, "group");
     if (g != npos) {
-      if (t_.type(g) == jtype::true_value) info.is_group = true;
-      else if (t_.type(g) == jtype::false_value) info.says_not_group = true;
+      if (t_.type(g) == jtype::true_value) info(self).is_group = true;
+      else if (t_.type(g) == jtype::false_value) info(self).says_not_group = true;
       else if (!t_.is_null(g)) return fail("group must be true or false", g);
     }
-    uint32_t list = t_.member(obj, "components");
     if (list != npos && !t_.is_null(list)) {
       if (!t_.is_array(list)) return fail("a group's components must be a list of ids", list);
-      entry(t_.str(id)).is_group = true;
+      info(self).is_group = true;
       for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m)) {
         if (!t_.is_string(m)) return fail("a group's components must be a list of ids", m);
-        if (!assign_group(t_.str(m), t_.str(id))) return false;
+        if (!assign_group(entry(t_.str(m)), self)) return false;
       }
     }
     return true;
@@ -138,46 +139,56 @@ class status_filter {
     return false;
   }
 
-  component_info& entry(std::string_view id) {
-    auto [it, inserted] = comps_.try_emplace(id);
-    if (inserted) order_.push_back(id);
-    return it->second;
+  // The index of component or group `id`, added when first named.
+  uint32_t entry(std::string_view id) {
+    bool inserted = false;
+    uint32_t i = ids_.insert(id, inserted);
+    if (inserted) comps_.emplace_back();
+    return i;
   }
+  component_info& info(uint32_t i) { return comps_[i]; }
+  // The component or group named by string node `n`; npos when not a string
+  // or never named (neither happens after the learning pass).
+  uint32_t find(uint32_t n) const { return t_.is_string(n) ? ids_.find(t_.str(n)) : npos; }
 
-  bool assign_group(std::string_view component, std::string_view group) {
-    component_info& info = entry(component);
-    if (info.in_group && info.group != group)
-      return fail("component '" + std::string(component) + "' would be in two groups");
-    info.in_group = true;
-    info.group = group;
-    entry(group).is_group = true;
+  bool assign_group(uint32_t component, uint32_t group) {
+    component_info& c = comps_[component];
+    if (c.in_group && c.group != group)
+      return fail("component '" + std::string(ids_.name(component)) + "' would be in two groups");
+    c.in_group = true;
+    c.group = group;
+    comps_[group].is_group = true;
     return true;
   }
 
   bool learn_incident(uint32_t obj) {
     if (!t_.is_object(obj)) return fail("an incident must be an object", obj);
-    if (!t_.unique_keys(obj)) return fail("duplicate member in an incident", obj);
-    if (!t_.is_string(t_.member(obj, "id"))) return fail("an incident needs a string id", obj);
-    uint32_t list = t_.member(obj, "components");
+    static constexpr std::string_view names[] = {"id", "components", "incident_updates"};
+    uint32_t found[3];
+    if (!t_.members(obj, names, found)) return fail("duplicate member in an incident", obj);
+    auto [id, list, updates] = found;
+    if (!t_.is_string(id)) return fail("an incident needs a string id", obj);
     if (list != npos && !t_.is_null(list)) {
       if (!t_.is_array(list)) return fail("an incident's components must be an array", list);
       for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
         if (!learn_component(e)) return false;
     }
-    uint32_t updates = t_.member(obj, "incident_updates");
     if (updates != npos && !t_.is_null(updates)) {
       if (!t_.is_array(updates)) return fail("incident_updates must be an array", updates);
       for (uint32_t u = t_.first_child(updates); u != npos; u = t_.next_sibling(updates, u)) {
         if (!t_.is_object(u)) return fail("an incident update must be an object", u);
-        if (!t_.unique_keys(u)) return fail("duplicate member in an incident update", u);
-        uint32_t affected = t_.member(u, "affected_components");
+        static constexpr std::string_view update_names[] = {"affected_components"};
+        uint32_t found_in_update[1];
+        if (!t_.members(u, update_names, found_in_update)) return fail("duplicate member in an incident update", u);
+        uint32_t affected = found_in_update[0];
         if (affected == npos || t_.is_null(affected)) continue;
         if (!t_.is_array(affected)) return fail("affected_components must be an array", affected);
         for (uint32_t a = t_.first_child(affected); a != npos; a = t_.next_sibling(affected, a)) {
           if (!t_.is_object(a)) return fail("an affected component must be an object", a);
-          if (!t_.unique_keys(a)) return fail("duplicate member in an affected component", a);
-          uint32_t code = t_.member(a, "code");
-          if (t_.is_string(code)) entry(t_.str(code));
+          static constexpr std::string_view affected_names[] = {"code"};
+          uint32_t code[1];
+          if (!t_.members(a, affected_names, code)) return fail("duplicate member in an affected component", a);
+          if (t_.is_string(code[0])) entry(t_.str(code[0]));
         }
       }
     }
@@ -185,12 +196,12 @@ class status_filter {
   }
 
   bool check_groups() {
-    for (std::string_view id : order_) {
-      const component_info& info = comps_[id];
-      if (info.is_group && info.says_not_group)
-        return fail("'" + std::string(id) + "' is used as a group but says group: false");
-      if (info.is_group && info.in_group)
-        return fail("group '" + std::string(id) + "' is itself in a group");
+    for (uint32_t i = 0; i < comps_.size(); ++i) {
+      const component_info& c = comps_[i];
+      if (c.is_group && c.says_not_group)
+        return fail("'" + std::string(ids_.name(i)) + "' is used as a group but says group: false");
+      if (c.is_group && c.in_group)
+        return fail("group '" + std::string(ids_.name(i)) + "' is itself in a group");
     }
     return true;
   }
@@ -200,43 +211,51 @@ class status_filter {
   }
 
   void decide_all() {
-    for (std::string_view id : order_) {
-      component_info& info = comps_[id];
+    for (uint32_t i = 0; i < comps_.size(); ++i) {
+      component_info& info = comps_[i];
       if (info.is_group) continue;
+      std::string_view id = ids_.name(i);
       decision d;
-      if (s_.has_default) apply_level(c_.m, level{"default", {&s_.default_rule}}, d, c_.tracing);
-      if (info.in_group)
-        if (const rule* r = component_rule(info.group))
-          apply_level(c_.m, level{"group:" + std::string(info.group), {r}}, d, c_.tracing);
-      if (const rule* r = component_rule(id)) apply_level(c_.m, level{"component:" + std::string(id), {r}}, d, c_.tracing);
+      if (s_.has_default) apply_rule(c_.m, s_.default_rule, d, c_.tracing, [] { return "default"; });
+      if (info.in_group) {
+        std::string_view group = ids_.name(info.group);
+        if (const rule* r = component_rule(group))
+          apply_rule(c_.m, *r, d, c_.tracing, [&] { return "group:" + std::string(group); });
+      }
+      if (const rule* r = component_rule(id))
+        apply_rule(c_.m, *r, d, c_.tracing, [&] { return "component:" + std::string(id); });
       finish_decision(d, c_.m.who().has_grant("component", id));
       info.visible = d.visible();
       if (c_.log) c_.record("component", id, info.visible, std::move(d));
     }
     // A group is shown iff one of its member components is.
-    for (std::string_view id : order_) {
-      const component_info& member = comps_[id];
+    for (const component_info& member : comps_)
       if (!member.is_group && member.in_group && member.visible) comps_[member.group].visible = true;
-    }
     if (c_.log)
-      for (std::string_view id : order_)
-        if (comps_[id].is_group) c_.record("group", id, comps_[id].visible, decision{}, "shown iff a member component is shown");
+      for (uint32_t i = 0; i < comps_.size(); ++i)
+        if (comps_[i].is_group)
+          c_.record("group", ids_.name(i), comps_[i].visible, decision{}, "shown iff a member component is shown");
   }
 
-  bool shown(std::string_view id) const {
-    auto it = comps_.find(id);
-    return it != comps_.end() && it->second.visible;
+  // The facts on the component or group whose id is string node `n`; a
+  // hidden nobody when it was never learnt (cannot happen: fail closed anyway).
+  const component_info& of(uint32_t n) const {
+    static const component_info nobody;
+    uint32_t i = find(n);
+    return i == npos ? nobody : comps_[i];
   }
+  // Whether string node `n` names a shown component or group.
+  bool shown(uint32_t n) const { return of(n).visible; }
 
   bool rewrite_components() {
     // Shown top-level components decide the banner and their groups' statuses.
     for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e)) {
-      const component_info& info = entry(t_.str(t_.member(e, "id")));
-      if (!info.visible || info.is_group || !s_.recompute_status) continue;
+      const component_info& c = of(t_.member(e, "id"));
+      if (!c.visible || c.is_group || !s_.recompute_status) continue;
       int r = status_rank(e);
       if (r < 0) return false;
       shown_ranks_.push_back(r);
-      if (info.in_group) group_worst_[info.group] = std::max(group_worst_[info.group], r);
+      if (c.in_group) comps_[c.group].worst = std::max(comps_[c.group].worst, r);
     }
     for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e))
       rewrite_component_copy(e);
@@ -249,19 +268,18 @@ class status_filter {
     uint32_t list = t_.member(incident, "components");
     if (!t_.is_array(list)) return;
     for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) {
-      const component_info& info = entry(t_.str(t_.member(e, "id")));
-      if (!info.visible || info.is_group || !info.in_group) continue;
+      const component_info& c = of(t_.member(e, "id"));
+      if (!c.visible || c.is_group || !c.in_group) continue;
       uint32_t st = t_.member(e, "status");
       int r = t_.is_string(st) ? rank_of(component_statuses, t_.str(st)) : -1;
-      if (r >= 0) group_worst_[info.group] = std::max(group_worst_[info.group], r);
+      if (r >= 0) comps_[c.group].worst = std::max(comps_[c.group].worst, r);
     }
   }
 
   // One component object, at the top level or copied into an incident: hidden
   // ones go; a shown group keeps only shown ids and gets a derived status.
   void rewrite_component_copy(uint32_t e) {
-    std::string_view id = t_.str(t_.member(e, "id"));
-    const component_info& info = entry(id);
+    const component_info& info = of(t_.member(e, "id"));
     if (!info.visible) {
       c_.drop(e);
       return;
@@ -272,12 +290,11 @@ class status_filter {
     uint32_t list = t_.member(e, "components");
     if (t_.is_array(list))
       for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m))
-        if (!shown(t_.str(m))) c_.drop(m);
+        if (!shown(m)) c_.drop(m);
     if (!s_.recompute_status) return;
     uint32_t st = t_.member(e, "status");
     if (st == npos || c_.dropped(st)) return;
-    auto it = group_worst_.find(id);
-    c_.replace(st, json_string(component_statuses[it == group_worst_.end() ? 0 : it->second]));
+    c_.replace(st, json_string(component_statuses[std::max(info.worst, 0)]));
   }
 
   int status_rank(uint32_t obj) {
@@ -310,12 +327,17 @@ class status_filter {
 
     decision d;
     size_t n_shown = 0;
-    for (auto a : affected) n_shown += shown(a) ? 1 : 0;
+    for (auto a : affected) {
+      uint32_t i = ids_.find(a);
+      n_shown += i != npos && comps_[i].visible ? 1 : 0;
+    }
     bool some_hidden = n_shown < affected.size();
     std::string note;
     if (affected.empty()) {
       const rule* r = s_.has_without_components ? &s_.without_components : (s_.has_default ? &s_.default_rule : nullptr);
-      if (r) apply_level(c_.m, level{s_.has_without_components ? "without-components" : "default", {r}}, d, c_.tracing);
+      if (r)
+        apply_rule(c_.m, *r, d, c_.tracing,
+                   [&] { return s_.has_without_components ? "without-components" : "default"; });
       note = "no affected components";
     } else {
       bool base = s_.visibility == visibility_mode::any_component ? n_shown > 0 : n_shown == affected.size();
@@ -325,7 +347,7 @@ class status_filter {
       if (c_.tracing) d.trace.push_back(level_trace{"components", false, base, false, {}, {}});
     }
     if (const rule* r = s_.incident_rules.find(id))
-      apply_level(c_.m, level{"rules:" + std::string(id), {r}}, d, c_.tracing);
+      apply_rule(c_.m, *r, d, c_.tracing, [&] { return "rules:" + std::string(id); });
     finish_decision(d, c_.m.who().has_grant(maintenance ? "maintenance" : "incident", id));
     visible = d.visible();
     redact_ = visible && some_hidden && s_.mixed == mixed_mode::redact;
@@ -370,7 +392,7 @@ class status_filter {
         if (t_.is_array(aff))
           for (uint32_t a = t_.first_child(aff); a != npos; a = t_.next_sibling(aff, a)) {
             uint32_t code = t_.member(a, "code");
-            if (!t_.is_string(code) || !shown(t_.str(code))) {
+            if (!shown(code)) {
               c_.drop(a);
               continue;
             }
@@ -425,12 +447,11 @@ class status_filter {
   const json_tree& t_;
   const status_section& s_;
   uint32_t components_ = npos, incidents_ = npos, maintenances_ = npos;
-  // Components and groups by id, and the order the payload first names them in
+  // Components and groups, indexed in the order the payload first names them
   // (so explain output and error messages do not depend on hash order).
-  std::unordered_map<std::string_view, component_info> comps_;
-  std::vector<std::string_view> order_;
+  name_index ids_;
+  std::vector<component_info> comps_;  // by index in ids_
   std::vector<int> shown_ranks_;
-  std::unordered_map<std::string_view, int> group_worst_;  // worst shown member status per group
   int worst_impact_ = -1;
   bool redact_ = false;
 };

@@ -22,6 +22,7 @@ std::string pointer_token(std::string_view key) {
 }
 
 bool viewer::has_grant(std::string_view kind, std::string_view id) const {
+  if (grants.empty()) return false;  // most viewers: no string to build per resource
   std::string g;
   g.reserve(kind.size() + 1 + id.size());
   g.append(kind).push_back(':');
