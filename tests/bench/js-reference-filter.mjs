@@ -168,6 +168,10 @@ export function filterStatus(policy, claims, doc) {
     return out;
   };
 
+  // A webhook-style payload is one incident or maintenance (SPEC §5): filtered
+  // as a resource, or null when the viewer may not see it.
+  if (Array.isArray(doc.incident_updates)) return filterResource(doc, doc.scheduled_for ? "maintenance" : "incident");
+
   const out = {};
   for (const [k, v] of Object.entries(doc)) {
     if (k === "components") out.components = v.filter((c) => shown(c.id)).map(pruneComponent);
@@ -215,5 +219,6 @@ const encoder = new TextEncoder();
 /** bytes in, bytes out: the whole idiomatic pipeline. `policy` is a parsed object. */
 export function jsReferenceFilter(policy, claims, bytes) {
   const doc = JSON.parse(decoder.decode(bytes));
-  return encoder.encode(JSON.stringify(filterStatus(policy, claims, doc)));
+  const out = filterStatus(policy, claims, doc);
+  return out === null ? null : encoder.encode(JSON.stringify(out));
 }
