@@ -181,6 +181,7 @@ policy policy::compile(std::string_view json, status& st) noexcept {
     }
     auto compiled = std::make_shared<compiled_policy>();
     std::string pointer, message;
+    compiled->source.assign(json);
     if (!compile_policy(tree, *compiled, pointer, message)) {
       st = make(status_code::bad_policy, pointer, message);
       return result;
@@ -325,6 +326,7 @@ status filter::audience_key(const policy& p, std::string_view claims_json) noexc
     status vs = load_viewer(*state_, p, claims_json);
     if (!vs.ok()) return vs;
     const compiled_policy& cp = *p.impl();
+    if (cp.canonical_hash().empty()) return make(status_code::bad_policy, "", "internal error: the policy's hash");
     // Hash of: the policy's canonical content, the matched atoms, the grants,
     // and (when payload restrictions can name the viewer) sub and groups.
     sha256 h;
@@ -334,7 +336,7 @@ status filter::audience_key(const policy& p, std::string_view claims_json) noexc
       h.update(s);
     };
     field("keyhole-audience-v1");
-    field(cp.canonical_hash);
+    field(cp.canonical_hash());
     std::vector<std::string> matched;
     for (uint32_t i = 0; i < cp.atoms.size(); ++i)
       if (state_->m.atom_matched(i)) matched.push_back(cp.atoms[i].text);

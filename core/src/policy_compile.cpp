@@ -431,14 +431,32 @@ void canonical_json(const json_tree& t, uint32_t node, std::string& out) {
 
 bool compile_policy(const json_tree& t, compiled_policy& out, std::string& pointer, std::string& message) {
   compiler c{t, out, pointer, message, {}, {}};
-  if (!c.run()) return false;
-  std::string canon;
-  canonical_json(t, 0, canon);
-  sha256 h;
-  h.update(canon);
-  auto d = h.finish();
-  out.canonical_hash = to_hex(d.data(), d.size());
-  return true;
+  return c.run();
 }
 
 }  // namespace keyhole::detail
+
+namespace keyhole {
+
+const std::string& compiled_policy::canonical_hash() const {
+  std::call_once(hash_once_, [this] {
+    // The text compiled once already, so it parses again. Should it not (out
+    // of memory), the hash stays empty and the audience key fails: a key
+    // without the policy's content could be shared with another policy's.
+    simdjson::dom::parser parser;
+    std::string buf(source);
+    buf.append(simdjson::SIMDJSON_PADDING, ' ');
+    detail::json_tree tree;
+    detail::parse_error err;
+    std::string canon;
+    if (!tree.build(parser, buf.data(), source.size(), 1024, err)) return;
+    detail::canonical_json(tree, 0, canon);
+    detail::sha256 h;
+    h.update(canon);
+    auto d = h.finish();
+    canonical_hash_ = detail::to_hex(d.data(), d.size());
+  });
+  return canonical_hash_;
+}
+
+}  // namespace keyhole

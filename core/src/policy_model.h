@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -126,7 +127,16 @@ class compiled_policy {
   std::vector<uint32_t> audience_exprs;      // index → expression
   detail::status_section status;
   detail::articles_section articles;
-  std::string canonical_hash;  // hex SHA-256 of the canonical policy text
+  std::string source;  // the policy text as given, for canonical_hash()
+
+  // Hex SHA-256 of the canonical policy text (SPEC §10). Only the audience key
+  // needs it and it costs more than the rest of compiling a large policy, so
+  // it is computed on first use; once, even from many threads.
+  const std::string& canonical_hash() const;
+
+ private:
+  mutable std::once_flag hash_once_;
+  mutable std::string canonical_hash_;
 };
 
 }  // namespace keyhole

@@ -188,7 +188,7 @@ const report = { sections: {}, load: [os.loadavg()[0]] };
 // batch lasts >= ~60 ms), divided by k: like hyperfine, this keeps the harness's own
 // spawn cost (Node's spawnSync costs about a millisecond here) out of the figure, so
 // what remains is the process itself: exec, dynamic loading, start-up, work, exit.
-const LOOP = 'n=$1; shift; for ((i = 0; i < n; i++)); do "$@" > /dev/null 2>&1; done';
+const LOOP = 'n=$1; shift; for ((i = 0; i < n; i++)); do "$@" > /dev/null 2>&1 || :; done';
 function timeProcess(cmd, args, runs = RUNS) {
   const batch = (k) => {
     const w0 = process.hrtime.bigint();
