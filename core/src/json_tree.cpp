@@ -1,6 +1,7 @@
 #include "json_tree.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace keyhole::detail {
@@ -116,19 +117,39 @@ bool json_tree::build(simdjson::dom::parser& parser, const char* data, size_t le
   size_ = after - 2;
   sidx_.resize(size_ + 1);  // + 1: the loop below writes one slot ahead
   // Tape entries follow the tokens in order, except ':' and ','; a number
-  // takes two tape words. Branch-free: the pattern of separators is too
-  // irregular to predict, and this loop runs once per token.
+  // takes two tape words. Branch-free and table-driven, on locals (a store
+  // through sidx_ could otherwise alias the members the loop reads): the
+  // separators' pattern is too irregular to predict, and this runs per token.
+  static constexpr auto kIsToken = [] {  // text byte at a structural → 0 for ':' and ','
+    std::array<uint8_t, 256> t{};
+    for (auto& x : t) x = 1;
+    t[':'] = t[','] = 0;
+    return t;
+  }();
+  static constexpr auto kTapeWords = [] {  // tape tag → tape words the value takes
+    std::array<uint8_t, 256> t{};
+    for (auto& x : t) x = 1;
+    t['l'] = t['u'] = t['d'] = 2;
+    return t;
+  }();
+  static constexpr auto kIsWs = [] {
+    std::array<uint8_t, 256> t{};
+    t[' '] = t['\t'] = t['\n'] = t['\r'] = 1;
+    return t;
+  }();
+  const uint32_t* structurals = structurals_;
+  const unsigned char* text = reinterpret_cast<const unsigned char*>(text_);
+  const uint64_t* tape = tape_ + 1;  // node n's tape word
+  uint32_t* out = sidx_.data();
+  const uint32_t size = size_;
   uint32_t node = 0;
   uint32_t ws_before = 0;  // structurals preceded by whitespace (outside strings)
-  for (uint32_t k = 0; k < n_structurals && node < size_; ++k) {
-    uint32_t at = structurals_[k];
-    char c = text_[at];
-    sidx_[node] = k;
-    char t = tag(node);
-    uint32_t token = uint32_t(c != ':') & uint32_t(c != ',');
-    uint32_t number = uint32_t(t == 'l') | uint32_t(t == 'u') | uint32_t(t == 'd');
-    node += token * (1 + number);
-    ws_before += k > 0 && is_ws(text_[at - 1]);
+  for (uint32_t k = 0; k < n_structurals && node < size; ++k) {
+    uint32_t at = structurals[k];
+    out[node] = k;
+    uint32_t words = kTapeWords[static_cast<uint8_t>(tape[node] >> 56)];
+    node += kIsToken[text[at]] * words;
+    ws_before |= at > 0 ? kIsWs[text[at - 1]] : 0;
   }
   // Whitespace outside strings always runs up to the next structural, so
   // none before any of them means every span is already compact.
