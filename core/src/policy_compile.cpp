@@ -27,6 +27,7 @@ struct compiler {
   // Every object the compiler reads must have unique member names.
   bool object(uint32_t n, const std::string& ptr) {
     if (!t.is_object(n)) return fail(ptr, "must be an object");
+    if (t.unique_keys(n)) return true;  // one pass; pairs are compared only to name the duplicate
     for (uint32_t a = t.first_child(n); a != npos; a = t.next_sibling(n, a))
       for (uint32_t b = t.next_sibling(n, a); b != npos; b = t.next_sibling(n, b))
         if (t.key(a) == t.key(b)) return fail(child(ptr, t.key(b)), "duplicate member");
