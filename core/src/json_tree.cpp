@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 
 namespace keyhole::detail {
@@ -116,20 +117,18 @@ bool json_tree::build(simdjson::dom::parser& parser, const char* data, size_t le
   uint32_t after = static_cast<uint32_t>(tape_[0] & simdjson::internal::JSON_VALUE_MASK);
   size_ = after - 2;
   sidx_.resize(size_ + 1);  // + 1: the loop below writes one slot ahead
-  // Tape entries follow the tokens in order, except ':' and ','; a number
-  // takes two tape words. Branch-free and table-driven, on locals (a store
-  // through sidx_ could otherwise alias the members the loop reads): the
-  // separators' pattern is too irregular to predict, and this runs per token.
-  static constexpr auto kIsToken = [] {  // text byte at a structural → 0 for ':' and ','
+  // Tape entries follow the tokens in order, except ':' and ',', and a
+  // token's first byte tells how many tape words it takes: a number (a '-'
+  // or a digit) two, every other token one. So the loop needs neither the
+  // tape nor a branch: the separators' pattern is too irregular to predict,
+  // and this runs once per token. On locals: a store through sidx_ could
+  // otherwise alias the members the loop reads.
+  static constexpr auto kTapeWords = [] {  // first byte of a structural → tape words
     std::array<uint8_t, 256> t{};
     for (auto& x : t) x = 1;
     t[':'] = t[','] = 0;
-    return t;
-  }();
-  static constexpr auto kTapeWords = [] {  // tape tag → tape words the value takes
-    std::array<uint8_t, 256> t{};
-    for (auto& x : t) x = 1;
-    t['l'] = t['u'] = t['d'] = 2;
+    t['-'] = 2;
+    for (int c = '0'; c <= '9'; ++c) t[c] = 2;
     return t;
   }();
   static constexpr auto kIsWs = [] {
@@ -139,7 +138,6 @@ bool json_tree::build(simdjson::dom::parser& parser, const char* data, size_t le
   }();
   const uint32_t* structurals = structurals_;
   const unsigned char* text = reinterpret_cast<const unsigned char*>(text_);
-  const uint64_t* tape = tape_ + 1;  // node n's tape word
   uint32_t* out = sidx_.data();
   const uint32_t size = size_;
   uint32_t node = 0;
@@ -147,13 +145,22 @@ bool json_tree::build(simdjson::dom::parser& parser, const char* data, size_t le
   for (uint32_t k = 0; k < n_structurals && node < size; ++k) {
     uint32_t at = structurals[k];
     out[node] = k;
-    uint32_t words = kTapeWords[static_cast<uint8_t>(tape[node] >> 56)];
-    node += kIsToken[text[at]] * words;
+    node += kTapeWords[text[at]];
     ws_before |= at > 0 ? kIsWs[text[at - 1]] : 0;
   }
   // Whitespace outside strings always runs up to the next structural, so
   // none before any of them means every span is already compact.
   compact_ = ws_before == 0;
+#ifndef NDEBUG
+  // Debug and fuzz builds check the mapping node by node: every tape tag
+  // against the byte its token starts with.
+  for (uint32_t n = 0; node == size_ && n < size_; n += kTapeWords[text[pos(n)]]) {
+    char c = static_cast<char>(text[pos(n)]), t = tag(n);
+    bool number = t == 'l' || t == 'u' || t == 'd';
+    bool same = number ? (c == '-' || (c >= '0' && c <= '9')) : c == t;  // '{' '[' '}' ']' '"' 't' 'f' 'n
+    if (!same) std::abort();
+  }
+#endif
   if (node != size_) {
     err.message = "internal error: tape and text disagree";
     size_ = 0;
