@@ -54,11 +54,11 @@ export function writeReport(report, { repo, payloads, claims, log }) {
   L.push("- **native vs simdjson parse-only.** The parse-only row *is* the first step of Keyhole's filter: the core runs simdjson's DOM parse " +
     "(full validation), then maps every tape entry to its token's offset through simdjson's structural indexes, decides on the tape, and writes the " +
     "output (untouched subtrees copied as they stand, edited objects token by token). So the ratio can never exceed 1; what the rest costs is what " +
-    "the ratio shows. Callgrind (instructions, `keyhole filter` on status 1 MB, built without `-march=native`) before this round of work: 54.0 M for the whole process, 44.5 M of them in the filter call; after: 34.1 M and 30.5 M " +
+    "the ratio shows. Callgrind (instructions, `keyhole filter` on status 1 MB, built without `-march=native`) before this round of work: 54.0 M for the whole process, 44.5 M of them in the filter call; after: 32.5 M and 29.8 M " +
     "(a flat open-addressing index for component ids and rule names instead of `std::unordered_map`, one pass per object for member lookups and the " +
-    "duplicate-name check with a first-word Bloom bit, inline tree accessors, a branch-free offset map, no strings built per decision unless explaining, " +
+    "duplicate-name check with a first-word Bloom bit, inline tree accessors, an offset map computed from each token's first byte alone (no tape reads, no branches), no strings built per decision unless explaining, " +
     "plain copies when the input has no whitespace to strip). What is left in the filter call: the DOM parse (stage 1 + 2) ~6.8 M, " +
-    "the offset map ~4 M (one step per structural character, table-driven), member walks and duplicate checks ~6.5 M, writing ~6 M, copies ~2 M, " +
+    "the offset map ~3.3 M (one table step per structural character), member walks and duplicate checks ~6.5 M, writing ~6 M, copies ~2 M, " +
     "id lookups and decisions ~3 M. The offset map and the per-object walks are the price of the design that reads nothing it has not validated and " +
     "writes every kept byte as it was: reaching ≥ 0.7× would need the decisions fused into simdjson's stage 2 (a custom tape writer), which the team " +
     "judged not worth the risk to the security boundary; see README.");
