@@ -193,6 +193,8 @@ uint64_t first_word(std::string_view k) {
   if (k.size() < 8) w &= (uint64_t(1) << (8 * k.size())) - 1;  // little-endian on every target
   return w;
 }
+// One of 64 bits, chosen by a first word (multiplicative hashing).
+uint64_t bloom_bit(uint64_t word) { return uint64_t(1) << ((word * 0x9E3779B97F4A7C15ull) >> 58); }
 // The same for a name the caller gives, which has no such padding.
 uint64_t first_word_bounded(std::string_view k) {
   uint64_t w = 0;
@@ -214,10 +216,12 @@ uint32_t json_tree::member(uint32_t obj, std::string_view k) const {
 bool json_tree::members(uint32_t obj, const std::string_view* names, uint32_t* found, size_t n) const {
   constexpr size_t kMaxNames = 8;
   uint64_t want[kMaxNames];
+  uint64_t want_bits = 0;
   if (n > kMaxNames) n = kMaxNames;  // callers ask for a handful
   for (size_t i = 0; i < n; ++i) {
     found[i] = npos;
     want[i] = first_word_bounded(names[i]);
+    want_bits |= bloom_bit(want[i]);
   }
   if (!is_object(obj)) return true;
   // Objects the filter reads are small, so pairwise beats hashing; large
@@ -236,13 +240,13 @@ bool json_tree::members(uint32_t obj, const std::string_view* names, uint32_t* f
   for (uint32_t c = first_child(obj); c != npos; c = next_sibling(obj, c)) {
     std::string_view k = key(c);
     uint64_t w = first_word(k);
-    for (size_t i = 0; i < n; ++i)
-      if (want[i] == w && names[i].size() == k.size() && (k.size() <= 8 || names[i] == k))
-        found[i] = c;
+    // One bit per first word: equal names set the same bit, so the name
+    // loop and the pairwise pass run only when the bit says they might match.
+    uint64_t bit = bloom_bit(w);
+    if (want_bits & bit)
+      for (size_t i = 0; i < n; ++i)
+        if (want[i] == w && names[i].size() == k.size() && (k.size() <= 8 || names[i] == k)) found[i] = c;
     if (count < kSmall) {
-      // One bit per first word seen: equal names set the same bit, so the
-      // pairwise pass runs only on a (rare) bit collision.
-      uint64_t bit = uint64_t(1) << ((w * 0x9E3779B97F4A7C15ull) >> 58);
       if (seen_bits & bit)
         for (size_t i = 0; i < count; ++i)
           if (small[i].word == w && small[i].size == k.size() && (k.size() <= 8 || small[i].name() == k))
