@@ -1,7 +1,6 @@
 // Status payloads (SPEC §5, Atlassian Statuspage API v2 shape).
 #include <algorithm>
 #include <string>
-#include <unordered_map>
 
 #include "filter_context.h"
 #include "name_index.h"
