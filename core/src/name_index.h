@@ -5,6 +5,13 @@
 // usually one cache line, with no allocation per entry and no division, which
 // std::unordered_map's node-per-entry design pays for on every lookup. The
 // names are string_views: they must outlive the index.
+//
+// Hostile input: names built to collide would turn every lookup into a scan
+// (quadratic time). The hash is seeded, but the seed cannot be secret where
+// addresses are not randomised (WebAssembly), so probing is also bounded:
+// past `max_probe` slots an insert fails and the index is `overflowed()`,
+// and callers fail closed. With a fair hash at half load a run that long
+// does not happen by chance (about e^-49 per lookup at the default of 256).
 #pragma once
 
 #include <cstdint>
@@ -18,18 +25,27 @@ class name_index {
  public:
   static constexpr uint32_t npos = UINT32_MAX;
 
+  explicit name_index(size_t max_probe = 256) : max_probe_(max_probe) {}
+
   void clear() {
     names_.clear();
     slots_.clear();
+    overflowed_ = false;
   }
+  // True once an insert has failed: lookups may then miss names.
+  bool overflowed() const { return overflowed_; }
   size_t size() const { return names_.size(); }
   std::string_view name(uint32_t i) const { return names_[i]; }
 
-  // The index of `name`, added as size() when absent (`inserted` says which).
+  // The index of `name`, added as size() when absent (`inserted` says which);
+  // npos when the index has overflowed (see above).
   uint32_t insert(std::string_view name, bool& inserted) {
-    if ((names_.size() + 1) * 2 > slots_.size()) grow();
+    inserted = false;
+    if (overflowed_) return npos;
+    if ((names_.size() + 1) * 2 > slots_.size() && !grow()) return npos;
     uint64_t h = hash(name);
-    for (size_t i = h & mask();; i = (i + 1) & mask()) {
+    size_t i = h & mask();
+    for (size_t probes = 0; probes < max_probe_; ++probes, i = (i + 1) & mask()) {
       slot& s = slots_[i];
       if (s.index == 0) {
         names_.push_back(name);
@@ -37,20 +53,21 @@ class name_index {
         inserted = true;
         return s.index - 1;
       }
-      if (s.hash == h && names_[s.index - 1] == name) {
-        inserted = false;
-        return s.index - 1;
-      }
+      if (s.hash == h && names_[s.index - 1] == name) return s.index - 1;
     }
+    overflowed_ = true;
+    return npos;
   }
   uint32_t find(std::string_view name) const {
     if (slots_.empty()) return npos;
     uint64_t h = hash(name);
-    for (size_t i = h & mask();; i = (i + 1) & mask()) {
+    size_t i = h & mask();
+    for (size_t probes = 0; probes < max_probe_; ++probes, i = (i + 1) & mask()) {
       const slot& s = slots_[i];
       if (s.index == 0) return npos;
       if (s.hash == h && names_[s.index - 1] == name) return s.index - 1;
     }
+    return npos;
   }
 
   // Word-at-a-time multiply-xorshift, seeded per process (the address of a
@@ -89,19 +106,28 @@ class name_index {
     return s;
   }
   size_t mask() const { return slots_.size() - 1; }
-  void grow() {
+  // Doubles the table; false (and overflowed) when a rehashed name would
+  // land past the probe bound, so that no lookup can silently miss it.
+  bool grow() {
     std::vector<slot> old = std::move(slots_);
     slots_.assign(old.empty() ? 16 : old.size() * 2, slot{0, 0});
     for (const slot& s : old) {
       if (s.index == 0) continue;
       size_t i = s.hash & mask();
-      while (slots_[i].index != 0) i = (i + 1) & mask();
+      for (size_t probes = 0; slots_[i].index != 0; ++probes, i = (i + 1) & mask())
+        if (probes + 1 >= max_probe_) {
+          overflowed_ = true;
+          return false;
+        }
       slots_[i] = s;
     }
+    return true;
   }
 
   std::vector<std::string_view> names_;
   std::vector<slot> slots_;
+  size_t max_probe_;
+  bool overflowed_ = false;
 };
 
 }  // namespace keyhole::detail

@@ -203,7 +203,8 @@ struct compiler {
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
       rule r;
       if (!parse_rule(c, child(ptr, t.key(c)), r)) return false;
-      out.emplace(t.key(c), r);
+      // object() rejected duplicates, so a refusal here is the index's overflow.
+      if (!out.emplace(t.key(c), r)) return fail(ptr, "too many names that collide in the policy's index");
     }
     return true;
   }
@@ -312,7 +313,8 @@ struct compiler {
         a.has_parents = true;
         for (uint32_t e = t.first_child(c); e != npos; e = t.next_sibling(c, e)) {
           if (!t.is_string(e) || t.str(e).empty()) return fail(child(cp, t.key(e)), "a parent is a page id string");
-          a.parents.emplace(t.key(e), std::string(t.str(e)));
+          if (!a.parents.emplace(t.key(e), std::string(t.str(e))))
+            return fail(cp, "too many names that collide in the policy's index");
         }
         // The map is a tree: walking up from any page must end.
         for (uint32_t e = t.first_child(c); e != npos; e = t.next_sibling(c, e)) {
