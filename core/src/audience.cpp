@@ -80,18 +80,23 @@ std::vector<std::string> matcher::matching_items(uint32_t list) {
   return out;
 }
 
+level_step apply_rules(matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d) {
+  level_step s;
+  for (size_t i = 0; i < n; ++i) {
+    if (!rules[i]->inherit) s.reset = true;
+    if (m.eval(rules[i]->allow)) s.allow = true;
+    if (m.eval(rules[i]->deny)) s.deny = true;
+  }
+  if (restriction_denies) s.deny = true;
+  if (s.reset) d.allowed = false;
+  if (s.allow) d.allowed = true;
+  if (s.deny) d.denied = true;
+  return s;
+}
+
 void apply_level(matcher& m, const level& l, decision& d, bool trace) {
   if (l.empty()) return;
-  bool reset = false, allow = false, deny = false;
-  for (const rule* r : l.rules) {
-    if (!r->inherit) reset = true;
-    if (m.eval(r->allow)) allow = true;
-    if (m.eval(r->deny)) deny = true;
-  }
-  if (l.restriction_denies) deny = true;
-  if (reset) d.allowed = false;
-  if (allow) d.allowed = true;
-  if (deny) d.denied = true;
+  auto [reset, allow, deny] = apply_rules(m, l.rules.data(), l.rules.size(), l.restriction_denies, d);
   if (trace) {
     level_trace lt{l.name, reset, allow, deny, {}, {}};
     for (const rule* r : l.rules) {

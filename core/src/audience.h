@@ -53,15 +53,20 @@ struct decision {
 };
 
 // SPEC §3: levels outermost first; a grant for the resource itself allows.
+// One step: the level's rules merged (allow and deny lists joined,
+// inherit: false if any says so, an embedded restriction as one more deny).
+struct level_step {
+  bool reset = false, allow = false, deny = false;
+};
+level_step apply_rules(matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d);
 void apply_level(matcher& m, const level& l, decision& d, bool trace);
 // A level holding one rule, as apply_level; `name()` (the level's name) is
 // only called when tracing, so deciding thousands of items builds no strings.
 template <class Name>
 void apply_rule(matcher& m, const rule& r, decision& d, bool trace, Name&& name) {
   if (trace) return apply_level(m, level{name(), {&r}}, d, true);
-  if (!r.inherit) d.allowed = false;
-  if (m.eval(r.allow)) d.allowed = true;
-  if (m.eval(r.deny)) d.denied = true;
+  const rule* one = &r;
+  apply_rules(m, &one, 1, false, d);
 }
 void finish_decision(decision& d, bool granted);
 

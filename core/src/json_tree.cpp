@@ -133,7 +133,7 @@ bool json_tree::build(simdjson::dom::parser& parser, const char* data, size_t le
   }();
   static constexpr auto kIsWs = [] {
     std::array<uint8_t, 256> t{};
-    t[' '] = t['\t'] = t['\n'] = t['\r'] = 1;
+    for (int c = 0; c < 256; ++c) t[c] = is_ws(static_cast<char>(c));
     return t;
   }();
   const uint32_t* structurals = structurals_;
@@ -157,7 +157,7 @@ bool json_tree::build(simdjson::dom::parser& parser, const char* data, size_t le
   for (uint32_t n = 0; node == size_ && n < size_; n += kTapeWords[text[pos(n)]]) {
     char c = static_cast<char>(text[pos(n)]), t = tag(n);
     bool number = t == 'l' || t == 'u' || t == 'd';
-    bool same = number ? (c == '-' || (c >= '0' && c <= '9')) : c == t;  // '{' '[' '}' ']' '"' 't' 'f' 'n
+    bool same = number ? (c == '-' || (c >= '0' && c <= '9')) : c == t;  // { [ } ] " t f n
     if (!same) std::abort();
   }
 #endif
@@ -201,6 +201,10 @@ uint64_t first_word_bounded(std::string_view k) {
   std::memcpy(&w, k.data(), k.size() < 8 ? k.size() : 8);
   return w;
 }
+// Equal names, given their first words: the rest is compared only past 8 bytes.
+bool same_name(uint64_t word_a, std::string_view a, uint64_t word_b, std::string_view b) {
+  return word_a == word_b && a.size() == b.size() && (a.size() <= 8 || a == b);
+}
 }  // namespace
 
 uint32_t json_tree::member(uint32_t obj, std::string_view k) const {
@@ -208,16 +212,14 @@ uint32_t json_tree::member(uint32_t obj, std::string_view k) const {
   uint64_t want = first_word_bounded(k);
   for (uint32_t c = first_child(obj); c != npos; c = next_sibling(obj, c)) {
     std::string_view name = key(c);
-    if (name.size() == k.size() && first_word(name) == want && (k.size() <= 8 || name == k)) return c;
+    if (same_name(first_word(name), name, want, k)) return c;
   }
   return npos;
 }
 
 bool json_tree::members(uint32_t obj, const std::string_view* names, uint32_t* found, size_t n) const {
-  constexpr size_t kMaxNames = 8;
-  uint64_t want[kMaxNames];
+  uint64_t want[8];  // n <= 8: the public template checks it
   uint64_t want_bits = 0;
-  if (n > kMaxNames) n = kMaxNames;  // callers ask for a handful
   for (size_t i = 0; i < n; ++i) {
     found[i] = npos;
     want[i] = first_word_bounded(names[i]);
@@ -245,12 +247,11 @@ bool json_tree::members(uint32_t obj, const std::string_view* names, uint32_t* f
     uint64_t bit = bloom_bit(w);
     if (want_bits & bit)
       for (size_t i = 0; i < n; ++i)
-        if (want[i] == w && names[i].size() == k.size() && (k.size() <= 8 || names[i] == k)) found[i] = c;
+        if (same_name(want[i], names[i], w, k)) found[i] = c;
     if (count < kSmall) {
       if (seen_bits & bit)
         for (size_t i = 0; i < count; ++i)
-          if (small[i].word == w && small[i].size == k.size() && (k.size() <= 8 || small[i].name() == k))
-            return false;
+          if (same_name(small[i].word, small[i].name(), w, k)) return false;
       seen_bits |= bit;
       small[count++] = seen_name{w, k.data(), k.size()};
     } else {
@@ -262,6 +263,13 @@ bool json_tree::members(uint32_t obj, const std::string_view* names, uint32_t* f
   for (const seen_name& s : small) large.push_back(s.name());
   std::sort(large.begin(), large.end());
   return std::adjacent_find(large.begin(), large.end()) == large.end();
+}
+
+bool parse_copy(simdjson::dom::parser& parser, std::string& buf, std::string_view json, size_t max_depth,
+                json_tree& tree, parse_error& err) {
+  buf.assign(json);
+  buf.append(simdjson::SIMDJSON_PADDING, '\0');
+  return tree.build(parser, buf.data(), json.size(), max_depth, err);
 }
 
 void append_json_string(std::string& out, std::string_view s) {

@@ -75,9 +75,8 @@ class json_tree {
   uint32_t member(uint32_t obj, std::string_view key) const;
   bool unique_keys(uint32_t obj) const { return members(obj, nullptr, nullptr, 0); }
   // One pass over object `obj` that both checks its member names are unique
-  // (false when two are equal) and finds the members named names[0..n),
-  // n <= 8: found[i] is the value node, or npos when absent.
-  bool members(uint32_t obj, const std::string_view* names, uint32_t* found, size_t n) const;
+  // (false when two are equal) and finds the members named in `names`:
+  // found[i] is the value node, or npos when absent.
   template <size_t N>
   bool members(uint32_t obj, const std::string_view (&names)[N], uint32_t (&found)[N]) const {
     static_assert(N <= 8);
@@ -120,7 +119,8 @@ class json_tree {
     std::memcpy(&len, strings_ + offset, sizeof len);
     return std::string_view(reinterpret_cast<const char*>(strings_ + offset + sizeof len), len);
   }
-  static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+  static constexpr bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+  bool members(uint32_t obj, const std::string_view* names, uint32_t* found, size_t n) const;
   uint32_t pos(uint32_t n) const { return structurals_[sidx_[n]]; }
 
   const uint64_t* tape_ = nullptr;
@@ -133,6 +133,11 @@ class json_tree {
   uint32_t size_ = 0;
   bool compact_ = false;
 };
+
+// Parses a small document (a policy, claims) from a padded copy of `json`
+// kept in `buf`, which the tree then borrows.
+bool parse_copy(simdjson::dom::parser& parser, std::string& buf, std::string_view json, size_t max_depth,
+                json_tree& tree, parse_error& err);
 
 // Writes `s` as a JSON string literal (quotes included) with minimal escaping.
 void append_json_string(std::string& out, std::string_view s);

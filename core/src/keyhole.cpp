@@ -56,17 +56,9 @@ status make(status_code c, std::string pointer, std::string message, int64_t off
   return s;
 }
 
-// Parses a small document (policy or claims) from a private padded copy.
-bool parse_small(simdjson::dom::parser& parser, std::string& buf, std::string_view json, size_t depth,
-                 json_tree& tree, parse_error& err) {
-  buf.assign(json);
-  buf.append(kPadding, '\0');
-  return tree.build(parser, buf.data(), json.size(), depth, err);
-}
-
 status load_viewer(filter::state& s, const policy& p, std::string_view claims_json) {
   parse_error err;
-  if (!parse_small(s.small_parser, s.small_buf, claims_json, s.lim.max_depth, s.claims, err))
+  if (!parse_copy(s.small_parser, s.small_buf, claims_json, s.lim.max_depth, s.claims, err))
     return make(status_code::bad_claims, "", "claims: " + err.message);
   std::string pointer, message;
   if (!parse_viewer(s.claims, s.who, pointer, message)) return make(status_code::bad_claims, pointer, message);
@@ -175,7 +167,7 @@ policy policy::compile(std::string_view json, status& st) noexcept {
     std::string buf;
     json_tree tree;
     parse_error err;
-    if (!parse_small(parser, buf, json, 1024, tree, err)) {
+    if (!parse_copy(parser, buf, json, 1024, tree, err)) {
       st = make(status_code::bad_policy, "", "policy: " + err.message);
       return result;
     }
@@ -201,7 +193,7 @@ status validate_claims(std::string_view claims_json) noexcept {
     std::string buf;
     json_tree tree;
     parse_error err;
-    if (!parse_small(parser, buf, claims_json, 1024, tree, err))
+    if (!parse_copy(parser, buf, claims_json, 1024, tree, err))
       return make(status_code::bad_claims, "", "claims: " + err.message);
     viewer v;
     std::string pointer, message;

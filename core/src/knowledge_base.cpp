@@ -97,8 +97,6 @@ class kb_filter {
     }
   }
 
-  const rule* find(const name_map<rule>& m, std::string_view k) const { return m.find(k); }
-
   // Reads labels and embedded restrictions of a content object or ancestor entry.
   void read_facts(uint32_t obj, page_facts& f) {
     uint32_t md = c_.member(obj, "metadata");
@@ -141,9 +139,9 @@ class kb_filter {
   level page_level(const page_facts& f) const {
     level l;
     l.name = "page:" + std::string(f.id);
-    if (const rule* r = find(a_.pages, f.id)) l.rules.push_back(r);
+    if (const rule* r = a_.pages.find(f.id)) l.rules.push_back(r);
     for (auto name : f.labels)
-      if (const rule* r = find(a_.labels, name)) l.rules.push_back(r);
+      if (const rule* r = a_.labels.find(name)) l.rules.push_back(r);
     l.has_restriction = f.restrict == restriction::listed;
     l.restriction_denies = f.restriction_denies;
     return l;
@@ -265,7 +263,7 @@ class kb_filter {
       std::vector<level> chain;
       if (a_.has_default) chain.push_back(level{"default", {&a_.default_rule}});
       if (space_known)
-        if (const rule* r = find(a_.spaces, space)) chain.push_back(level{"space:" + std::string(space), {r}});
+        if (const rule* r = a_.spaces.find(space)) chain.push_back(level{"space:" + std::string(space), {r}});
       size_t prefix = chain.size();
       for (const auto& a : ancestors) chain.push_back(page_level(a));
       chain.push_back(page_level(self));

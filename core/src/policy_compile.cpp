@@ -448,12 +448,11 @@ const std::string& compiled_policy::canonical_hash() const {
     // of memory), the hash stays empty and the audience key fails: a key
     // without the policy's content could be shared with another policy's.
     simdjson::dom::parser parser;
-    std::string buf(source);
-    buf.append(simdjson::SIMDJSON_PADDING, ' ');
+    std::string buf;
     detail::json_tree tree;
     detail::parse_error err;
     std::string canon;
-    if (!tree.build(parser, buf.data(), source.size(), 1024, err)) return;
+    if (!detail::parse_copy(parser, buf, source, 1024, tree, err)) return;
     detail::canonical_json(tree, 0, canon);
     detail::sha256 h;
     h.update(canon);

@@ -34,6 +34,8 @@ struct component_info {
   bool visible = false;
 };
 
+const component_info kNobody{};  // hidden, in no group
+
 class status_filter {
  public:
   explicit status_filter(filter_context& c) : c_(c), t_(c.t), s_(c.policy.status) {}
@@ -118,13 +120,13 @@ class status_filter {
       if (!assign_group(self, entry(t_.str(gid)))) return false;
     }
     if (g != npos) {
-      if (t_.type(g) == jtype::true_value) info(self).is_group = true;
-      else if (t_.type(g) == jtype::false_value) info(self).says_not_group = true;
+      if (t_.type(g) == jtype::true_value) comps_[self].is_group = true;
+      else if (t_.type(g) == jtype::false_value) comps_[self].says_not_group = true;
       else if (!t_.is_null(g)) return fail("group must be true or false", g);
     }
     if (list != npos && !t_.is_null(list)) {
       if (!t_.is_array(list)) return fail("a group's components must be a list of ids", list);
-      info(self).is_group = true;
+      comps_[self].is_group = true;
       for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m)) {
         if (!t_.is_string(m)) return fail("a group's components must be a list of ids", m);
         if (!assign_group(entry(t_.str(m)), self)) return false;
@@ -148,10 +150,6 @@ class status_filter {
     return i;
   }
   bool overflow() { return fail("too many component ids that collide in the lookup table"); }
-  component_info& info(uint32_t i) { return comps_[i]; }
-  // The component or group named by string node `n`; npos when not a string
-  // or never named (neither happens after the learning pass).
-  uint32_t find(uint32_t n) const { return t_.is_string(n) ? ids_.find(t_.str(n)) : npos; }
 
   bool assign_group(uint32_t component, uint32_t group) {
     if (component == npos || group == npos) return overflow();
@@ -240,13 +238,14 @@ class status_filter {
           c_.record("group", ids_.name(i), comps_[i].visible, decision{}, "shown iff a member component is shown");
   }
 
-  // The facts on the component or group whose id is string node `n`; a
-  // hidden nobody when it was never learnt (cannot happen: fail closed anyway).
-  const component_info& of(uint32_t n) const {
-    static const component_info nobody;
-    uint32_t i = find(n);
-    return i == npos ? nobody : comps_[i];
+  // The facts on component or group `id`; a hidden nobody when it was never
+  // learnt (cannot happen after the learning pass: fail closed anyway).
+  const component_info& of_id(std::string_view id) const {
+    uint32_t i = ids_.find(id);
+    return i == npos ? kNobody : comps_[i];
   }
+  // The same for the id in string node `n`; nobody when `n` is not a string.
+  const component_info& of(uint32_t n) const { return t_.is_string(n) ? of_id(t_.str(n)) : kNobody; }
   // Whether string node `n` names a shown component or group.
   bool shown(uint32_t n) const { return of(n).visible; }
 
@@ -330,10 +329,7 @@ class status_filter {
 
     decision d;
     size_t n_shown = 0;
-    for (auto a : affected) {
-      uint32_t i = ids_.find(a);
-      n_shown += i != npos && comps_[i].visible ? 1 : 0;
-    }
+    for (auto a : affected) n_shown += of_id(a).visible ? 1 : 0;
     bool some_hidden = n_shown < affected.size();
     std::string note;
     if (affected.empty()) {

@@ -140,21 +140,27 @@ after(async () => {
   await origin?.close();
 });
 
-async function openDemo(persona, { width = 1400, height = 1000, embed = false } = {}) {
+// Opens the demo as `persona`, runs `fn({ page, errors })` once it has started, and
+// always closes the page (also when the demo fails to start).
+async function withDemo(persona, fn, { width = 1400, height = 1000, embed = false } = {}) {
   const page = await browser.newPage({ viewport: { width, height } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  const q = new URLSearchParams({ persona });
-  if (embed) q.set("embed", "1");
-  await page.goto(`${base}/demo/?${q}`);
-  await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 30000 });
-  const ready = await page.evaluate(() => document.body.dataset.ready);
-  if (ready !== "1") {
-    const msg = await page.textContent("#load-error");
-    throw new Error(`demo did not start: ${msg} ${errors.join(" | ")}`);
+  try {
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    const q = new URLSearchParams({ persona });
+    if (embed) q.set("embed", "1");
+    await page.goto(`${base}/demo/?${q}`);
+    await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 30000 });
+    const ready = await page.evaluate(() => document.body.dataset.ready);
+    if (ready !== "1") {
+      const msg = await page.textContent("#load-error");
+      throw new Error(`demo did not start: ${msg} ${errors.join(" | ")}`);
+    }
+    return await fn({ page, errors });
+  } finally {
+    await page.close();
   }
-  return { page, errors };
 }
 
 // Everything the rendered page says about the viewer's data.
@@ -205,21 +211,17 @@ function checkPersona(name, s) {
 
 test("each persona, loaded directly, sees exactly its components, incidents and articles", async () => {
   for (const name of Object.keys(EXPECTED)) {
-    const { page, errors } = await openDemo(name);
-    try {
+    await withDemo(name, async ({ page, errors }) => {
       const s = await snapshot(page);
       checkPersona(name, s);
       if (name === "partner") assert.match(s.claims, new RegExp(`article:${PARTNER_PAGE}`));
       assert.deepEqual(errors, [], `${name}: page errors`);
-    } finally {
-      await page.close();
-    }
+    });
   }
 });
 
 test("switching personas re-filters in the browser without a request", async () => {
-  const { page, errors } = await openDemo("anonymous");
-  try {
+  await withDemo("anonymous", async ({ page, errors }) => {
     const requests = [];
     page.on("request", (r) => requests.push(r.url()));
     for (const name of ["staff", "globex", "initech", "partner", "signedup", "anonymous", "staff"]) {
@@ -236,14 +238,11 @@ test("switching personas re-filters in the browser without a request", async () 
     await page.waitForFunction(() => document.body.dataset.persona === "partner");
     assert.deepEqual(requests, [], "persona switches must not fetch anything");
     assert.deepEqual(errors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test("the raw JSON view shows the filtered bytes and a diff against the unfiltered payload", async () => {
-  const { page } = await openDemo("anonymous");
-  try {
+  await withDemo("anonymous", async ({ page }) => {
     const out = await page.textContent("#raw-out");
     const json = JSON.parse(out);
     assert.equal(json.status.indicator, "minor");
@@ -253,14 +252,11 @@ test("the raw JSON view shows the filtered bytes and a diff against the unfilter
     await page.selectOption("#raw-payload", "confluence");
     const kb = JSON.parse(await page.textContent("#raw-out"));
     assert.equal(kb.size, PUBLIC_KB.length);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test("policy edits re-compile live; an error is shown with its pointer next to its line", async () => {
-  const { page, errors } = await openDemo("anonymous");
-  try {
+  await withDemo("anonymous", async ({ page, errors }) => {
     const text = await page.inputValue("#policy-text");
     // 1. A typo in a named audience: a policy error at that atom.
     const broken = text.replace('"@premium", "@staff"', '"@premium", "@staf"');
@@ -303,14 +299,11 @@ test("policy edits re-compile live; an error is shown with its pointer next to i
     await page.click("#policy-reset");
     await page.waitForFunction((n) => document.querySelectorAll("#kb-view [data-article-id]").length === n, PUBLIC_KB.length);
     assert.deepEqual(errors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test("the explain panel answers why a persona cannot see a resource", async () => {
-  const { page, errors } = await openDemo("initech");
-  try {
+  await withDemo("initech", async ({ page, errors }) => {
     await page.selectOption("#explain-resource", `confluence|article|96001`);
     const verdict = await page.getAttribute("#explain-out .verdict", "data-shown");
     assert.equal(verdict, "false", "initech cannot see the Globex runbook");
@@ -320,14 +313,11 @@ test("the explain panel answers why a persona cannot see a resource", async () =
     await page.selectOption("#explain-resource", `confluence|article|96001`);
     assert.equal(await page.getAttribute("#explain-out .verdict", "data-shown"), "true");
     assert.deepEqual(errors, []);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test("accessible markup: every control has a label, landmarks and a skip link", async () => {
-  const { page } = await openDemo("anonymous");
-  try {
+  await withDemo("anonymous", async ({ page }) => {
     const unlabeled = await page.evaluate(() => [...document.querySelectorAll("input, select, textarea, button")]
       .filter((el) => {
         if (el.labels && el.labels.length) return false;
@@ -343,9 +333,7 @@ test("accessible markup: every control has a label, landmarks and a skip link", 
     assert.equal(await page.evaluate(() => document.activeElement.className), "skip-link");
     await page.keyboard.press("Tab");
     assert.equal(await page.evaluate(() => document.activeElement.name), "persona");
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test("screenshot: two personas side by side (docs/demo-personas.png)", async () => {
