@@ -15,7 +15,7 @@ bool atom_matches(const atom& a, const viewer& v) {
     case atom_kind::signed_in: return v.signed_in;
     case atom_kind::verified: return verified;
     case atom_kind::user: return v.signed_in && v.sub == a.value;
-    case atom_kind::email: return verified && v.has_email && v.email_lower == a.value;
+    case atom_kind::email: return v.email_matchable() && v.email_lower == a.value;  // C2: exactly one @
     case atom_kind::domain: return verified && v.has_domain && v.domain == a.value;
     case atom_kind::domain_tree: {
       if (!verified || !v.has_domain) return false;
@@ -80,7 +80,7 @@ std::vector<std::string> matcher::matching_items(uint32_t list) {
   return out;
 }
 
-level_step apply_rules(matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d) {
+level_step step_of(matcher& m, const rule* const* rules, size_t n, bool restriction_denies) {
   level_step s;
   for (size_t i = 0; i < n; ++i) {
     if (!rules[i]->inherit) s.reset = true;
@@ -88,9 +88,22 @@ level_step apply_rules(matcher& m, const rule* const* rules, size_t n, bool rest
     if (m.eval(rules[i]->deny)) s.deny = true;
   }
   if (restriction_denies) s.deny = true;
+  return s;
+}
+
+level_step step_of(matcher& m, const level& l) {
+  return step_of(m, l.rules.data(), l.rules.size(), l.restriction_denies);
+}
+
+void apply_step(const level_step& s, decision& d) {
   if (s.reset) d.allowed = false;
   if (s.allow) d.allowed = true;
   if (s.deny) d.denied = true;
+}
+
+level_step apply_rules(matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d) {
+  level_step s = step_of(m, rules, n, restriction_denies);
+  apply_step(s, d);
   return s;
 }
 

@@ -156,6 +156,7 @@ int exit_code(status_code c) noexcept {
     case status_code::ok: return 0;
     case status_code::payload_rejected: return 3;
     case status_code::not_visible: return 4;
+    case status_code::internal: return 5;
     default: return 2;
   }
 }

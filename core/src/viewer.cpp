@@ -11,6 +11,30 @@ std::string ascii_lower(std::string_view s) {
   return r;
 }
 
+std::string normalise_domain(std::string_view d) {
+  std::string r = ascii_lower(d);
+  if (!r.empty() && r.back() == '.') r.pop_back();
+  return r;
+}
+
+bool first_duplicate_key(const json_tree& t, uint32_t obj, std::string_view& key) {
+  if (t.unique_keys(obj)) return false;
+  for (uint32_t a = t.first_child(obj); a != npos; a = t.next_sibling(obj, a))
+    for (uint32_t b = t.next_sibling(obj, a); b != npos; b = t.next_sibling(obj, b))
+      if (t.key(a) == t.key(b)) {
+        key = t.key(b);
+        return true;
+      }
+  return false;
+}
+
+bool valid_grant(std::string_view g) {
+  size_t colon = g.find(':');
+  if (colon == std::string_view::npos || colon + 1 >= g.size()) return false;
+  std::string_view kind = g.substr(0, colon);
+  return kind == "component" || kind == "incident" || kind == "maintenance" || kind == "article";
+}
+
 std::string pointer_token(std::string_view key) {
   std::string r;
   for (char c : key) {
@@ -58,26 +82,14 @@ struct claims_reader {
   }
 };
 
-bool valid_grant(std::string_view g) {
-  size_t colon = g.find(':');
-  if (colon == std::string_view::npos || colon + 1 >= g.size()) return false;
-  std::string_view kind = g.substr(0, colon);
-  return kind == "component" || kind == "incident" || kind == "maintenance" || kind == "article";
-}
-
 }  // namespace
 
 bool parse_viewer(const json_tree& t, viewer& v, std::string& pointer, std::string& message) {
   claims_reader r{t, pointer, message};
   v = viewer{};
   if (!t.is_object(0)) return r.fail("", "claims must be a JSON object");
-  if (!t.unique_keys(0)) {
-    // Name the first duplicated member.
-    for (uint32_t a = t.first_child(0); a != npos; a = t.next_sibling(0, a))
-      for (uint32_t b = t.next_sibling(0, a); b != npos; b = t.next_sibling(0, b))
-        if (t.key(a) == t.key(b))
-          return r.fail("/" + pointer_token(t.key(b)), "duplicate member");
-  }
+  std::string_view duplicate;
+  if (first_duplicate_key(t, 0, duplicate)) return r.fail("/" + pointer_token(duplicate), "duplicate member");
   bool any = false, has_sub = false;
   for (uint32_t c = t.first_child(0); c != npos; c = t.next_sibling(0, c)) {
     any = true;
@@ -130,8 +142,7 @@ bool parse_viewer(const json_tree& t, viewer& v, std::string& pointer, std::stri
     size_t at = v.email_lower.find('@');
     if (at != std::string::npos && v.email_lower.find('@', at + 1) == std::string::npos) {
       v.has_domain = true;
-      v.domain = v.email_lower.substr(at + 1);
-      if (!v.domain.empty() && v.domain.back() == '.') v.domain.pop_back();
+      v.domain = normalise_domain(std::string_view(v.email_lower).substr(at + 1));
     }
   }
   std::sort(v.grants.begin(), v.grants.end());

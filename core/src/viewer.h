@@ -24,6 +24,9 @@ struct viewer {
   std::vector<std::pair<std::string, std::vector<std::string>>> attrs;
   std::vector<std::string> grants;  // "kind:id", sorted and unique
 
+  // SPEC §1: the email can match `email:`/`domain:` atoms and share links (§7) only
+  // for a signed-in viewer, verified, and with exactly one '@'. One rule for both.
+  bool email_matchable() const { return signed_in && email_verified && has_domain; }
   bool has_grant(std::string_view kind, std::string_view id) const;
   bool in_group(std::string_view g) const;
 };
@@ -32,6 +35,14 @@ struct viewer {
 bool parse_viewer(const json_tree& t, viewer& v, std::string& pointer, std::string& message);
 
 std::string ascii_lower(std::string_view s);
+// A domain as SPEC §1 compares it: ASCII-lower-cased (never Unicode case folding, so
+// U+212A KELVIN SIGN stays itself), one trailing dot removed.
+std::string normalise_domain(std::string_view d);
+// "component:", "incident:", "maintenance:" or "article:" and a non-empty id (SPEC §1).
+bool valid_grant(std::string_view g);
+// True (with `key`, for the error pointer) when a member of object `obj` repeats an
+// earlier member's name.
+bool first_duplicate_key(const json_tree& t, uint32_t obj, std::string_view& key);
 // JSON pointer escaping of one reference token (~ → ~0, / → ~1).
 std::string pointer_token(std::string_view key);
 

@@ -22,6 +22,7 @@ enum class status_code : int {
   payload_rejected = 3,  // CLI exit 3, JS code "payload"
   not_visible = 4,  // CLI exit 4, JS code "not-visible"
   bad_usage = 5,    // CLI exit 2, JS code "usage" (e.g. unknown format name)
+  internal = 6,     // CLI exit 5, JS code "internal": a failure inside Keyhole, not the input's
 };
 
 // The CLI exit code for a status (SPEC §9): 0 done; 2 bad usage, policy or
@@ -108,5 +109,22 @@ class filter {
 status validate_claims(std::string_view claims_json) noexcept;
 
 const char* version() noexcept;
+
+// Share links (SPEC §7), the eligibility rule in one place for every front end.
+// The caller has already verified the token's signature; this reads what it signed.
+// `token_body_json`: {"id": non-empty string, "resources": non-empty ["kind:id", ...]
+// (grants as in SPEC §1), "emails": [string, ...], "domains": [string, ...] (at least one
+// of the two non-empty), "exp": integer UNIX seconds}. Unknown or duplicate members
+// and wrong types are errors. On success `grants_json` is a JSON array: the body's
+// `resources` when the viewer (`claims_json`, SPEC §1) is signed in, has
+// `email_verified: true` and an email with exactly one '@', `now_seconds < exp`, and
+// the email, ASCII-lower-cased, equals a listed email (ASCII-lower-cased) or its domain
+// (SPEC §1: after the '@', lower-cased, one trailing dot removed) equals a listed
+// domain (the same normalisation); otherwise "[]". The same email code decides the
+// `email:` and `domain:` atoms, so a link and a policy never disagree on a viewer.
+// Errors: bad_claims with a pointer into the claims, or bad_claims with a pointer
+// into the body and a message starting "share body:"; internal when out of memory.
+status share_grants(std::string_view claims_json, std::string_view token_body_json,
+                    int64_t now_seconds, std::string& grants_json) noexcept;
 
 }  // namespace keyhole
