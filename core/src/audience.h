@@ -58,6 +58,17 @@ struct decision {
 struct level_step {
   bool reset = false, allow = false, deny = false;
 };
+// The step of one level, evaluated but not applied.
+level_step step_of(matcher& m, const rule* const* rules, size_t n, bool restriction_denies);
+level_step step_of(matcher& m, const level& l);
+// Applies a step (or a composed run of steps) to a decision.
+void apply_step(const level_step& s, decision& d);
+// The single step equal to applying `first`, then `then`: the page tree
+// memoises a chain of ancestors as one step, so deciding every page of a
+// deep tree stays linear (finding D1).
+inline level_step compose(const level_step& first, const level_step& then) {
+  return level_step{first.reset || then.reset, (first.allow && !then.reset) || then.allow, first.deny || then.deny};
+}
 level_step apply_rules(matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d);
 void apply_level(matcher& m, const level& l, decision& d, bool trace);
 // A level holding one rule, as apply_level; `name()` (the level's name) is

@@ -64,6 +64,7 @@ struct filter_context {
     edited.push_back(n);
   }
   bool dropped(uint32_t n) const { return marks[n] == 1; }
+  bool edited_at(uint32_t n) const { return marks[n] != 0; }
   outcome reject(std::string why, uint32_t node = npos) {
     reject_reason = std::move(why);
     if (node != npos) reject_offset = t.offset_of(node);
@@ -85,6 +86,12 @@ struct filter_context {
   // Removes or replaces the withheld members of `obj` for `kind` (only
   // `only_member` when given). Absent and null members are left alone.
   void disclose(std::string_view kind, uint32_t obj, std::string_view only_member = {});
+  // Whether the viewer fails the disclosure of `kind.member`.
+  bool withholds(std::string_view kind, std::string_view member) const {
+    for (const withheld_field& w : withheld)
+      if (w.kind == kind && w.member == member) return true;
+    return false;
+  }
 };
 
 // Writes the tree with its edits applied, compactly. `edited` is sorted here.

@@ -1,35 +1,44 @@
 // Knowledge-base payloads (SPEC §6): Confluence REST v1 lists and search
 // results, Confluence v2 pages, JSM knowledge-base articles, single objects.
-#include <algorithm>
+// Facts of one page: kb_facts.h; the parentId tree: kb_tree.h; what nested
+// content objects may keep: kb_sweep.h.
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "filter_context.h"
+#include "kb_facts.h"
+#include "kb_sweep.h"
+#include "kb_tree.h"
 
 namespace keyhole::detail {
 namespace {
 
-// An id may be written as a string or a number; both compare by their text.
-bool id_text(const json_tree& t, uint32_t n, std::string_view& out) {
-  if (t.is_string(n)) { out = t.str(n); return !out.empty(); }
-  if (n != npos && t.type(n) == jtype::number) { out = t.raw(n); return true; }
-  return false;
-}
+// One list item (or the single content object) while it is being decided.
+struct item_view {
+  uint32_t item = npos;     // the list entry (a search hit wraps its content)
+  uint32_t content = npos;  // the content object decided
+  bool jsm = false;
+  page_facts self;
+  std::string_view space;
+  bool space_known = false;
+  bool hidden = false;  // fail closed before any rule is applied
+  std::string note;     // the first reason, for explain
+  void hide(std::string why) {
+    if (!hidden) note = std::move(why);
+    hidden = true;
+  }
+};
 
-enum class restriction { none, listed, unknown };
-
-struct page_facts {
+// A carried `ancestors` entry, decided along the item's chain.
+struct ancestor_entry {
+  uint32_t node;
   std::string_view id;
-  bool labels_known = false;
-  std::vector<std::string_view> labels;
-  restriction restrict = restriction::none;
-  bool restriction_denies = false;
-  uint32_t node = npos;  // the ancestors[] entry, when the payload carries one
+  bool visible;
 };
 
 class kb_filter {
  public:
-  explicit kb_filter(filter_context& c) : c_(c), t_(c.t), a_(c.policy.articles) {}
+  explicit kb_filter(filter_context& c) : c_(c), t_(c.t), a_(c.policy.articles), tree_(c), sweep_(c) {}
 
   outcome run() {
     outcome o = run_checked();
@@ -47,8 +56,8 @@ class kb_filter {
     if (values != npos) return list(values, true);
     if (results != npos) return list(results, false);
     if (c_.member(0, "id") == npos) return c_.reject("unknown knowledge-base payload shape");
-    index_items(npos, false);
     bool shown = decide_item(0, 0, false);
+    if (shown) sweep_.run();
     return shown ? outcome::ok : outcome::not_visible;
   }
 
@@ -57,7 +66,7 @@ class kb_filter {
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e))
       if (!t_.is_object(e)) return c_.reject("a list item must be an object", e);
       else if (!t_.unique_keys(e)) return c_.reject("duplicate member in a list item", e);
-    index_items(arr, jsm);
+    if (!jsm) tree_.index(arr);
     size_t kept = 0;
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e)) {
       uint32_t content = e;
@@ -74,251 +83,186 @@ class kb_filter {
       if (decide_item(e, content, jsm)) ++kept;
       else c_.drop(e);
     }
-    // Counts must not reveal hidden items.
+    sweep_.run();
+    fix_counts(kept);
+    return outcome::ok;
+  }
+
+  // Counts must not reveal hidden items.
+  void fix_counts(size_t kept) {
     std::string count = std::to_string(kept);
     uint32_t size = c_.member(0, "size");
     if (size != npos) c_.replace(size, count);
     uint32_t total = c_.member(0, "totalSize");
-    if (total != npos) {
-      uint32_t links = c_.member(0, "_links");
-      bool complete = !t_.is_object(links) || c_.member(links, "next") == npos;
-      if (complete) c_.replace(total, count);
-      else c_.drop(total);
-    }
-    return outcome::ok;
+    if (total == npos) return;
+    uint32_t links = c_.member(0, "_links");
+    bool complete = !t_.is_object(links) || c_.member(links, "next") == npos;
+    if (complete) c_.replace(total, count);
+    else c_.drop(total);
   }
 
-  // Items of the payload by id, so v2 parentId chains can be followed.
-  void index_items(uint32_t arr, bool jsm) {
-    if (arr == npos || jsm) return;
-    for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e)) {
-      std::string_view id;
-      if (id_text(t_, c_.member(e, "id"), id)) by_id_.emplace(id, e);
+  // The item's id, space, labels and restrictions, and the fail-closed rules
+  // that hide it before any rule applies (SPEC §6).
+  void read_item(item_view& v) {
+    if (v.jsm) {
+      uint32_t src = c_.member(v.content, "source");
+      if (!t_.is_object(src) || !t_.unique_keys(src) || !id_text(t_, c_.member(src, "pageId"), v.self.id))
+        v.hide("no source.pageId");
+      uint32_t sk = t_.is_object(src) ? c_.member(src, "spaceKey") : npos;
+      if (t_.is_string(sk)) v.space = t_.str(sk), v.space_known = true;
+      if (!a_.labels.empty()) v.hide("labels not carried by the payload");
+    } else {
+      uint32_t type = c_.member(v.content, "type");
+      if (type != npos && !(t_.is_string(type) && (t_.str(type) == "page" || t_.str(type) == "blogpost")))
+        v.hide("not a page or blog post");
+      if (!id_text(t_, c_.member(v.content, "id"), v.self.id)) v.hide("no id");
+      uint32_t sp = c_.member(v.content, "space");
+      if (t_.is_object(sp)) {
+        if (!t_.unique_keys(sp)) v.hide("duplicate member in space");
+        uint32_t key = c_.member(sp, "key");
+        if (t_.is_string(key)) v.space = t_.str(key), v.space_known = true;
+      } else if (id_text(t_, c_.member(v.content, "spaceId"), v.space)) {
+        v.space_known = true;
+      }
+      read_facts(c_, v.content, facts_of::item, v.self);
+      if (!a_.labels.empty() && !v.self.labels_known) v.hide("labels not carried by the payload");
     }
+    if (!a_.spaces.empty() && !v.space_known) v.hide("space not carried by the payload");
+    if (v.self.restrict == restriction::unknown) v.hide("restrictions not carried");
   }
 
-  // Reads labels and embedded restrictions of a content object or ancestor entry.
-  void read_facts(uint32_t obj, page_facts& f) {
-    uint32_t md = c_.member(obj, "metadata");
-    uint32_t labels = t_.is_object(md) ? c_.member(md, "labels") : c_.member(obj, "labels");
-    uint32_t lr = t_.is_object(labels) ? c_.member(labels, "results") : npos;
-    if (t_.is_array(lr)) {
-      f.labels_known = true;
-      for (uint32_t l = t_.first_child(lr); l != npos; l = t_.next_sibling(lr, l)) {
-        uint32_t name = c_.member(l, "name");
-        if (t_.is_string(name)) f.labels.push_back(t_.str(name));
-      }
-    }
-    if (!a_.embedded_restrictions) return;
-    uint32_t rs = c_.member(obj, "restrictions");
-    if (rs == npos) return;
-    uint32_t read = c_.member(rs, "read");
-    uint32_t rr = c_.member(read, "restrictions");
-    uint32_t users = c_.member(c_.member(rr, "user"), "results");
-    uint32_t groups = c_.member(c_.member(rr, "group"), "results");
-    if (!t_.is_array(users) || !t_.is_array(groups)) {
-      f.restrict = restriction::unknown;  // e.g. only named under _expandable
-      return;
-    }
-    if (t_.first_child(users) == npos && t_.first_child(groups) == npos) return;
-    f.restrict = restriction::listed;
-    const viewer& v = c_.m.who();
-    bool listed = false;
-    if (v.signed_in)
-      for (uint32_t u = t_.first_child(users); u != npos; u = t_.next_sibling(users, u)) {
-        uint32_t acc = c_.member(u, "accountId");
-        if (t_.is_string(acc) && t_.str(acc) == v.sub) listed = true;
-      }
-    for (uint32_t g = t_.first_child(groups); g != npos; g = t_.next_sibling(groups, g)) {
-      uint32_t name = c_.member(g, "name");
-      if (t_.is_string(name) && v.in_group(t_.str(name))) listed = true;
-    }
-    f.restriction_denies = !listed;
+  // Whether the policy has rules for pages other than `id` (SPEC §6).
+  bool needs_ancestors(std::string_view id) const {
+    size_t n = a_.pages.size();
+    return n > 1 || (n == 1 && !a_.pages.find(id));
   }
 
-  level page_level(const page_facts& f) const {
-    level l;
-    l.name = "page:" + std::string(f.id);
-    if (const rule* r = a_.pages.find(f.id)) l.rules.push_back(r);
-    for (auto name : f.labels)
-      if (const rule* r = a_.labels.find(name)) l.rules.push_back(r);
-    l.has_restriction = f.restrict == restriction::listed;
-    l.restriction_denies = f.restriction_denies;
-    return l;
-  }
-
-  // The ancestors of a page, root first. False when they cannot be established.
-  bool ancestors_of(uint32_t content, std::string_view id, std::vector<page_facts>& out) {
-    uint32_t anc = c_.member(content, "ancestors");
-    if (anc != npos) {
-      // Carried ancestors must all be readable: an entry the filter cannot
-      // decide could not be reduced to its id, so the item is hidden instead.
-      if (!t_.is_array(anc)) {
-        malformed_ancestors_ = true;
-        return false;
-      }
-      for (uint32_t e = t_.first_child(anc); e != npos; e = t_.next_sibling(anc, e)) {
-        page_facts f;
-        if (!t_.is_object(e) || !id_text(t_, c_.member(e, "id"), f.id)) {
-          malformed_ancestors_ = true;
-          return false;
-        }
-        f.node = e;
-        read_facts(e, f);
-        out.push_back(f);
-      }
-      return true;
+  // Carried `ancestors`, root first: each applied in turn, so each entry is
+  // decided on its own prefix of the chain (one pass, linear).
+  bool carried_ancestors(item_view& v, uint32_t anc, decision& d) {
+    if (!t_.is_array(anc)) {
+      v.hide("ancestors carried but not readable");
+      return false;
     }
-    // Otherwise follow parent links: the payload's parentId, then the policy's map.
-    std::vector<std::string_view> chain;
-    std::string_view cur = id;
-    uint32_t cur_node = content;
-    for (size_t steps = 0; steps < 4096; ++steps) {
-      std::string_view parent;
-      bool root = false;
-      uint32_t pid = cur_node != npos ? c_.member(cur_node, "parentId") : npos;
-      if (pid != npos) {
-        if (t_.is_null(pid)) root = true;
-        else if (!id_text(t_, pid, parent)) return false;
-      } else if (a_.has_parents) {
-        const std::string* p = a_.parents.find(cur);
-        if (!p) root = true;
-        else parent = *p;
-      } else {
-        return false;
-      }
-      if (root) break;
-      if (std::find(chain.begin(), chain.end(), parent) != chain.end() || parent == id) return false;
-      chain.push_back(parent);
-      cur = parent;
-      auto it = by_id_.find(parent);
-      cur_node = it == by_id_.end() ? npos : it->second;
-    }
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    for (uint32_t e = t_.first_child(anc); e != npos; e = t_.next_sibling(anc, e)) {
       page_facts f;
-      f.id = *it;
-      auto node = by_id_.find(*it);
-      if (node != by_id_.end()) read_facts(node->second, f);
-      out.push_back(f);
+      if (!t_.is_object(e) || !id_text(t_, c_.member(e, "id"), f.id)) {
+        v.hide("ancestors carried but not readable");
+        return false;
+      }
+      f.node = e;
+      read_facts(c_, e, facts_of::ancestor, f);
+      if (f.restrict == restriction::unknown) {
+        v.hide("an ancestor's restrictions are not carried");
+        return false;
+      }
+      apply_level(c_.m, page_level(a_, f), d, c_.tracing);
+      decision alone{d.allowed, d.denied, false, {}};
+      finish_decision(alone, c_.m.who().has_grant("article", f.id));
+      carried_.push_back(ancestor_entry{e, f.id, alone.visible()});
     }
     return true;
   }
 
-  bool needs_ancestors(std::string_view id) const {
-    for (const auto& [page, r] : a_.pages)
-      if (page != id) return true;
-    return false;
+  // Ancestors from parent links (v2 parentId, the policy's parents map). A
+  // cycle hides the item; so does a chain broken below a page the policy has
+  // a rule for; else the known part of the chain applies (its denies stick).
+  bool linked_ancestors(item_view& v, decision& d) {
+    chain ch = tree_.above(v.self.id, v.content);
+    if (ch.state == chain_state::cycle) v.hide("the parent links form a cycle");
+    else if (ch.unknown_restriction) v.hide("an ancestor's restrictions are not carried");
+    else if (ch.state == chain_state::broken && needs_ancestors(v.self.id)) v.hide("ancestors cannot be established");
+    if (v.hidden) return false;
+    if (c_.tracing) {  // the levels one by one, for explain only; the step below decides
+      decision shown_levels = d;
+      std::vector<page_facts> chain_pages;
+      tree_.ancestors(v.self.id, v.content, ch.depth, chain_pages);
+      for (const page_facts& f : chain_pages) apply_level(c_.m, page_level(a_, f), shown_levels, true);
+      d.trace = std::move(shown_levels.trace);
+    }
+    apply_step(ch.above, d);
+    return true;
   }
 
   // Decides one item; applies disclosure and ancestor stripping when shown.
   bool decide_item(uint32_t item, uint32_t content, bool jsm) {
-    page_facts self;
-    std::string_view space;
-    bool space_known = false;
-    std::string note;
-    bool hidden = false;
-    auto hide = [&](std::string why) { hidden = true; if (note.empty()) note = std::move(why); };
-
-    if (jsm) {
-      uint32_t src = c_.member(content, "source");
-      if (!t_.is_object(src) || !t_.unique_keys(src) || !id_text(t_, c_.member(src, "pageId"), self.id))
-        hide("no source.pageId");
-      uint32_t sk = t_.is_object(src) ? c_.member(src, "spaceKey") : npos;
-      if (t_.is_string(sk)) { space = t_.str(sk); space_known = true; }
-    } else {
-      uint32_t type = c_.member(content, "type");
-      if (type != npos && !(t_.is_string(type) && (t_.str(type) == "page" || t_.str(type) == "blogpost")))
-        hide("not a page or blog post");
-      if (!id_text(t_, c_.member(content, "id"), self.id)) hide("no id");
-      uint32_t sp = c_.member(content, "space");
-      if (t_.is_object(sp)) {
-        if (!t_.unique_keys(sp)) hide("duplicate member in space");
-        uint32_t key = c_.member(sp, "key");
-        if (t_.is_string(key)) { space = t_.str(key); space_known = true; }
-      } else if (id_text(t_, c_.member(content, "spaceId"), space)) {
-        space_known = true;
-      }
-      read_facts(content, self);
-    }
-
-    if (!a_.spaces.empty() && !space_known) hide("space not carried by the payload");
-    if (!a_.labels.empty() && !self.labels_known && !jsm) hide("labels not carried by the payload");
-    if (!a_.labels.empty() && jsm) hide("labels not carried by the payload");
-    if (self.restrict == restriction::unknown) hide("read restrictions not expanded");
-
-    std::vector<page_facts> ancestors;
-    malformed_ancestors_ = false;
-    bool ancestors_known = !hidden && ancestors_of(content, self.id, ancestors);
-    if (!hidden && !ancestors_known) {
-      ancestors.clear();
-      if (malformed_ancestors_) hide("ancestors carried but not readable");
-      else if (needs_ancestors(self.id)) hide("ancestors cannot be established");
-    }
-    for (const auto& a : ancestors)
-      if (a.restrict == restriction::unknown) hide("an ancestor's read restrictions are not expanded");
-
+    item_view v;
+    v.item = item, v.content = content, v.jsm = jsm;
+    read_item(v);
+    carried_.clear();
     decision d;
     bool shown = false;
-    if (!hidden) {
-      std::vector<level> chain;
-      if (a_.has_default) chain.push_back(level{"default", {&a_.default_rule}});
-      if (space_known)
-        if (const rule* r = a_.spaces.find(space)) chain.push_back(level{"space:" + std::string(space), {r}});
-      size_t prefix = chain.size();
-      for (const auto& a : ancestors) chain.push_back(page_level(a));
-      chain.push_back(page_level(self));
-      for (const auto& l : chain) apply_level(c_.m, l, d, c_.tracing);
-      finish_decision(d, c_.m.who().has_grant("article", self.id));
-      shown = d.visible();
-      if (shown) {
-        // Ancestors the viewer may not see keep only their id.
-        bool parent_hidden = false;
-        for (size_t k = 0; k < ancestors.size(); ++k) {
-          decision ad;
-          for (size_t i = 0; i < prefix + k + 1; ++i) apply_level(c_.m, chain[i], ad, false);
-          finish_decision(ad, c_.m.who().has_grant("article", ancestors[k].id));
-          bool visible = ad.visible();
-          if (c_.log) c_.record("ancestor", ancestors[k].id, visible, std::move(ad), "of page " + std::string(self.id));
-          if (!visible && ancestors[k].node != npos) strip_to_id(ancestors[k].node);
-          if (k + 1 == ancestors.size()) parent_hidden = !visible;
-        }
-        // A search hit names its parent's title; drop it when the parent is hidden.
-        if (parent_hidden && item != content) {
-          uint32_t rpc = c_.member(item, "resultParentContainer");
-          if (rpc != npos) c_.drop(rpc);
-        }
-        drop_other_pages(content);
-        c_.disclose("article", item);
+    if (!v.hidden) {
+      if (a_.has_default) apply_level(c_.m, level{"default", {&a_.default_rule}}, d, c_.tracing);
+      if (v.space_known)
+        if (const rule* r = a_.spaces.find(v.space)) apply_level(c_.m, level{"space:" + std::string(v.space), {r}}, d, c_.tracing);
+      uint32_t anc = c_.member(content, "ancestors");
+      bool chain_known = anc != npos ? carried_ancestors(v, anc, d) : linked_ancestors(v, d);
+      if (chain_known) {
+        apply_level(c_.m, page_level(a_, v.self), d, c_.tracing);
+        finish_decision(d, c_.m.who().has_grant("article", v.self.id));
+        shown = d.visible();
       }
     }
-    if (c_.log) c_.record("article", self.id, shown, std::move(d), note);
+    if (!v.self.id.empty()) sweep_.decided(v.self.id, shown);
+    if (shown) finish_shown(v);
+    if (c_.log) c_.record("article", v.self.id, shown, std::move(d), v.note);
     return shown;
   }
 
-  // Expanded `children` / `descendants` list other pages (with their titles)
-  // that this filter has not decided; only the page's own attachments and
-  // comments stay (docs/decisions.md).
-  void drop_other_pages(uint32_t content) {
-    for (std::string_view name : {"children", "descendants"}) {
-      uint32_t m = c_.member(content, name);
-      if (!t_.is_object(m)) continue;
-      for (uint32_t k = t_.first_child(m); k != npos; k = t_.next_sibling(m, k)) {
-        std::string_view key = t_.key(k);
-        if (key != "attachment" && key != "comment" && key != "_expandable" && key != "_links") c_.drop(k);
-      }
+  // A shown item: its hidden ancestors keep only their id, a search hit loses
+  // what names a parent it cannot prove visible, and disclosure applies.
+  void finish_shown(const item_view& v) {
+    bool all_visible = true;
+    for (const ancestor_entry& a : carried_) {
+      sweep_.decided(a.id, a.visible);
+      if (a.visible) sweep_.set_role(a.node, node_role::shown);
+      else sweep_.strip_to_id(a.node);
+      if (c_.log) c_.record("ancestor", a.id, a.visible, decision{}, "of page " + std::string(v.self.id));
+      all_visible = all_visible && a.visible;
+    }
+    sweep_.set_role(v.item, node_role::shown);
+    sweep_.set_role(v.content, node_role::shown);
+    bool title_withheld = c_.withholds("article", "title");
+    if (v.item != v.content) search_hit_extras(v, all_visible, title_withheld);
+    c_.disclose("article", v.item);
+    if (v.item != v.content) c_.disclose("article", v.content);
+    if (title_withheld) {
+      drop_title_links(v.item);
+      if (v.item != v.content) drop_title_links(v.content);
     }
   }
 
-  void strip_to_id(uint32_t entry) {
-    for (uint32_t m = t_.first_child(entry); m != npos; m = t_.next_sibling(entry, m))
-      if (t_.key(m) != "id") c_.drop(m);
+  // `resultParentContainer` names the parent, `breadcrumbs` every ancestor
+  // (by title, without ids): kept only when the carried ancestors prove them
+  // visible (findings K4, K5).
+  void search_hit_extras(const item_view& v, bool all_visible, bool title_withheld) {
+    bool ancestors_carried = c_.member(v.content, "ancestors") != npos;
+    bool parent_visible = ancestors_carried && !carried_.empty() && carried_.back().visible;
+    uint32_t rpc = c_.member(v.item, "resultParentContainer");
+    if (rpc != npos && !parent_visible) c_.drop(rpc);
+    uint32_t crumbs = c_.member(v.item, "breadcrumbs");
+    if (crumbs != npos && !(ancestors_carried && all_visible && !title_withheld)) c_.drop(crumbs);
+  }
+
+  // Links whose path spells the title (`/spaces/KB/pages/1/Title`) go with it.
+  void drop_title_links(uint32_t obj) {
+    uint32_t url = c_.member(obj, "url");
+    if (url != npos) c_.drop(url);
+    uint32_t links = c_.member(obj, "_links");
+    if (!t_.is_object(links)) return;
+    for (std::string_view name : {"webui", "editui", "edituiv2"}) {
+      uint32_t m = c_.member(links, name);
+      if (m != npos) c_.drop(m);
+    }
   }
 
   filter_context& c_;
   const json_tree& t_;
   const articles_section& a_;
-  std::unordered_map<std::string_view, uint32_t> by_id_;
-  bool malformed_ancestors_ = false;
+  page_tree tree_;
+  content_sweep sweep_;
+  std::vector<ancestor_entry> carried_;  // of the item being decided
 };
 
 }  // namespace

@@ -31,8 +31,14 @@ struct component_info {
   bool in_group = false;
   bool is_group = false;      // group: true, a components list, or named as a group_id
   bool says_not_group = false;  // group: false
+  bool present = false;       // a component object at the top level (SPEC §5 groups)
   bool visible = false;
 };
+
+// SPEC §5: a maintenance is an object with a non-null `scheduled_for`,
+// wherever it appears (in `incidents` too); every other one is an incident.
+enum class event_kind { incident, maintenance };
+const char* kind_name(event_kind k) { return k == event_kind::maintenance ? "maintenance" : "incident"; }
 
 const component_info kNobody{};  // hidden, in no group
 
@@ -63,7 +69,7 @@ class status_filter {
     if (components_ != npos) {
       if (!t_.is_array(components_)) return c_.reject("components must be an array", components_);
       for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e))
-        if (!learn_component(e)) return outcome::rejected;
+        if (!learn_component(e, true)) return outcome::rejected;
     }
     for (uint32_t list : {incidents_, maintenances_}) {
       if (list == npos) continue;
@@ -78,35 +84,43 @@ class status_filter {
 
     // 3. Rewrite.
     if (components_ != npos && !rewrite_components()) return outcome::rejected;
-    if (components_ == npos)
-      for (uint32_t list : {incidents_, maintenances_})
-        if (list != npos)
-          for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) learn_group_worst_from_copies(e);
     for (uint32_t list : {incidents_, maintenances_}) {
       if (list == npos) continue;
-      bool maintenance = list == maintenances_;
       for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
-        if (!rewrite_incident(e, maintenance)) return outcome::rejected;
+        if (!rewrite_incident(e, kind_of(e))) return outcome::rejected;
     }
     if (status != npos && s_.recompute_status && !recompute_banner(status)) return outcome::rejected;
     return outcome::ok;
   }
 
  private:
-  // A webhook-style payload: one incident or maintenance object.
+  // A webhook-style payload: one incident or maintenance object. It is one
+  // resource, so the lists of a page payload have no place in it: copying
+  // them unread would leak them (finding S3), so such a payload is rejected.
   outcome single_resource() {
+    for (std::string_view list : {"incidents", "scheduled_maintenances", "page"})
+      if (uint32_t m = t_.member(0, list); m != npos)
+        return c_.reject("a single incident or maintenance object carries '" + std::string(list) + "'", m);
+    if (uint32_t st = t_.member(0, "status"); t_.is_object(st))
+      return c_.reject("a single incident or maintenance object carries a page status object", st);
     if (!learn_incident(0)) return outcome::rejected;
     if (!check_groups()) return outcome::rejected;
     decide_all();
-    learn_group_worst_from_copies(0);
-    bool maintenance = t_.member(0, "scheduled_for") != npos;
+    event_kind kind = kind_of(0);
     bool shown = false;
-    if (!decide_incident(0, maintenance, shown)) return outcome::rejected;
+    if (!decide_incident(0, kind, shown)) return outcome::rejected;
     if (!shown) return outcome::not_visible;
-    return rewrite_visible_incident(0, maintenance) ? outcome::ok : outcome::rejected;
+    return rewrite_visible_incident(0, kind) ? outcome::ok : outcome::rejected;
   }
 
-  bool learn_component(uint32_t obj) {
+  event_kind kind_of(uint32_t obj) const {
+    uint32_t at = t_.member(obj, "scheduled_for");
+    return at != npos && !t_.is_null(at) ? event_kind::maintenance : event_kind::incident;
+  }
+
+  // `top_level`: the object stands in the payload's own `components` list,
+  // so it is present (SPEC §5); copies inside incidents are not.
+  bool learn_component(uint32_t obj, bool top_level = false) {
     if (!t_.is_object(obj)) return fail("a component must be an object", obj);
     static constexpr std::string_view names[] = {"id", "group_id", "group", "components"};
     uint32_t found[4];
@@ -115,6 +129,7 @@ class status_filter {
     if (!t_.is_string(id)) return fail("a component needs a string id", obj);
     uint32_t self = entry(t_.str(id));
     if (self == npos) return overflow();
+    if (top_level) comps_[self].present = true;
     if (gid != npos && !t_.is_null(gid)) {
       if (!t_.is_string(gid)) return fail("group_id must be a string or null", gid);
       if (!assign_group(self, entry(t_.str(gid)))) return false;
@@ -229,13 +244,16 @@ class status_filter {
       info.visible = d.visible();
       if (c_.log) c_.record("component", id, info.visible, std::move(d));
     }
-    // A group is shown iff one of its member components is.
+    // A group is shown iff one of its components present at the top level is
+    // shown; ids only listed are absent (SPEC §5): the status of a group
+    // could otherwise only come from hidden or unknown components.
     for (const component_info& member : comps_)
-      if (!member.is_group && member.in_group && member.visible) comps_[member.group].visible = true;
+      if (!member.is_group && member.in_group && member.present && member.visible) comps_[member.group].visible = true;
     if (c_.log)
       for (uint32_t i = 0; i < comps_.size(); ++i)
         if (comps_[i].is_group)
-          c_.record("group", ids_.name(i), comps_[i].visible, decision{}, "shown iff a member component is shown");
+          c_.record("group", ids_.name(i), comps_[i].visible, decision{},
+                    "shown iff a component of it present at the top level is shown");
   }
 
   // The facts on component or group `id`; a hidden nobody when it was never
@@ -262,20 +280,6 @@ class status_filter {
     for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e))
       rewrite_component_copy(e);
     return true;
-  }
-
-  // Without a top-level list (a webhook incident), the shown copies inside the
-  // incident are all there is to derive a group's status from.
-  void learn_group_worst_from_copies(uint32_t incident) {
-    uint32_t list = t_.member(incident, "components");
-    if (!t_.is_array(list)) return;
-    for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) {
-      const component_info& c = of(t_.member(e, "id"));
-      if (!c.visible || c.is_group || !c.in_group) continue;
-      uint32_t st = t_.member(e, "status");
-      int r = t_.is_string(st) ? rank_of(component_statuses, t_.str(st)) : -1;
-      if (r >= 0) comps_[c.group].worst = std::max(comps_[c.group].worst, r);
-    }
   }
 
   // One component object, at the top level or copied into an incident: hidden
@@ -306,68 +310,86 @@ class status_filter {
     return r;
   }
 
-  // Decides one incident or maintenance (SPEC §5); `shown` receives the result.
-  bool decide_incident(uint32_t obj, bool maintenance, bool& visible) {
-    std::string_view id = t_.str(t_.member(obj, "id"));
-    std::vector<std::string_view> affected;
-    auto add = [&](std::string_view a) {
-      if (std::find(affected.begin(), affected.end(), a) == affected.end()) affected.push_back(a);
+  // The distinct affected components of an incident (SPEC §5: the union of
+  // `components[].id` and `incident_updates[].affected_components[].code`),
+  // counted as {distinct, shown}. Distinct by index with a per-incident
+  // stamp, so an incident naming n components costs O(n) (finding D2).
+  std::pair<size_t, size_t> count_affected(uint32_t obj) {
+    ++stamp_;
+    if (stamp_ == 0) {  // wrapped: clear the stamps once
+      std::fill(seen_.begin(), seen_.end(), 0);
+      stamp_ = 1;
+    }
+    seen_.resize(comps_.size(), 0);
+    size_t distinct = 0, n_shown = 0;
+    auto add = [&](uint32_t n) {
+      if (!t_.is_string(n)) return;
+      uint32_t i = ids_.find(t_.str(n));
+      if (i == npos) {  // never learnt: cannot happen; counts as hidden
+        ++distinct;
+        return;
+      }
+      if (seen_[i] == stamp_) return;
+      seen_[i] = stamp_;
+      ++distinct;
+      n_shown += comps_[i].visible ? 1 : 0;
     };
     uint32_t list = t_.member(obj, "components");
     if (t_.is_array(list))
-      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) add(t_.str(t_.member(e, "id")));
+      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) add(t_.member(e, "id"));
     uint32_t updates = t_.member(obj, "incident_updates");
     if (t_.is_array(updates))
       for (uint32_t u = t_.first_child(updates); u != npos; u = t_.next_sibling(updates, u)) {
         uint32_t aff = t_.member(u, "affected_components");
         if (!t_.is_array(aff)) continue;
-        for (uint32_t a = t_.first_child(aff); a != npos; a = t_.next_sibling(aff, a)) {
-          uint32_t code = t_.member(a, "code");
-          if (t_.is_string(code)) add(t_.str(code));
-        }
+        for (uint32_t a = t_.first_child(aff); a != npos; a = t_.next_sibling(aff, a)) add(t_.member(a, "code"));
       }
+    return {distinct, n_shown};
+  }
 
+  // Decides one incident or maintenance (SPEC §5); `visible` receives the result.
+  bool decide_incident(uint32_t obj, event_kind kind, bool& visible) {
+    std::string_view id = t_.str(t_.member(obj, "id"));
+    auto [n_affected, n_shown] = count_affected(obj);
     decision d;
-    size_t n_shown = 0;
-    for (auto a : affected) n_shown += of_id(a).visible ? 1 : 0;
-    bool some_hidden = n_shown < affected.size();
+    bool some_hidden = n_shown < n_affected;
     std::string note;
-    if (affected.empty()) {
+    if (n_affected == 0) {
       const rule* r = s_.has_without_components ? &s_.without_components : (s_.has_default ? &s_.default_rule : nullptr);
       if (r)
         apply_rule(c_.m, *r, d, c_.tracing,
                    [&] { return s_.has_without_components ? "without-components" : "default"; });
       note = "no affected components";
     } else {
-      bool base = s_.visibility == visibility_mode::any_component ? n_shown > 0 : n_shown == affected.size();
+      bool base = s_.visibility == visibility_mode::any_component ? n_shown > 0 : n_shown == n_affected;
       if (base && some_hidden && s_.mixed == mixed_mode::hide) base = false;
       d.allowed = base;
-      note = std::to_string(n_shown) + " of " + std::to_string(affected.size()) + " affected components shown";
+      note = std::to_string(n_shown) + " of " + std::to_string(n_affected) + " affected components shown";
       if (c_.tracing) d.trace.push_back(level_trace{"components", false, base, false, {}, {}});
     }
     if (const rule* r = s_.incident_rules.find(id))
       apply_rule(c_.m, *r, d, c_.tracing, [&] { return "rules:" + std::string(id); });
-    finish_decision(d, c_.m.who().has_grant(maintenance ? "maintenance" : "incident", id));
+    finish_decision(d, c_.m.who().has_grant(kind_name(kind), id));
     visible = d.visible();
     redact_ = visible && some_hidden && s_.mixed == mixed_mode::redact;
     if (redact_) note += "; mixed: redact";
-    if (c_.log) c_.record(maintenance ? "maintenance" : "incident", id, visible, std::move(d), note);
+    if (c_.log) c_.record(kind_name(kind), id, visible, std::move(d), note);
     return true;
   }
 
-  bool rewrite_incident(uint32_t obj, bool maintenance) {
+  bool rewrite_incident(uint32_t obj, event_kind kind) {
     bool visible = false;
-    if (!decide_incident(obj, maintenance, visible)) return false;
+    if (!decide_incident(obj, kind, visible)) return false;
     if (!visible) {
       c_.drop(obj);
       return true;
     }
-    if (!rewrite_visible_incident(obj, maintenance)) return false;
+    if (!rewrite_visible_incident(obj, kind)) return false;
     if (s_.recompute_status) {
       // Only unresolved incidents and in-progress maintenances drive the banner.
       uint32_t st = t_.member(obj, "status");
       std::string_view status = t_.is_string(st) ? t_.str(st) : std::string_view{};
-      bool active = maintenance ? (status == "in_progress" || status == "verifying")
+      bool active = kind == event_kind::maintenance ? (status == "in_progress" || status == "verifying")
                                 : (status != "resolved" && status != "postmortem");
       if (active) {
         uint32_t imp = t_.member(obj, "impact");
@@ -379,7 +401,7 @@ class status_filter {
     return true;
   }
 
-  bool rewrite_visible_incident(uint32_t obj, bool maintenance) {
+  bool rewrite_visible_incident(uint32_t obj, event_kind kind) {
     bool redact = redact_;
     uint32_t list = t_.member(obj, "components");
     if (t_.is_array(list))
@@ -407,7 +429,7 @@ class status_filter {
         }
         c_.disclose("update", u);
       }
-    c_.disclose(maintenance ? "maintenance" : "incident", obj);
+    c_.disclose(kind_name(kind), obj);
     return true;
   }
 
@@ -451,6 +473,8 @@ class status_filter {
   name_index ids_;
   std::vector<component_info> comps_;  // by index in ids_
   std::vector<int> shown_ranks_;
+  std::vector<uint32_t> seen_;  // count_affected(): stamp per component index
+  uint32_t stamp_ = 0;
   int worst_impact_ = -1;
   bool redact_ = false;
 };
