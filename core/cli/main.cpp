@@ -22,7 +22,7 @@ const char* kUsage =
     "                  [--max-bytes N] [--max-depth N] [PAYLOAD|-]\n"
     "  keyhole explain (same options as filter)\n"
     "  keyhole check P.json\n"
-    "  keyhole audience-key --policy P.json [--claims C.json | --anonymous]\n";
+    "  keyhole audience-key --policy P.json [--claims C.json | --anonymous] [--format auto|statuspage|confluence|jsm]\n";
 
 int usage(const std::string& why) {
   std::fprintf(stderr, "keyhole: %s\n%s", why.c_str(), kUsage);
@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
 
   if (cmd == "audience-key") {
     if (!positional.empty()) return usage("audience-key takes no payload");
-    keyhole::status st = f.audience_key(p, claims);
+    keyhole::status st = f.audience_key(p, claims, format);
     if (!st.ok()) {
       report(claims_path, st);
       return keyhole::exit_code(st.code);

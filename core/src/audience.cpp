@@ -45,6 +45,7 @@ void matcher::reset(const compiled_policy& p, const viewer& v) {
   atoms_.assign(p.atoms.size(), 0);
   for (size_t i = 0; i < p.atoms.size(); ++i) atoms_[i] = atom_matches(p.atoms[i], v) ? 1 : 0;
   named_.assign(p.audience_names.size(), -1);
+  for (uint32_t a : p.audience_order) named_[a] = eval(p.audience_exprs[a]) ? 1 : 0;
 }
 
 bool matcher::eval(uint32_t e) {

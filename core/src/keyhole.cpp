@@ -311,7 +311,7 @@ status filter::explain(const policy& p, std::string_view claims_json, const char
   return guarded(state_.get(), p, claims_json, payload, size, capacity, format, true);
 }
 
-status filter::audience_key(const policy& p, std::string_view claims_json) noexcept {
+status filter::audience_key(const policy& p, std::string_view claims_json, payload_format format) noexcept {
   if (!state_) return make(status_code::bad_claims, "", "out of memory");
   KEYHOLE_TRY {
     state_->output.clear();
@@ -338,7 +338,11 @@ status filter::audience_key(const policy& p, std::string_view claims_json) noexc
     for (auto& a : matched) field(a);
     field("grants");
     for (auto& g : state_->who.grants) field(g);
-    if (cp.articles.present && cp.articles.embedded_restrictions) {
+    // Embedded restrictions are on by default, with or without an articles
+    // section: a knowledge-base payload's read restrictions can then decide
+    // by sub and groups, so they are part of its key (finding E2). Status
+    // payloads carry none, so their key stays per audience.
+    if (cp.articles.embedded_restrictions && format != payload_format::statuspage) {
       field("restrictions");
       field(state_->who.signed_in ? state_->who.sub : std::string());
       std::vector<std::string> groups = state_->who.groups;

@@ -1,7 +1,6 @@
 #include "policy_compile.h"
 
 #include <algorithm>
-#include <functional>
 #include <unordered_map>
 
 #include "sha256.h"
@@ -297,6 +296,31 @@ struct compiler {
     return true;
   }
 
+  // The parents map is a tree: walking up from any page must end. Each page
+  // is walked past once (finished pages end a walk), so this is linear.
+  bool parents_form_a_tree(uint32_t map, const std::string& ptr) {
+    enum class mark : uint8_t { visiting, done };
+    std::unordered_map<std::string_view, mark> seen;
+    const name_map<std::string>& parents = p.articles.parents;
+    for (uint32_t e = t.first_child(map); e != npos; e = t.next_sibling(map, e)) {
+      std::vector<std::string_view> walk;
+      std::string_view cur = t.key(e);
+      while (true) {
+        auto [it, fresh] = seen.try_emplace(cur, mark::visiting);
+        if (!fresh) {
+          if (it->second == mark::visiting) return fail(child(ptr, t.key(e)), "cycle in parents");
+          break;
+        }
+        walk.push_back(cur);
+        const std::string* parent = parents.find(cur);
+        if (!parent) break;
+        cur = *parent;
+      }
+      for (std::string_view w : walk) seen[w] = mark::done;
+    }
+    return true;
+  }
+
   bool parse_articles(uint32_t n, const std::string& ptr) {
     if (!object(n, ptr)) return false;
     articles_section& a = p.articles;
@@ -316,16 +340,7 @@ struct compiler {
           if (!a.parents.emplace(t.key(e), std::string(t.str(e))))
             return fail(cp, "too many names that collide in the policy's index");
         }
-        // The map is a tree: walking up from any page must end.
-        for (uint32_t e = t.first_child(c); e != npos; e = t.next_sibling(c, e)) {
-          std::string cur(t.key(e));
-          for (size_t steps = 0;; ++steps) {
-            const std::string* parent = a.parents.find(cur);
-            if (!parent) break;
-            if (steps > a.parents.size()) return fail(child(cp, t.key(e)), "cycle in parents");
-            cur = *parent;
-          }
-        }
+        if (!parents_form_a_tree(c, cp)) return false;
       } else if (k == "embedded-restrictions") { if (!boolean(c, cp, a.embedded_restrictions)) return false; }
       else if (k == "disclose") { if (!parse_disclose(c, cp, true, a.disclose)) return false; }
       else return fail(cp, "unknown articles member");
@@ -333,34 +348,50 @@ struct compiler {
     return true;
   }
 
-  // Named audiences may refer to each other; a cycle is an error, reported at
-  // the reference that closes it.
-  bool check_cycles() {
-    std::vector<int> state(p.audience_names.size(), 0);  // 0 new, 1 visiting, 2 done
-    std::string cycle_at;
-    std::function<bool(uint32_t)> visit_expr;
-    std::function<bool(uint32_t)> visit_aud = [&](uint32_t a) {
-      if (state[a] == 2) return true;
-      state[a] = 1;
-      if (!visit_expr(p.audience_exprs[a])) return false;
-      state[a] = 2;
-      return true;
-    };
-    visit_expr = [&](uint32_t e) {
-      const expr& x = p.exprs[e];
-      if (x.kind == expr::op::named) {
-        if (state[x.index] == 1) {
-          cycle_at = x.pointer;
-          return false;
+  // The named-audience references inside expression `root`, in order
+  // (iteratively: expressions nest as deep as the policy's JSON).
+  void references(uint32_t root, std::vector<uint32_t>& out) const {
+    std::vector<uint32_t> stack{root};
+    while (!stack.empty()) {
+      const expr& x = p.exprs[stack.back()];
+      uint32_t at = stack.back();
+      stack.pop_back();
+      if (x.kind == expr::op::named) out.push_back(at);
+      for (auto k = x.kids.rbegin(); k != x.kids.rend(); ++k) stack.push_back(*k);
+    }
+  }
+
+  // Orders named audiences so each comes after those it refers to
+  // (p.audience_order); a cycle is an error, reported at the reference that
+  // closes it. Iterative depth-first search: a chain of any length is fine.
+  bool order_audiences() {
+    size_t n = p.audience_names.size();
+    std::vector<std::vector<uint32_t>> refs(n);  // expression indexes of @references
+    for (uint32_t a = 0; a < n; ++a) references(p.audience_exprs[a], refs[a]);
+    enum class mark : uint8_t { fresh, visiting, done };
+    std::vector<mark> state(n, mark::fresh);
+    struct frame { uint32_t audience; size_t next; };
+    std::vector<frame> stack;
+    for (uint32_t start = 0; start < n; ++start) {
+      if (state[start] != mark::fresh) continue;
+      state[start] = mark::visiting;
+      stack.push_back(frame{start, 0});
+      while (!stack.empty()) {
+        frame& f = stack.back();
+        if (f.next == refs[f.audience].size()) {
+          state[f.audience] = mark::done;
+          p.audience_order.push_back(f.audience);
+          stack.pop_back();
+          continue;
         }
-        return visit_aud(x.index);
+        const expr& ref = p.exprs[refs[f.audience][f.next++]];
+        if (state[ref.index] == mark::visiting) return fail(ref.pointer, "cycle in named audiences");
+        if (state[ref.index] == mark::fresh) {
+          state[ref.index] = mark::visiting;
+          stack.push_back(frame{ref.index, 0});
+        }
       }
-      for (uint32_t k : x.kids)
-        if (!visit_expr(k)) return false;
-      return true;
-    };
-    for (uint32_t a = 0; a < p.audience_names.size(); ++a)
-      if (!visit_aud(a)) return fail(cycle_at, "cycle in named audiences");
+    }
     return true;
   }
 
@@ -389,7 +420,7 @@ struct compiler {
         if (!parse_list(c, child("/audiences", t.key(c)), e)) return false;
         p.audience_exprs[audience_index[std::string(t.key(c))]] = e;
       }
-      if (!check_cycles()) return false;
+      if (!order_audiences()) return false;
     }
     uint32_t st = t.member(0, "status");
     if (st != npos && !parse_status(st, "/status")) return false;

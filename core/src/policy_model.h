@@ -128,6 +128,10 @@ class compiled_policy {
   std::vector<detail::expr> exprs;
   std::vector<std::string> audience_names;   // index → name
   std::vector<uint32_t> audience_exprs;      // index → expression
+  // Named audiences, each after every audience it refers to: the matcher
+  // settles them in this order, so evaluating one never recurses into
+  // another and a chain of any length costs no stack (finding D3).
+  std::vector<uint32_t> audience_order;
   detail::status_section status;
   detail::articles_section articles;
   std::string source;  // the policy text as given, for canonical_hash()

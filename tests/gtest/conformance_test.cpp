@@ -37,16 +37,18 @@ TEST_P(Conformance, Case) {
   }
   keyhole::filter f;
   if (c.mode == "audience-key") {
-    st = f.audience_key(p, c.claims);
+    keyhole::payload_format key_format;
+    ASSERT_TRUE(keyhole::parse_format_name(c.format, key_format)) << c.format;
+    st = f.audience_key(p, c.claims, key_format);
     ASSERT_EQ(keyhole::exit_code(st.code), c.exit) << st.message;
     if (!st.ok()) return;
     std::string key(f.output());
     for (const auto& other : c.same_key_as) {
-      ASSERT_TRUE(f.audience_key(p, other).ok()) << other;
+      ASSERT_TRUE(f.audience_key(p, other, key_format).ok()) << other;
       EXPECT_EQ(std::string(f.output()), key) << "expected the same key as " << other;
     }
     for (const auto& other : c.different_key_from) {
-      ASSERT_TRUE(f.audience_key(p, other).ok()) << other;
+      ASSERT_TRUE(f.audience_key(p, other, key_format).ok()) << other;
       EXPECT_NE(std::string(f.output()), key) << "expected a different key from " << other;
     }
     return;

@@ -91,7 +91,12 @@ class filter {
                  size_t size, size_t capacity, payload_format format) noexcept;
 
   // The audience key (SPEC §10) of a viewer under a policy into output().
-  status audience_key(const policy& p, std::string_view claims_json) noexcept;
+  // `format` is the payload format the key is for (the edge passes its
+  // route's): status formats are decided by atoms and grants alone, while
+  // knowledge-base formats (and `automatic`, which may be either) are also
+  // decided by a payload's embedded restrictions, which name `sub` and groups.
+  status audience_key(const policy& p, std::string_view claims_json,
+                      payload_format format = payload_format::automatic) noexcept;
 
   // Valid until the next call on this filter.
   std::string_view output() const noexcept;
