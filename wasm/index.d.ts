@@ -1,8 +1,11 @@
 // Type declarations for @keyhole/wasm.
 
-/** What went wrong: a bad policy, bad claims, a rejected payload, a single resource the
- *  viewer may not see, or bad usage (an unknown format name). */
-export type KeyholeErrorCode = "policy" | "claims" | "payload" | "not-visible" | "usage";
+/** What went wrong: a bad policy, bad claims (or share body), a rejected payload, a single
+ *  resource the viewer may not see, bad usage (an unknown format name), or "internal": the
+ *  module itself failed (a trap, an abort, the stack limit). After an "internal" error from
+ *  inside the module the instance is unusable: every later call throws "internal" again
+ *  (with the first error as `cause`); load a new instance. */
+export type KeyholeErrorCode = "policy" | "claims" | "payload" | "not-visible" | "usage" | "internal";
 
 export class KeyholeError extends Error {
   readonly name: "KeyholeError";
@@ -11,7 +14,7 @@ export class KeyholeError extends Error {
   readonly pointer: string;
   /** Byte offset into the payload when the parser knows it, otherwise -1. */
   readonly offset: number;
-  constructor(code: KeyholeErrorCode, message: string, pointer?: string, offset?: number);
+  constructor(code: KeyholeErrorCode, message: string, pointer?: string, offset?: number, options?: { cause?: unknown });
 }
 
 export type PayloadFormat = "auto" | "statuspage" | "confluence" | "jsm";
@@ -29,7 +32,8 @@ export interface Claims {
   grants?: string[];
 }
 
-/** Claims as an object, a JSON document string, or the document's raw bytes. */
+/** Claims as an object, a JSON document string, or the document's raw bytes. Strings are
+ *  UTF-8 encoded with TextEncoder (a lone surrogate becomes U+FFFD). */
 export type ClaimsInput = Claims | string | Uint8Array | null | undefined;
 
 export type PayloadBytes = Uint8Array | ArrayBuffer | ArrayBufferView;
@@ -55,6 +59,17 @@ export interface Limits {
   maxPayloadBytes?: number;
 }
 
+/** A share link's body (SPEC §7). At least one of emails and domains must list someone. */
+export interface ShareBody {
+  id: string;
+  /** Grants: "component:<id>" | "incident:<id>" | "maintenance:<id>" | "article:<page id>". */
+  resources: string[];
+  emails?: string[];
+  domains?: string[];
+  /** Expiry, integer UNIX seconds. */
+  exp: number;
+}
+
 /** The explanation document: for every resource, shown or not and why. */
 export type Explanation = { [key: string]: unknown };
 
@@ -78,9 +93,17 @@ export interface Keyhole {
   compilePolicy(policy: string | Uint8Array | ArrayBuffer | object): Policy;
   /** Validates claims alone (SPEC §1). Throws KeyholeError with code "claims". */
   validateClaims(claims: ClaimsInput): void;
+  /** The grants a share link's body gives these claims (SPEC §7): the body's `resources` when
+   *  the viewer is signed in, verified, has an email with exactly one "@" and that email
+   *  (ASCII case-insensitively) or its domain (one trailing dot removed) is listed, and
+   *  `nowSeconds < exp`; otherwise []. The same email rule as the `email:`/`domain:` atoms.
+   *  Verify the link's signature first. Throws KeyholeError code "claims" for bad claims or
+   *  a malformed body (message "share body: …", pointer into the body). nowSeconds defaults
+   *  to the current time. */
+  shareGrants(claims: ClaimsInput, body: ShareBody | string | Uint8Array, nowSeconds?: number): string[];
   /** Limits for later calls. */
   setLimits(limits?: Limits): void;
-  /** Frees the payload staging buffer (otherwise kept at the largest payload size seen). */
+  /** Frees the staging buffers (otherwise kept at the largest payload and document size seen). */
   releaseBuffer(): void;
   /** The core's version string. */
   readonly version: string;

@@ -1,25 +1,30 @@
 // @keyhole/wasm: the Keyhole core compiled to WebAssembly, for Node, browsers and
 // edge workers. The wasm layer (src/bindings.cpp) is thin; this file owns the public
 // JavaScript API: loading, argument conversion, errors and memory lifetime.
+//
+// Every document (policy, claims, share body, payload) reaches the core as UTF-8 bytes
+// written straight into wasm memory: strings through TextEncoder.encodeInto (a lone
+// surrogate becomes U+FFFD, as any UTF-8 encoder makes it), bytes as they are. The core
+// therefore reads the same bytes natively and here (finding W1).
 import createKeyholeModule from "./dist/keyhole.mjs";
 
 const WASM_FILE = "keyhole.wasm";
-const CODES = { 1: "policy", 2: "claims", 3: "payload", 4: "not-visible", 5: "usage" };
+// Only this module can make Policy objects (their handles are raw wasm addresses).
+const INTERNAL = Symbol("keyhole-internal");
 
-/** An error reported by Keyhole: `code` is policy | claims | payload | not-visible | usage. */
+/**
+ * An error reported by Keyhole: `code` is policy | claims | payload | not-visible | usage
+ * | internal. "internal" means the module itself failed (a trap, an abort, the stack
+ * limit); the instance is then unusable and every later call throws "internal" again.
+ */
 export class KeyholeError extends Error {
-  constructor(code, message, pointer = "", offset = -1) {
-    super(message);
+  constructor(code, message, pointer = "", offset = -1, options = undefined) {
+    super(message, options);
     this.name = "KeyholeError";
     this.code = code;
     this.pointer = pointer;
     this.offset = offset;
   }
-}
-
-function toError(r) {
-  const code = CODES[r.code] ?? "payload";
-  return new KeyholeError(code, r.message || code, r.pointer || "", r.offset ?? -1);
 }
 
 const isNode =
@@ -32,6 +37,10 @@ async function readWasmInNode(url) {
   return new Uint8Array(await readFile(url));
 }
 
+function isBytes(input) {
+  return input instanceof Uint8Array || ArrayBuffer.isView(input) || input instanceof ArrayBuffer;
+}
+
 function asBytes(input) {
   if (input instanceof Uint8Array) return input;
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
@@ -39,14 +48,46 @@ function asBytes(input) {
   throw new TypeError("payload must be a Uint8Array, an ArrayBuffer(View) or a string");
 }
 
-// Claims go to the core as a JSON document: a string (UTF-8 encoded by Embind), raw
-// bytes (passed through untouched) or an object (JSON.stringify).
-function claimsText(claims) {
-  if (claims === undefined || claims === null) return "{}";
-  if (typeof claims === "string") return claims;
-  if (claims instanceof Uint8Array) return claims;
-  if (typeof claims === "object") return JSON.stringify(claims);
-  throw new TypeError("claims must be an object or a JSON string");
+// A small JSON document as given: a string or bytes stay as they are (encoded later,
+// straight into wasm memory); an object is JSON.stringify'd.
+function documentInput(doc, what, emptyDefault) {
+  if ((doc === undefined || doc === null) && emptyDefault !== undefined) return emptyDefault;
+  if (typeof doc === "string") return doc;
+  if (isBytes(doc)) return asBytes(doc);
+  if (doc && typeof doc === "object") return JSON.stringify(doc);
+  throw new TypeError(`${what} must be a JSON string, bytes or an object`);
+}
+
+const claimsInput = (claims) => documentInput(claims, "claims", "{}");
+
+function moduleOptions(options) {
+  const { wasmModule, wasmBinary, locateFile } = options;
+  const init = { print: () => {}, printErr: () => {} };
+  if (wasmModule !== undefined) {
+    if (!(wasmModule instanceof WebAssembly.Module)) throw new TypeError("wasmModule must be a WebAssembly.Module");
+    init.locateFile = (p) => p;  // keeps Emscripten from resolving a URL
+    return { init, wasmModule };
+  }
+  if (wasmBinary !== undefined) {
+    init.wasmBinary = asBytes(wasmBinary);
+    init.locateFile = (p) => p;
+  } else if (locateFile && !isNode) {
+    init.locateFile = (p, prefix) => String(locateFile(p, prefix));
+  } else if (!isNode) {
+    const base = new URL("./dist/", import.meta.url).href;
+    init.locateFile = (p) => base + p;
+  }
+  return { init, wasmModule: undefined };
+}
+
+// Node: read the bytes ourselves (Emscripten 3.1.6 would fetch() a file path).
+async function nodeWasmBinary(locateFile) {
+  const dist = new URL("./dist/", import.meta.url).href;
+  const where = String(locateFile ? locateFile(WASM_FILE, dist) : dist + WASM_FILE);
+  if (!/^https?:/.test(where)) return readWasmInNode(where.startsWith("file:") ? new URL(where) : where);
+  const res = await fetch(where);
+  if (!res.ok) throw new Error(`@keyhole/wasm: cannot fetch ${where}: ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
 }
 
 /**
@@ -58,200 +99,233 @@ function claimsText(claims) {
  * relative to the module URL.
  */
 export async function loadKeyhole(options = {}) {
-  const { wasmModule, wasmBinary, locateFile } = options;
-  let failed = null;
-  let rejectLoad = null;
-  const init = {
-    print: () => {},
-    printErr: () => {},
-  };
-  if (wasmModule !== undefined) {
-    if (!(wasmModule instanceof WebAssembly.Module)) throw new TypeError("wasmModule must be a WebAssembly.Module");
-    // Instantiating a precompiled module needs no compilation from bytes and no eval
-    // (workerd forbids both). locateFile keeps Emscripten from resolving a URL.
+  const { init, wasmModule } = moduleOptions(options);
+  if (!wasmModule && !init.wasmBinary && isNode) {
+    init.wasmBinary = await nodeWasmBinary(options.locateFile);
     init.locateFile = (p) => p;
+  }
+  let rejectLoad, failed = null;
+  if (wasmModule) {
+    // Instantiating a precompiled module needs no compilation from bytes and no eval
+    // (workerd forbids both).
     init.instantiateWasm = (imports, receive) => {
       WebAssembly.instantiate(wasmModule, imports).then(
         (instance) => receive(instance, wasmModule),
         (e) => { failed = e; if (rejectLoad) rejectLoad(e); });
       return {};
     };
-  } else if (wasmBinary !== undefined) {
-    init.wasmBinary = asBytes(wasmBinary);
-    init.locateFile = (p) => p;
-  } else if (isNode) {
-    // Node: read the bytes ourselves (Emscripten 3.1.6 would fetch() a file path).
-    const dist = new URL("./dist/", import.meta.url).href;
-    const where = String(locateFile ? locateFile(WASM_FILE, dist) : dist + WASM_FILE);
-    if (/^https?:/.test(where)) {
-      const res = await fetch(where);
-      if (!res.ok) throw new Error(`@keyhole/wasm: cannot fetch ${where}: ${res.status}`);
-      init.wasmBinary = new Uint8Array(await res.arrayBuffer());
-    } else {
-      init.wasmBinary = await readWasmInNode(where.startsWith("file:") ? new URL(where) : where);
-    }
-    init.locateFile = (p) => p;
-  } else if (locateFile) {
-    init.locateFile = (p, prefix) => String(locateFile(p, prefix));
-  } else {
-    const base = new URL("./dist/", import.meta.url).href;
-    init.locateFile = (p) => base + p;
   }
   const instantiationFailed = new Promise((_, reject) => {
     rejectLoad = reject;
     if (failed) reject(failed);
   });
   const m = await Promise.race([createKeyholeModule(init), instantiationFailed]);
-  return new Keyhole(m);
+  return new Keyhole(INTERNAL, new Engine(m));
 }
 
-class Keyhole {
+// The JS error code of every core status, from the core's own enum (bindings.cpp).
+function statusNames(m) {
+  const names = {};
+  for (const name of Object.keys(m.StatusCode)) {
+    if (name !== "values") names[m.StatusCode[name].value] = name;
+  }
+  return names;
+}
+
+function describe(e) {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e).slice(0, 200);
+}
+
+// Owns the module instance; Keyhole and Policy objects reach it only through private
+// fields, so none of this is on the public objects.
+class Engine {
   #m;
-  #registry;
+  #names;
   #pad;
+  #registry;
   #encoder = new TextEncoder();
   #decoder = new TextDecoder();
   #broken = null;
-  #live = 0;
   #formats = new Map();
+  live = 0;
 
   constructor(m) {
     this.#m = m;
+    this.#names = statusNames(m);
     this.#pad = m.padding();
-    // Backstop for policies that are dropped without dispose(): the held value is the
-    // raw handle only, so the registry never keeps a Policy alive.
-    // Runtimes without FinalizationRegistry (older workerd compatibility dates)
-    // still work: dispose() is then the only way to release a policy.
+    // Backstop for policies dropped without dispose(): the held value is the raw handle
+    // only, so the registry never keeps a Policy alive. Runtimes without
+    // FinalizationRegistry (older workerd compatibility dates) still work: dispose() is
+    // then the only way to release a policy.
     this.#registry = typeof FinalizationRegistry === "function"
-      ? new FinalizationRegistry((handle) => {
-          this.#live--;
-          if (!this.#broken) m.freePolicy(handle);
-        })
+      ? new FinalizationRegistry((handle) => this.#release(handle))
       : { register() {}, unregister() {} };
   }
 
-  /** The core's version string. */
-  get version() { return this.#m.version(); }
+  get module() { return this.#m; }
 
-  /** Bytes of linear memory the wasm instance currently holds. */
-  get memoryBytes() { return this.#m.HEAPU8.buffer.byteLength; }
-
-  /** Compiled policies not yet released (by dispose() or the FinalizationRegistry). */
-  get livePolicies() { return this.#live; }
-
-  /** Limits for later calls: { maxDepth, maxPayloadBytes }. */
-  setLimits({ maxDepth = 1024, maxPayloadBytes = 64 * 1024 * 1024 } = {}) {
-    this.#call(() => this.#m.setLimits(maxDepth, maxPayloadBytes));
+  error(r) {
+    const code = this.#names[r.code] ?? "internal";
+    return new KeyholeError(code, r.message || code, r.pointer || "", r.offset ?? -1);
   }
 
-  /** Frees the payload staging buffer (it otherwise keeps the largest size seen). */
-  releaseBuffer() { this.#call(() => this.#m.releaseBuffer()); }
-
-  /** Compiles a policy document (string, bytes or object). Throws KeyholeError code "policy". */
-  compilePolicy(policy) {
-    let text;  // a string (UTF-8 encoded by Embind) or raw bytes (passed through untouched)
-    if (typeof policy === "string") text = policy;
-    else if (policy instanceof Uint8Array || ArrayBuffer.isView(policy) || policy instanceof ArrayBuffer) text = asBytes(policy);
-    else if (policy && typeof policy === "object") text = JSON.stringify(policy);
-    else throw new TypeError("policy must be a JSON string, bytes or an object");
-    const r = this.#call(() => this.#m.compilePolicy(text));
-    if (r.code !== 0) throw toError(r);
-    const p = new Policy(this, r.handle);
-    this.#registry.register(p, r.handle, p);
-    this.#live++;
-    return p;
+  // Runs `fn` (which calls into wasm). A KeyholeError is an answer; anything else came
+  // from inside the module: a trap or abort (WebAssembly.RuntimeError), the engine's
+  // stack limit (RangeError), an Embind error or a thrown non-Error. The module's stack
+  // pointer and heap may be half-updated then, so the instance is never trusted again.
+  call(fn) {
+    if (this.#broken) {
+      throw new KeyholeError("internal",
+        `@keyhole/wasm: this instance failed earlier (${this.#broken.message}); load a new one`,
+        "", -1, { cause: this.#broken });
+    }
+    try {
+      return fn(this.#m);
+    } catch (e) {
+      if (e instanceof KeyholeError) throw e;
+      this.#broken = new KeyholeError("internal", `@keyhole/wasm: internal error: ${describe(e)}`, "", -1, { cause: e });
+      throw this.#broken;
+    }
   }
 
-  /** Validates claims alone (SPEC §1); throws KeyholeError code "claims". */
-  validateClaims(claims) {
-    const text = claimsText(claims);
-    this.#call(() => { if (this.#m.validateClaims(text) !== 0) throw toError(this.#m.lastStatus()); });
-  }
-
-  // --- used by Policy -------------------------------------------------------
-
-  _free(policy, handle) {
-    this.#registry.unregister(policy);
-    this.#live--;
-    if (!this.#broken) this.#m.freePolicy(handle);
-  }
-
-  _run(kind, handle, input, claims, format) {
+  // Writes documents (strings or bytes) one after another into the text staging buffer;
+  // returns [address, length] per document. Call inside call().
+  stage(...docs) {
     const m = this.#m;
-    const claimsJson = claimsText(claims);
-    const fmt = this.#format(format ?? "auto");
-    const isString = typeof input === "string";
-    return this.#call(() => {
-      let size, capacity, ptr;
-      if (isString) {
-        const max = input.length * 3;  // UTF-16 -> UTF-8 worst case
-        capacity = max + this.#pad;
-        ptr = m.buffer(capacity);
-        if (!ptr) throw new RangeError("@keyhole/wasm: out of memory for the payload");
-        size = this.#encoder.encodeInto(input, m.HEAPU8.subarray(ptr, ptr + max)).written;
-      } else {
-        const bytes = asBytes(input);
-        size = bytes.length;
-        capacity = size + this.#pad;
-        ptr = m.buffer(capacity);
-        if (!ptr) throw new RangeError("@keyhole/wasm: out of memory for the payload");
-        m.HEAPU8.set(bytes, ptr);  // the one copy in
-      }
-      const code = kind === "explain"
-        ? m.explain(handle, claimsJson, ptr, size, capacity, fmt)
-        : m.filter(handle, claimsJson, ptr, size, capacity, fmt);
-      if (code !== 0) throw toError(m.lastStatus());
-      const view = m.output();
-      if (kind === "explain") return JSON.parse(this.#decoder.decode(view));
-      return isString ? this.#decoder.decode(view) : view.slice();  // the one copy out
+    const room = docs.map((d) => (typeof d === "string" ? d.length * 3 : d.length));  // UTF-16 -> UTF-8 worst case
+    const total = room.reduce((a, b) => a + b, 1);
+    if (total > 0xffffffff) throw new KeyholeError("usage", "@keyhole/wasm: document too large");
+    let at = m.textBuffer(total);
+    if (!at) throw new KeyholeError("internal", "@keyhole/wasm: out of memory for the document");
+    return docs.map((d, i) => {
+      const heap = m.HEAPU8;  // re-read: memory may have grown
+      let n = d.length;
+      if (typeof d === "string") n = this.#encoder.encodeInto(d, heap.subarray(at, at + room[i])).written;
+      else heap.set(d, at);
+      const span = [at, n];
+      at += room[i];
+      return span;
     });
   }
 
-  _audienceKey(handle, claims) {
-    const claimsJson = claimsText(claims);
-    return this.#call(() => {
-      if (this.#m.audienceKey(handle, claimsJson) !== 0) throw toError(this.#m.lastStatus());
-      return this.#decoder.decode(this.#m.output());
-    });
+  // Writes the payload into its own staging buffer (padded, parsed in place).
+  stagePayload(input) {
+    const m = this.#m;
+    const isString = typeof input === "string";
+    const size = isString ? input.length * 3 : input.length;
+    if (size + this.#pad > 0xffffffff) throw new KeyholeError("payload", "@keyhole/wasm: payload too large");
+    const at = m.payloadBuffer(size + this.#pad);
+    if (!at) throw new KeyholeError("internal", "@keyhole/wasm: out of memory for the payload");
+    if (!isString) {
+      m.HEAPU8.set(input, at);  // the one copy in
+      return [at, size, size + this.#pad];
+    }
+    const written = this.#encoder.encodeInto(input, m.HEAPU8.subarray(at, at + size)).written;
+    return [at, written, size + this.#pad];
   }
+
+  decode(view) { return this.#decoder.decode(view); }
 
   // The core parses format names; the number is cached per name.
-  #format(name) {
+  format(name) {
+    if (typeof name !== "string") throw new TypeError("format must be a string");
     let code = this.#formats.get(name);
     if (code === undefined) {
-      if (typeof name !== "string") throw new TypeError("format must be a string");
-      code = this.#m.formatCode(name);
+      code = this.call((m) => m.formatCode(name));
       if (code < 0) throw new KeyholeError("usage", `unknown format "${name}" (auto, statuspage, confluence or jsm)`);
       this.#formats.set(name, code);
     }
     return code;
   }
 
-  #call(fn) {
-    if (this.#broken) throw new Error("@keyhole/wasm: this instance aborted earlier; load a new one", { cause: this.#broken });
-    try {
-      return fn();
-    } catch (e) {
-      // A wasm trap or abort, or a C++ throw that nothing could catch (Emscripten throws
-      // a non-Error value for those), leaves the instance in an unknown state: report it
-      // as an Error and refuse further use.
-      if (e instanceof WebAssembly.RuntimeError) this.#broken = e;
-      else if (!(e instanceof Error)) {
-        this.#broken = new Error(`@keyhole/wasm: internal error (${String(e).slice(0, 200)})`);
-        throw this.#broken;
-      }
-      throw e;
-    }
+  track(policy, handle) {
+    this.#registry.register(policy, handle, policy);
+    this.live++;
+  }
+
+  free(policy, handle) {
+    this.#registry.unregister(policy);
+    this.#release(handle);
+  }
+
+  #release(handle) {
+    this.live--;
+    if (!this.#broken) this.#m.freePolicy(handle);
+  }
+}
+
+class Keyhole {
+  #e;
+
+  constructor(token, engine) {
+    if (token !== INTERNAL) throw new TypeError("use loadKeyhole()");
+    this.#e = engine;
+  }
+
+  /** The core's version string. */
+  get version() { return this.#e.call((m) => m.version()); }
+
+  /** Bytes of linear memory the wasm instance currently holds. */
+  get memoryBytes() { return this.#e.module.HEAPU8.buffer.byteLength; }
+
+  /** Compiled policies not yet released (by dispose() or the FinalizationRegistry). */
+  get livePolicies() { return this.#e.live; }
+
+  /** Limits for later calls: { maxDepth, maxPayloadBytes }. */
+  setLimits({ maxDepth = 1024, maxPayloadBytes = 64 * 1024 * 1024 } = {}) {
+    this.#e.call((m) => m.setLimits(maxDepth, maxPayloadBytes));
+  }
+
+  /** Frees the staging buffers (they otherwise keep the largest size seen). */
+  releaseBuffer() { this.#e.call((m) => m.releaseBuffers()); }
+
+  /** Compiles a policy document (string, bytes or object). Throws KeyholeError code "policy". */
+  compilePolicy(policy) {
+    const e = this.#e;
+    const doc = documentInput(policy, "policy");
+    const r = e.call((m) => m.compilePolicy(...e.stage(doc)[0]));
+    if (r.code !== 0) throw e.error(r);
+    const p = new Policy(INTERNAL, e, r.handle);
+    e.track(p, r.handle);
+    return p;
+  }
+
+  /** Validates claims alone (SPEC §1); throws KeyholeError code "claims". */
+  validateClaims(claims) {
+    const e = this.#e;
+    const doc = claimsInput(claims);
+    e.call((m) => { if (m.validateClaims(...e.stage(doc)[0]) !== 0) throw e.error(m.lastStatus()); });
+  }
+
+  /**
+   * The grants a share link's body gives these claims (SPEC §7), decided by the core with
+   * the same email rule as the `email:`/`domain:` atoms: the body's resources, or [].
+   * The caller verifies the link's signature first. Throws KeyholeError code "claims" for
+   * bad claims or a malformed body (its message then starts "share body:").
+   */
+  shareGrants(claims, body, nowSeconds = Date.now() / 1000) {
+    if (typeof nowSeconds !== "number" || !Number.isFinite(nowSeconds)) throw new TypeError("nowSeconds must be a finite number");
+    const e = this.#e;
+    const docs = [claimsInput(claims), documentInput(body, "share body")];
+    const now = Math.floor(nowSeconds);
+    const text = e.call((m) => {
+      const [c, b] = e.stage(...docs);
+      if (m.shareGrants(c[0], c[1], b[0], b[1], now) !== 0) throw e.error(m.lastStatus());
+      return e.decode(m.output());
+    });
+    return JSON.parse(text);
   }
 }
 
 /** A compiled, immutable policy. Call dispose() when done (a FinalizationRegistry is the backstop). */
 class Policy {
-  #kh;
+  #e;
   #handle;
 
-  constructor(kh, handle) {
-    this.#kh = kh;
+  constructor(token, engine, handle) {
+    if (token !== INTERNAL) throw new TypeError("use Keyhole.compilePolicy()");
+    this.#e = engine;
     this.#handle = handle;
   }
 
@@ -260,19 +334,37 @@ class Policy {
     return this.#handle;
   }
 
-  /** Filters a payload for a viewer. Uint8Array in, Uint8Array out; string in, string out. */
-  filter(payload, claims, options = {}) {
-    return this.#kh._run("filter", this.#live(), payload, claims, options.format);
+  #run(kind, payload, claims, options) {
+    const e = this.#e, handle = this.#live();
+    const isString = typeof payload === "string";
+    const bytes = isString ? payload : asBytes(payload);
+    const doc = claimsInput(claims);
+    const fmt = e.format(options.format ?? "auto");
+    const out = e.call((m) => {
+      const [at, size, capacity] = e.stagePayload(bytes);
+      const [c] = e.stage(doc);
+      const code = m[kind](handle, c[0], c[1], at, size, capacity, fmt);
+      if (code !== 0) throw e.error(m.lastStatus());
+      const view = m.output();
+      return isString || kind === "explain" ? e.decode(view) : view.slice();  // the one copy out
+    });
+    return kind === "explain" ? JSON.parse(out) : out;
   }
 
+  /** Filters a payload for a viewer. Uint8Array in, Uint8Array out; string in, string out. */
+  filter(payload, claims, options = {}) { return this.#run("filter", payload, claims, options); }
+
   /** For every resource: shown or not, and the rule levels that decided it (plain object). */
-  explain(payload, claims, options = {}) {
-    return this.#kh._run("explain", this.#live(), payload, claims, options.format);
-  }
+  explain(payload, claims, options = {}) { return this.#run("explain", payload, claims, options); }
 
   /** The audience key (SPEC §10) of a viewer under this policy. */
   audienceKey(claims) {
-    return this.#kh._audienceKey(this.#live(), claims);
+    const e = this.#e, handle = this.#live();
+    const doc = claimsInput(claims);
+    return e.call((m) => {
+      if (m.audienceKey(handle, ...e.stage(doc)[0]) !== 0) throw e.error(m.lastStatus());
+      return e.decode(m.output());
+    });
   }
 
   /** Releases the compiled policy now. Idempotent. */
@@ -280,7 +372,7 @@ class Policy {
     if (this.#handle === 0) return;
     const h = this.#handle;
     this.#handle = 0;
-    this.#kh._free(this, h);
+    this.#e.free(this, h);
   }
 
   get disposed() { return this.#handle === 0; }
