@@ -299,7 +299,7 @@ export function createEdgeFilter(config = {}) {
     }
     if (share && shareToken && claims.sub) {
       const body = await verifyShareToken(share, shareToken);
-      const granted = grantsFor(body, claims, Date.now() / 1000, clockSkew);
+      const granted = grantsFor(body, claims, Date.now() / 1000, clockSkew, (await ready()).kh);
       if (granted.length) claims = { ...claims, grants: [...new Set([...(claims.grants ?? []), ...granted])] };
       info.share = granted.length ? "granted" : body ? "not-for-viewer" : "invalid";
     } else if (shareToken) {

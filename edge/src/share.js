@@ -2,13 +2,13 @@
 // over exactly those JSON bytes, with the edge's secret). Web-standard only (crypto.subtle).
 //
 // Body: {"id": "...", "resources": ["article:98765"], "emails": [...], "domains": [...], "exp": UNIX_SECONDS}
-// A verified token turns into grants only for a signed-in viewer whose verified email is
-// listed, or whose email's domain is listed, before exp.
+// This file signs and verifies. What a verified body means (is it well-formed, and does it
+// open for this viewer) is decided by the core (keyhole.shareGrants), with the same email
+// rule as the policy's `email:`/`domain:` atoms: no second copy of the rule in JavaScript,
+// whose toLowerCase() folded the Kelvin sign U+212A into "k" (finding E3).
+import { loadKeyhole } from "@keyhole/wasm";
 
 const enc = new TextEncoder();
-const dec = new TextDecoder("utf-8", { fatal: true });
-const GRANT = /^(component|incident|maintenance|article):.+$/;
-const BODY_MEMBERS = new Set(["id", "resources", "emails", "domains", "exp"]);
 export const MAX_SHARE_TOKEN_BYTES = 4096;
 
 export function b64urlEncode(bytes) {
@@ -46,33 +46,45 @@ export function shareVerifier(secret) {
   };
 }
 
-function validBody(b) {
-  if (!b || typeof b !== "object" || Array.isArray(b)) return false;
-  for (const k of Object.keys(b)) if (!BODY_MEMBERS.has(k)) return false;
-  if (typeof b.id !== "string" || !b.id) return false;
-  if (!Array.isArray(b.resources) || b.resources.length === 0 || !b.resources.every((r) => typeof r === "string" && GRANT.test(r))) return false;
-  for (const k of ["emails", "domains"]) {
-    if (b[k] !== undefined && (!Array.isArray(b[k]) || !b[k].every((x) => typeof x === "string" && x.length > 0))) return false;
-  }
-  if (!b.emails?.length && !b.domains?.length) return false;
-  if (typeof b.exp !== "number" || !Number.isFinite(b.exp)) return false;
-  return true;
+// A Keyhole instance for minting when the caller passes none (Node: the CLI, tests);
+// a failed load is not cached, so the next call tries again.
+let mintingKeyhole = null;
+function mintingInstance() {
+  return (mintingKeyhole ??= loadKeyhole().catch((e) => { mintingKeyhole = null; throw e; }));
 }
 
-/** Creates a share token. body: {id?, resources, emails?, domains?, exp | ttlSeconds}. */
-export async function createShareToken(secret, { id, resources, emails, domains, exp, ttlSeconds } = {}) {
+// The core refuses a malformed body exactly as it would when the token comes back.
+function checkBody(keyhole, json) {
+  try {
+    keyhole.shareGrants("{}", json, 0);
+  } catch (e) {
+    if (e?.code !== "claims") throw e;
+    const where = e.pointer ? ` at ${e.pointer}` : "";
+    throw new TypeError(`share token: ${e.message}${where} (need resources component:|incident:|maintenance:|article:<id>, emails or domains, and an integer exp)`);
+  }
+}
+
+/**
+ * Creates a share token. body: {id?, resources, emails?, domains?, exp | ttlSeconds}.
+ * options.keyhole: a loaded @keyhole/wasm instance to check the body with (one is loaded
+ * on first use when absent; in workerd pass yours).
+ */
+export async function createShareToken(secret, { id, resources, emails, domains, exp, ttlSeconds } = {}, options = {}) {
   const body = { id: id ?? b64urlEncode(crypto.getRandomValues(new Uint8Array(9))), resources };
   if (emails?.length) body.emails = emails;
   if (domains?.length) body.domains = domains;
-  body.exp = exp ?? Math.floor(Date.now() / 1000) + (ttlSeconds ?? 7 * 24 * 3600);
-  if (!validBody(body)) throw new TypeError("share token: need resources (component:|incident:|maintenance:|article:<id>), emails or domains, and exp");
+  body.exp = exp ?? Math.floor(Date.now() / 1000 + (ttlSeconds ?? 7 * 24 * 3600));
   const json = enc.encode(JSON.stringify(body));
+  checkBody(options.keyhole ?? (await mintingInstance()), json);
   const key = await hmacKey(secret);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, json));
   return `${b64urlEncode(json)}.${b64urlEncode(mac)}`;
 }
 
-/** Verifies a token; returns its body or null (bad format, bad MAC, bad body). */
+/**
+ * Verifies a token's signature; returns the signed body bytes (for grantsFor) or null (bad
+ * format or bad MAC). The body itself is read by the core, so only signed bytes reach it.
+ */
 export async function verifyShareToken(verifier, token) {
   if (typeof token !== "string" || token.length === 0 || token.length > MAX_SHARE_TOKEN_BYTES) return null;
   const parts = token.split(".");
@@ -86,40 +98,22 @@ export async function verifyShareToken(verifier, token) {
   }
   if (mac.length !== 32) return null;
   const ok = await crypto.subtle.verify("HMAC", await verifier.key(), mac, json); // constant time
-  if (!ok) return null;
-  let body;
+  return ok ? json : null;
+}
+
+/**
+ * The grants a verified share body gives these claims (SPEC §7), or []: decided by the core
+ * (keyhole.shareGrants on a loaded @keyhole/wasm instance). A body or claims the core refuses
+ * give [] (a bad link is ignored, never an error, so a link cannot be used to probe); an
+ * internal error is thrown (the request then fails closed).
+ */
+export function grantsFor(body, claims, nowSeconds, skewSeconds = 0, keyhole) {
+  if (!body) return [];
+  if (!keyhole || typeof keyhole.shareGrants !== "function") throw new TypeError("grantsFor needs a loaded @keyhole/wasm instance");
   try {
-    body = JSON.parse(dec.decode(json));
-  } catch {
-    return null;
+    return keyhole.shareGrants(claims ?? {}, body, Math.floor(nowSeconds - skewSeconds));
+  } catch (e) {
+    if (e?.code === "claims") return [];
+    throw e;
   }
-  return validBody(body) ? body : null;
-}
-
-/** SPEC §1 domain of an email: exactly one "@", lower-cased, one trailing dot removed. */
-export function emailDomain(email) {
-  if (typeof email !== "string") return null;
-  const at = email.indexOf("@");
-  if (at < 0 || email.indexOf("@", at + 1) >= 0) return null;
-  let d = email.slice(at + 1).toLowerCase();
-  if (d.endsWith(".")) d = d.slice(0, -1);
-  return d || null;
-}
-
-const lower = (s) => s.toLowerCase();
-
-/** The grants a verified share body gives these claims (SPEC §7), or [] . */
-export function grantsFor(body, claims, nowSeconds, skewSeconds = 0) {
-  if (!body || !claims || typeof claims.sub !== "string" || !claims.sub) return [];
-  if (claims.email_verified !== true || typeof claims.email !== "string") return [];
-  if (!(nowSeconds < body.exp + skewSeconds)) return [];
-  const email = lower(claims.email);
-  const domain = emailDomain(claims.email);
-  const emailOk = (body.emails ?? []).some((e) => lower(e) === email);
-  const domainOk = domain !== null && (body.domains ?? []).some((d) => {
-    let x = lower(d);
-    if (x.endsWith(".")) x = x.slice(0, -1);
-    return x === domain;
-  });
-  return emailOk || domainOk ? [...body.resources] : [];
 }
