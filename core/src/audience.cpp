@@ -6,7 +6,7 @@ namespace keyhole::detail {
 
 bool atom_matches(const atom& a, const viewer& v) {
   auto contains = [](const std::vector<std::string>& xs, const std::string& x) {
-    return std::find(xs.begin(), xs.end(), x) != xs.end();
+    return std::binary_search(xs.begin(), xs.end(), x);  // the viewer's lists are sorted
   };
   bool verified = v.signed_in && v.email_verified;
   switch (a.kind) {
@@ -31,10 +31,11 @@ bool atom_matches(const atom& a, const viewer& v) {
     case atom_kind::role: return contains(v.roles, a.value);
     case atom_kind::role_any: return !v.roles.empty();
     case atom_kind::account: return v.has_account && v.account == a.value;
-    case atom_kind::attr:
-      for (const auto& [k, vals] : v.attrs)
-        if (k == a.key && contains(vals, a.value)) return true;
-      return false;
+    case atom_kind::attr: {
+      auto it = std::lower_bound(v.attrs.begin(), v.attrs.end(), a.key,
+                                 [](const auto& attr, const std::string& key) { return attr.first < key; });
+      return it != v.attrs.end() && it->first == a.key && contains(it->second, a.value);
+    }
   }
   return false;
 }

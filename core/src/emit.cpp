@@ -75,28 +75,35 @@ void emit(const json_tree& t, const std::vector<uint8_t>& marks,
 
 void filter_context::plan_disclosure(const std::vector<disclose_entry>& entries) {
   withheld.clear();
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const disclose_entry& e = entries[i];
-    bool seen = false;
-    for (size_t j = 0; j < i && !seen; ++j) seen = entries[j].kind == e.kind && entries[j].member == e.member;
-    if (seen) continue;  // the field's fate was settled at its first entry
-    // All entries on one field must be satisfied; the first unmet one decides.
-    for (size_t j = i; j < entries.size(); ++j) {
-      const disclose_entry& f = entries[j];
-      if (f.kind != e.kind || f.member != e.member || m.eval(f.allow)) continue;
-      withheld.push_back(withheld_field{e.kind, e.member, &f});
-      break;
-    }
+  // Entries by field, in policy order; a field is settled by its first unmet
+  // entry (all entries on one field must be satisfied). One pass, hashed.
+  std::unordered_map<std::string, bool> settled;  // "kind.member" → already decided
+  for (const disclose_entry& e : entries) {
+    auto [it, fresh] = settled.try_emplace(e.kind + "." + e.member, false);
+    if (it->second || m.eval(e.allow)) continue;
+    it->second = true;
+    withheld.push_back(withheld_field{e.kind, e.member, &e});
   }
+  // Sorted by kind, then member, so disclose() finds a member by binary search.
+  std::sort(withheld.begin(), withheld.end(), [](const withheld_field& a, const withheld_field& b) {
+    return a.kind != b.kind ? a.kind < b.kind : a.member < b.member;
+  });
 }
 
 void filter_context::disclose(std::string_view kind, uint32_t obj, std::string_view only_member) {
   if (withheld.empty() || !t.is_object(obj)) return;
-  for (const withheld_field& w : withheld) {
-    if (w.kind != kind || (!only_member.empty() && w.member != only_member)) continue;
-    uint32_t member = t.member(obj, w.member);
-    if (member == npos || t.is_null(member)) continue;
-    if (w.decider->has_replace) replace(member, w.decider->replace_raw);
+  auto by_kind = [](const withheld_field& w, std::string_view k) { return w.kind < k; };
+  auto first = std::lower_bound(withheld.begin(), withheld.end(), kind, by_kind);
+  auto last = first;
+  while (last != withheld.end() && last->kind == kind) ++last;
+  if (first == last) return;
+  // One pass over the object's members: cost O(members · log withheld).
+  for (uint32_t member = t.first_child(obj); member != npos; member = t.next_sibling(obj, member)) {
+    std::string_view name = t.key(member);
+    if (!only_member.empty() && name != only_member) continue;
+    auto w = std::lower_bound(first, last, name, [](const withheld_field& x, std::string_view n) { return x.member < n; });
+    if (w == last || w->member != name || t.is_null(member)) continue;
+    if (w->decider->has_replace) replace(member, w->decider->replace_raw);
     else drop(member);
   }
 }

@@ -265,6 +265,16 @@ bool json_tree::members(uint32_t obj, const std::string_view* names, uint32_t* f
   return std::adjacent_find(large.begin(), large.end()) == large.end();
 }
 
+uint32_t json_tree::first_duplicate(uint32_t obj) const {
+  std::vector<std::pair<std::string_view, uint32_t>> names;
+  for (uint32_t c = first_child(obj); c != npos; c = next_sibling(obj, c)) names.emplace_back(key(c), c);
+  std::stable_sort(names.begin(), names.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  uint32_t first = npos;
+  for (size_t i = 1; i < names.size(); ++i)
+    if (names[i].first == names[i - 1].first) first = std::min(first, names[i].second);
+  return first;
+}
+
 bool parse_copy(simdjson::dom::parser& parser, std::string& buf, std::string_view json, size_t max_depth,
                 json_tree& tree, parse_error& err) {
   buf.assign(json);

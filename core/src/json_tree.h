@@ -74,6 +74,10 @@ class json_tree {
   // The member named `key` (compared unescaped) of object `obj`, or npos.
   uint32_t member(uint32_t obj, std::string_view key) const;
   bool unique_keys(uint32_t obj) const { return members(obj, nullptr, nullptr, 0); }
+  // The member of `obj` whose name an earlier member already has (the first
+  // such in document order), or npos. Sorts, so naming the duplicate of a
+  // huge object costs n log n, not n².
+  uint32_t first_duplicate(uint32_t obj) const;
   // One pass over object `obj` that both checks its member names are unique
   // (false when two are equal) and finds the members named in `names`:
   // found[i] is the value node, or npos when absent.

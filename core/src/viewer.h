@@ -18,10 +18,10 @@ struct viewer {
   bool email_verified = false;
   bool has_domain = false;   // exactly one '@'
   std::string domain;        // lower-cased, one trailing dot removed
-  std::vector<std::string> groups, orgs, roles;
+  std::vector<std::string> groups, orgs, roles;  // sorted, unique
   bool has_account = false;
   std::string account;
-  std::vector<std::pair<std::string, std::vector<std::string>>> attrs;
+  std::vector<std::pair<std::string, std::vector<std::string>>> attrs;  // sorted by key; values sorted, unique
   std::vector<std::string> grants;  // "kind:id", sorted and unique
 
   // SPEC §1: the email can match `email:`/`domain:` atoms and share links (§7) only
