@@ -60,10 +60,14 @@ void content_sweep::keep_own_children(uint32_t obj) {
         c_.drop(k);
         continue;
       }
+      // Only entries of that very type: anything else in the list is decided
+      // as whatever content it names.
       uint32_t results = c_.member(k, "results");
       if (t.is_array(results))
-        for (uint32_t e = t.first_child(results); e != npos; e = t.next_sibling(results, e))
-          if (t.is_object(e) && roles_[e] == node_role::undecided) roles_[e] = node_role::shown;
+        for (uint32_t e = t.first_child(results); e != npos; e = t.next_sibling(results, e)) {
+          uint32_t type = t.is_object(e) ? c_.member(e, "type") : npos;
+          if (t.is_string(type) && t.str(type) == key && roles_[e] == node_role::undecided) roles_[e] = node_role::shown;
+        }
     }
   }
 }
