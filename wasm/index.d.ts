@@ -81,8 +81,9 @@ export class Policy {
   filter(payload: string, claims?: ClaimsInput, options?: FilterOptions): string;
   /** For every resource: shown or not, and the rule levels that decided it. */
   explain(payload: PayloadBytes | string, claims?: ClaimsInput, options?: FilterOptions): Explanation;
-  /** The audience key (SPEC §10): equal for viewers who must see the same output. */
-  audienceKey(claims?: ClaimsInput): string;
+  /** The audience key (SPEC §10): equal for viewers who must see the same output of payloads
+   *  of `options.format` ("auto" by default; pass the format the key is for). */
+  audienceKey(claims?: ClaimsInput, options?: FilterOptions): string;
   /** Releases the compiled policy now (idempotent). Dropped policies are released by a FinalizationRegistry. */
   dispose(): void;
   readonly disposed: boolean;

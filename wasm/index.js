@@ -357,12 +357,17 @@ class Policy {
   /** For every resource: shown or not, and the rule levels that decided it (plain object). */
   explain(payload, claims, options = {}) { return this.#run("explain", payload, claims, options); }
 
-  /** The audience key (SPEC §10) of a viewer under this policy. */
-  audienceKey(claims) {
+  /**
+   * The audience key (SPEC §10) of a viewer under this policy, for payloads of
+   * options.format ("auto" by default; pass the route's format: knowledge-base keys also
+   * cover sub and groups, which embedded read restrictions name).
+   */
+  audienceKey(claims, options = {}) {
     const e = this.#e, handle = this.#live();
     const doc = claimsInput(claims);
+    const fmt = e.format(options.format ?? "auto");
     return e.call((m) => {
-      if (m.audienceKey(handle, ...e.stage(doc)[0]) !== 0) throw e.error(m.lastStatus());
+      if (m.audienceKey(handle, ...e.stage(doc)[0], fmt) !== 0) throw e.error(m.lastStatus());
       return e.decode(m.output());
     });
   }

@@ -108,16 +108,17 @@ for (const dir of cases) {
     }
     try {
       if (mode === "audience-key") {
-        if (exit !== 0) { expectError({ ...c, exit }, () => policy.audienceKey(claims), name); return; }
-        const key = policy.audienceKey(claims);
+        const keyOpts = { format: c.format ?? "auto" };  // the key is per payload format
+        if (exit !== 0) { expectError({ ...c, exit }, () => policy.audienceKey(claims, keyOpts), name); return; }
+        const key = policy.audienceKey(claims, keyOpts);
         assert.equal(typeof key, "string");
         assert.ok(key.length > 0);
-        assert.equal(policy.audienceKey(claims), key, "audience key is stable");
+        assert.equal(policy.audienceKey(claims, keyOpts), key, "audience key is stable");
         for (const other of c.same_key_as ?? []) {
-          assert.equal(policy.audienceKey(JSON.stringify(other)), key, `same key as ${JSON.stringify(other)}`);
+          assert.equal(policy.audienceKey(JSON.stringify(other), keyOpts), key, `same key as ${JSON.stringify(other)}`);
         }
         for (const other of c.different_key_from ?? []) {
-          assert.notEqual(policy.audienceKey(JSON.stringify(other)), key, `different key from ${JSON.stringify(other)}`);
+          assert.notEqual(policy.audienceKey(JSON.stringify(other), keyOpts), key, `different key from ${JSON.stringify(other)}`);
         }
         return;
       }

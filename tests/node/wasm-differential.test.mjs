@@ -223,7 +223,7 @@ function wasmRun(kh, mode, policyText, claimsText, payload, format) {
     return { exit: EXIT[e.code], out: null, err: e };
   }
   try {
-    if (mode === "audience-key") return { exit: 0, out: Buffer.from(policy.audienceKey(claimsText)) };
+    if (mode === "audience-key") return { exit: 0, out: Buffer.from(policy.audienceKey(claimsText, { format })) };
     if (mode === "explain") return { exit: 0, out: policy.explain(payload, claimsText, { format }) };
     return { exit: 0, out: Buffer.from(policy.filter(payload, claimsText, { format })) };
   } catch (e) {
@@ -273,7 +273,7 @@ test(`native CLI and wasm agree on ${N} random trials (seed ${SEED})`, {
       fs.writeFileSync(cf, claimsText);
       fs.writeFileSync(df, payload);
       const args = mode === "audience-key"
-        ? ["audience-key", "--policy", pf, "--claims", cf]
+        ? ["audience-key", "--policy", pf, "--claims", cf, "--format", format]
         : [mode, "--policy", pf, "--claims", cf, "--format", format, df];
       const nat = spawnSync(cli, args, { maxBuffer: 256 << 20 });
       const wasm = wasmRun(kh, mode, policyText, claimsText, payload, format);

@@ -145,9 +145,11 @@ int run_explain(uint32_t handle, uint32_t claims, uint32_t claims_size, uint32_t
                                        static_cast<keyhole::payload_format>(format)));
 }
 
-int audience_key(uint32_t handle, uint32_t claims, uint32_t claims_size) {
+// `format`: the payload format the key is for (knowledge-base keys also cover sub and groups).
+int audience_key(uint32_t handle, uint32_t claims, uint32_t claims_size, int format) {
   g_output_is_grants = false;
-  return remember(the_filter().audience_key(*as_policy(handle), text(claims, claims_size)));
+  return remember(the_filter().audience_key(*as_policy(handle), text(claims, claims_size),
+                                            static_cast<keyhole::payload_format>(format)));
 }
 
 int validate_claims(uint32_t claims, uint32_t claims_size) {
