@@ -15,12 +15,15 @@ namespace keyhole::detail {
 
 enum class outcome { ok, rejected, not_visible };
 
-// One resource's decision, for `keyhole explain`.
+// One resource's decision, for `keyhole explain` (docs/explain.md).
 struct explained {
   std::string kind, id;
   bool shown = false;
-  std::string note;  // e.g. "mixed: redact", "ancestors unknown"
   decision d;
+  std::string fail_closed;  // why it was hidden before any rule applied, if it was
+  std::string note;         // context, e.g. "of page 123", "1 of 2 affected components shown"
+  mixed_mode mixed = mixed_mode::show;  // redact / hide when the mixed policy applied
+  bool group = false;       // a group: shown iff a present component of it is
 };
 
 struct filter_context {
@@ -70,8 +73,8 @@ struct filter_context {
     if (node != npos) reject_offset = t.offset_of(node);
     return outcome::rejected;
   }
-  void record(std::string kind, std::string_view id, bool shown, decision d, std::string note = {}) {
-    if (log) log->push_back(explained{std::move(kind), std::string(id), shown, std::move(note), std::move(d)});
+  void record(explained e) {
+    if (log) log->push_back(std::move(e));
   }
 
   // Disclosure (SPEC §5). What happens to a field depends on the viewer only,

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <new>
 
+#include "explain.h"
 #include "filter_context.h"
 #include "policy_compile.h"
 #include "sha256.h"
@@ -90,54 +91,6 @@ detected detect(const json_tree& t) {
   return status ? detected::statuspage : jsm ? detected::jsm : detected::confluence;
 }
 
-void explain_json(const filter::state& s, std::string_view format, std::string& out) {
-  out.clear();
-  out += "{\"format\":";
-  append_json_string(out, format);
-  out += ",\"resources\":[";
-  bool first = true;
-  for (const explained& e : s.log) {
-    if (!first) out.push_back(',');
-    first = false;
-    out += "{\"kind\":";
-    append_json_string(out, e.kind);
-    out += ",\"id\":";
-    append_json_string(out, e.id);
-    out += e.shown ? ",\"shown\":true" : ",\"shown\":false";
-    out += ",\"levels\":[";
-    for (size_t i = 0; i < e.d.trace.size(); ++i) {
-      const level_trace& l = e.d.trace[i];
-      if (i) out.push_back(',');
-      out += "{\"level\":";
-      append_json_string(out, l.name);
-      out += l.reset ? ",\"inherit\":false" : ",\"inherit\":true";
-      out += l.allow ? ",\"allow\":true" : ",\"allow\":false";
-      out += l.deny ? ",\"deny\":true" : ",\"deny\":false";
-      auto list = [&](const char* name, const std::vector<std::string>& xs) {
-        out += ",\"";
-        out += name;
-        out += "\":[";
-        for (size_t j = 0; j < xs.size(); ++j) {
-          if (j) out.push_back(',');
-          append_json_string(out, xs[j]);
-        }
-        out += "]";
-      };
-      list("allowed_by", l.allow_items);
-      list("denied_by", l.deny_items);
-      out += "}";
-    }
-    out += "]";
-    out += e.d.granted ? ",\"grant\":true" : ",\"grant\":false";
-    if (!e.note.empty()) {
-      out += ",\"note\":";
-      append_json_string(out, e.note);
-    }
-    out += "}";
-  }
-  out += "]}";
-}
-
 }  // namespace
 
 bool parse_format_name(std::string_view name, payload_format& out) noexcept {
@@ -182,7 +135,7 @@ policy policy::compile(std::string_view json, status& st) noexcept {
     result.impl_ = std::move(compiled);
     st = {};
   } KEYHOLE_CATCH_ALL {
-    st = make(status_code::bad_policy, "", "internal error while compiling the policy");
+    st = make(status_code::internal, "", "internal error while compiling the policy");
     result.impl_.reset();
   }
   return result;
@@ -201,7 +154,7 @@ status validate_claims(std::string_view claims_json) noexcept {
     if (!parse_viewer(tree, v, pointer, message)) return make(status_code::bad_claims, pointer, message);
     return {};
   } KEYHOLE_CATCH_ALL {
-    return make(status_code::bad_claims, "", "internal error while reading claims");
+    return make(status_code::internal, "", "internal error while reading claims");
   }
 }
 
@@ -271,7 +224,7 @@ status run_filter(filter::state& s, const policy& p, std::string_view claims_jso
   if (o == outcome::rejected)
     return make(status_code::payload_rejected, "", "payload: " + c.reject_reason, c.reject_offset);
   if (explaining) {
-    explain_json(s, c.format_name, s.output);
+    explain_json(s.log, c.format_name, c.withheld, s.output);
     return {};
   }
   if (o == outcome::not_visible) return make(status_code::not_visible, "", "the payload is one resource the viewer may not see");
@@ -288,14 +241,14 @@ namespace {
 // output left behind on failure.
 status guarded(filter::state* s, const policy& p, std::string_view claims_json, const char* payload, size_t size,
                size_t capacity, payload_format format, bool explaining) noexcept {
-  if (!s) return make(status_code::payload_rejected, "", "out of memory");
+  if (!s) return make(status_code::internal, "", "out of memory");
   KEYHOLE_TRY {
     status st = run_filter(*s, p, claims_json, payload, size, capacity, format, explaining);
     if (!st.ok()) s->output.clear();
     return st;
   } KEYHOLE_CATCH_ALL {
     s->output.clear();
-    return make(status_code::payload_rejected, "", "internal error");
+    return make(status_code::internal, "", "internal error");
   }
 }
 
@@ -312,14 +265,14 @@ status filter::explain(const policy& p, std::string_view claims_json, const char
 }
 
 status filter::audience_key(const policy& p, std::string_view claims_json, payload_format format) noexcept {
-  if (!state_) return make(status_code::bad_claims, "", "out of memory");
+  if (!state_) return make(status_code::internal, "", "out of memory");
   KEYHOLE_TRY {
     state_->output.clear();
     if (!p.valid()) return make(status_code::bad_policy, "", "no compiled policy");
     status vs = load_viewer(*state_, p, claims_json);
     if (!vs.ok()) return vs;
     const compiled_policy& cp = *p.impl();
-    if (cp.canonical_hash().empty()) return make(status_code::bad_policy, "", "internal error: the policy's hash");
+    if (cp.canonical_hash().empty()) return make(status_code::internal, "", "internal error: the policy's hash");
     // Hash of: the policy's canonical content, the matched atoms, the grants,
     // and (when payload restrictions can name the viewer) sub and groups.
     sha256 h;
@@ -354,7 +307,7 @@ status filter::audience_key(const policy& p, std::string_view claims_json, paylo
     state_->output = "kh1-" + to_hex(d.data(), 16);
     return {};
   } KEYHOLE_CATCH_ALL {
-    return make(status_code::bad_claims, "", "internal error");
+    return make(status_code::internal, "", "internal error");
   }
 }
 

@@ -34,6 +34,7 @@ struct ancestor_entry {
   uint32_t node;
   std::string_view id;
   bool visible;
+  decision decided;  // with its levels when explaining
 };
 
 class kb_filter {
@@ -77,7 +78,7 @@ class kb_filter {
         content = inner;
       } else if (!jsm && c_.member(e, "id") == npos) {
         c_.drop(e);  // a space or user hit of a search: not an article
-        c_.record("article", "", false, decision{}, "search result without content");
+        if (c_.log) c_.record(explained{"article", "", false, {}, "search result without content", {}});
         continue;
       }
       if (decide_item(e, content, jsm)) ++kept;
@@ -158,8 +159,10 @@ class kb_filter {
       }
       apply_level(c_.m, page_level(a_, f), d, c_.tracing);
       decision alone{d.allowed, d.denied, false, {}};
+      if (c_.tracing) alone.trace = d.trace;  // explain only: its own chain so far
       finish_decision(alone, c_.m.who().has_grant("article", f.id));
-      carried_.push_back(ancestor_entry{e, f.id, alone.visible()});
+      bool visible = alone.visible();
+      carried_.push_back(ancestor_entry{e, f.id, visible, std::move(alone)});
     }
     return true;
   }
@@ -206,7 +209,7 @@ class kb_filter {
     }
     if (!v.self.id.empty()) sweep_.decided(v.self.id, shown);
     if (shown) finish_shown(v);
-    if (c_.log) c_.record("article", v.self.id, shown, std::move(d), v.note);
+    if (c_.log) c_.record(explained{"article", std::string(v.self.id), shown, std::move(d), v.hidden ? v.note : "", {}});
     return shown;
   }
 
@@ -218,7 +221,8 @@ class kb_filter {
       sweep_.decided(a.id, a.visible);
       if (a.visible) sweep_.set_role(a.node, node_role::shown);
       else sweep_.strip_to_id(a.node);
-      if (c_.log) c_.record("ancestor", a.id, a.visible, decision{}, "of page " + std::string(v.self.id));
+      if (c_.log)
+        c_.record(explained{"ancestor", std::string(a.id), a.visible, a.decided, {}, "of page " + std::string(v.self.id)});
       all_visible = all_visible && a.visible;
     }
     sweep_.set_role(v.item, node_role::shown);

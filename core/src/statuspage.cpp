@@ -242,7 +242,7 @@ class status_filter {
         apply_rule(c_.m, *r, d, c_.tracing, [&] { return "component:" + std::string(id); });
       finish_decision(d, c_.m.who().has_grant("component", id));
       info.visible = d.visible();
-      if (c_.log) c_.record("component", id, info.visible, std::move(d));
+      if (c_.log) c_.record(explained{"component", std::string(id), info.visible, std::move(d), {}, {}});
     }
     // A group is shown iff one of its components present at the top level is
     // shown; ids only listed are absent (SPEC §5): the status of a group
@@ -252,8 +252,8 @@ class status_filter {
     if (c_.log)
       for (uint32_t i = 0; i < comps_.size(); ++i)
         if (comps_[i].is_group)
-          c_.record("group", ids_.name(i), comps_[i].visible, decision{},
-                    "shown iff a component of it present at the top level is shown");
+          c_.record(explained{"group", std::string(ids_.name(i)), comps_[i].visible, {}, {},
+                              "shown iff a component of it present at the top level is shown", mixed_mode::show, true});
   }
 
   // The facts on component or group `id`; a hidden nobody when it was never
@@ -354,6 +354,7 @@ class status_filter {
     decision d;
     bool some_hidden = n_shown < n_affected;
     std::string note;
+    mixed_mode mixed_applied = mixed_mode::show;
     if (n_affected == 0) {
       const rule* r = s_.has_without_components ? &s_.without_components : (s_.has_default ? &s_.default_rule : nullptr);
       if (r)
@@ -362,7 +363,10 @@ class status_filter {
       note = "no affected components";
     } else {
       bool base = s_.visibility == visibility_mode::any_component ? n_shown > 0 : n_shown == n_affected;
-      if (base && some_hidden && s_.mixed == mixed_mode::hide) base = false;
+      if (base && some_hidden && s_.mixed == mixed_mode::hide) {
+        base = false;
+        mixed_applied = mixed_mode::hide;
+      }
       d.allowed = base;
       note = std::to_string(n_shown) + " of " + std::to_string(n_affected) + " affected components shown";
       if (c_.tracing) d.trace.push_back(level_trace{"components", false, base, false, {}, {}});
@@ -372,8 +376,8 @@ class status_filter {
     finish_decision(d, c_.m.who().has_grant(kind_name(kind), id));
     visible = d.visible();
     redact_ = visible && some_hidden && s_.mixed == mixed_mode::redact;
-    if (redact_) note += "; mixed: redact";
-    if (c_.log) c_.record(kind_name(kind), id, visible, std::move(d), note);
+    if (redact_) mixed_applied = mixed_mode::redact;
+    if (c_.log) c_.record(explained{kind_name(kind), std::string(id), visible, std::move(d), {}, note, mixed_applied});
     return true;
   }
 
