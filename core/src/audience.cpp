@@ -45,11 +45,11 @@ void matcher::reset(const compiled_policy& p, const viewer& v) {
   viewer_ = &v;
   atoms_.assign(p.atoms.size(), 0);
   for (size_t i = 0; i < p.atoms.size(); ++i) atoms_[i] = atom_matches(p.atoms[i], v) ? 1 : 0;
-  named_.assign(p.audience_names.size(), -1);
+  named_.assign(p.audience_names.size(), 0);
   for (uint32_t a : p.audience_order) named_[a] = eval(p.audience_exprs[a]) ? 1 : 0;
 }
 
-bool matcher::eval(uint32_t e) {
+bool matcher::eval(uint32_t e) const {
   if (e == no_expr) return false;
   const expr& x = policy_->exprs[e];
   switch (x.kind) {
@@ -63,16 +63,12 @@ bool matcher::eval(uint32_t e) {
         if (!eval(k)) return false;
       return true;
     case expr::op::negate: return !eval(x.kids[0]);
-    case expr::op::named: {
-      int8_t& memo = named_[x.index];
-      if (memo < 0) memo = eval(policy_->audience_exprs[x.index]) ? 1 : 0;
-      return memo != 0;
-    }
+    case expr::op::named: return named_[x.index] != 0;  // settled in reset()
   }
   return false;
 }
 
-std::vector<std::string> matcher::matching_items(uint32_t list) {
+std::vector<std::string> matcher::matching_items(uint32_t list) const {
   std::vector<std::string> out;
   if (list == no_expr) return out;
   for (uint32_t k : policy_->exprs[list].kids)
@@ -82,7 +78,7 @@ std::vector<std::string> matcher::matching_items(uint32_t list) {
   return out;
 }
 
-level_step step_of(matcher& m, const rule* const* rules, size_t n, bool restriction_denies) {
+level_step step_of(const matcher& m, const rule* const* rules, size_t n, bool restriction_denies) {
   level_step s;
   for (size_t i = 0; i < n; ++i) {
     if (!rules[i]->inherit) s.reset = true;
@@ -93,7 +89,7 @@ level_step step_of(matcher& m, const rule* const* rules, size_t n, bool restrict
   return s;
 }
 
-level_step step_of(matcher& m, const level& l) {
+level_step step_of(const matcher& m, const level& l) {
   return step_of(m, l.rules.data(), l.rules.size(), l.restriction_denies);
 }
 
@@ -103,13 +99,13 @@ void apply_step(const level_step& s, decision& d) {
   if (s.deny) d.denied = true;
 }
 
-level_step apply_rules(matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d) {
+level_step apply_rules(const matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d) {
   level_step s = step_of(m, rules, n, restriction_denies);
   apply_step(s, d);
   return s;
 }
 
-void apply_level(matcher& m, const level& l, decision& d, bool trace) {
+void apply_level(const matcher& m, const level& l, decision& d, bool trace) {
   if (l.empty()) return;
   auto [reset, allow, deny] = apply_rules(m, l.rules.data(), l.rules.size(), l.restriction_denies, d);
   if (trace) {

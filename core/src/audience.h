@@ -13,11 +13,14 @@ namespace keyhole::detail {
 
 class matcher {
  public:
+  // Matches every atom, then settles every named audience in the policy's
+  // order; afterwards the matcher is read-only (one compiled viewer may serve
+  // many threads).
   void reset(const compiled_policy& p, const viewer& v);
-  bool eval(uint32_t e);  // no_expr evaluates to false
+  bool eval(uint32_t e) const;  // no_expr evaluates to false
   bool atom_matched(uint32_t i) const { return atoms_[i] != 0; }
   // Texts of the top-level items of `list` (an `any` expression) that match.
-  std::vector<std::string> matching_items(uint32_t list);
+  std::vector<std::string> matching_items(uint32_t list) const;
   const viewer& who() const { return *viewer_; }
   const compiled_policy& policy() const { return *policy_; }
 
@@ -25,7 +28,7 @@ class matcher {
   const compiled_policy* policy_ = nullptr;
   const viewer* viewer_ = nullptr;
   std::vector<uint8_t> atoms_;
-  std::vector<int8_t> named_;  // -1 unknown, 0/1 memoised
+  std::vector<uint8_t> named_;  // settled by reset(), in audience_order
 };
 
 bool atom_matches(const atom& a, const viewer& v);
@@ -59,8 +62,8 @@ struct level_step {
   bool reset = false, allow = false, deny = false;
 };
 // The step of one level, evaluated but not applied.
-level_step step_of(matcher& m, const rule* const* rules, size_t n, bool restriction_denies);
-level_step step_of(matcher& m, const level& l);
+level_step step_of(const matcher& m, const rule* const* rules, size_t n, bool restriction_denies);
+level_step step_of(const matcher& m, const level& l);
 // Applies a step (or a composed run of steps) to a decision.
 void apply_step(const level_step& s, decision& d);
 // The single step equal to applying `first`, then `then`: the page tree
@@ -69,12 +72,12 @@ void apply_step(const level_step& s, decision& d);
 inline level_step compose(const level_step& first, const level_step& then) {
   return level_step{first.reset || then.reset, (first.allow && !then.reset) || then.allow, first.deny || then.deny};
 }
-level_step apply_rules(matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d);
-void apply_level(matcher& m, const level& l, decision& d, bool trace);
+level_step apply_rules(const matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d);
+void apply_level(const matcher& m, const level& l, decision& d, bool trace);
 // A level holding one rule, as apply_level; `name()` (the level's name) is
 // only called when tracing, so deciding thousands of items builds no strings.
 template <class Name>
-void apply_rule(matcher& m, const rule& r, decision& d, bool trace, Name&& name) {
+void apply_rule(const matcher& m, const rule& r, decision& d, bool trace, Name&& name) {
   if (trace) return apply_level(m, level{name(), {&r}}, d, true);
   const rule* one = &r;
   apply_rules(m, &one, 1, false, d);

@@ -29,7 +29,7 @@ struct explained {
 struct filter_context {
   const json_tree& t;
   const compiled_policy& policy;
-  matcher& m;
+  const matcher& m;
   bool tracing = false;
   std::vector<explained>* log = nullptr;
   std::string format_name;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <new>
 
+#include "compiled_viewer.h"
 #include "explain.h"
 #include "filter_context.h"
 #include "policy_compile.h"
@@ -39,7 +40,7 @@ struct filter::state {
   std::unordered_map<uint32_t, std::string> replacement;
   std::string output;
   limits lim;
-  viewer who;
+  detail::viewer who;
   matcher m;
   std::vector<explained> log;
 };
@@ -141,6 +142,40 @@ policy policy::compile(std::string_view json, status& st) noexcept {
   return result;
 }
 
+bool policy::recomputes_status() const noexcept { return impl_ && impl_->status.recompute_status; }
+
+keyhole::viewer keyhole::viewer::compile(const policy& p, std::string_view claims_json, status& st) noexcept {
+  keyhole::viewer result;
+  KEYHOLE_TRY {
+    if (!p.valid()) {
+      st = make(status_code::bad_policy, "", "no compiled policy");
+      return result;
+    }
+    simdjson::dom::parser parser;
+    std::string buf;
+    json_tree tree;
+    parse_error err;
+    if (!parse_copy(parser, buf, claims_json, 1024, tree, err)) {
+      st = make(status_code::bad_claims, "", "claims: " + err.message);
+      return result;
+    }
+    auto cv = std::make_shared<compiled_viewer>();
+    std::string pointer, message;
+    if (!parse_viewer(tree, cv->who, pointer, message)) {
+      st = make(status_code::bad_claims, pointer, message);
+      return result;
+    }
+    cv->policy = p.impl_;
+    cv->m.reset(*cv->policy, cv->who);
+    result.impl_ = std::move(cv);
+    st = {};
+  } KEYHOLE_CATCH_ALL {
+    st = make(status_code::internal, "", "internal error while reading claims");
+    result.impl_.reset();
+  }
+  return result;
+}
+
 status validate_claims(std::string_view claims_json) noexcept {
   KEYHOLE_TRY {
     simdjson::dom::parser parser;
@@ -149,7 +184,7 @@ status validate_claims(std::string_view claims_json) noexcept {
     parse_error err;
     if (!parse_copy(parser, buf, claims_json, 1024, tree, err))
       return make(status_code::bad_claims, "", "claims: " + err.message);
-    viewer v;
+    detail::viewer v;
     std::string pointer, message;
     if (!parse_viewer(tree, v, pointer, message)) return make(status_code::bad_claims, pointer, message);
     return {};
@@ -171,13 +206,31 @@ std::string_view filter::output() const noexcept { return state_ ? std::string_v
 
 namespace {
 
-status run_filter(filter::state& s, const policy& p, std::string_view claims_json, const char* payload, size_t size,
-                  size_t capacity, payload_format format, bool explaining) {
+// What one call asks for.
+struct call {
+  const compiled_policy& policy;
+  const matcher& m;
+  payload_format format;
+  output_mode mode;
+  bool explaining;
+};
+
+// The status.json projection (SPEC §5): of a filtered status payload that
+// carries components (so its banner was recomputed, when the policy says
+// so), only `page` and `status`.
+bool project_status_json(const json_tree& t, filter_context& c) {
+  uint32_t status = c.member(0, "status");
+  if (!t.is_object(status) || c.member(0, "components") == npos) return false;
+  for (uint32_t m = t.first_child(0); m != npos; m = t.next_sibling(0, m))
+    if (t.key(m) != "page" && t.key(m) != "status" && !c.dropped(m)) c.drop(m);
+  return true;
+}
+
+status run_parsed(filter::state& s, const call& k, const char* payload, size_t size, size_t capacity);
+
+status run_filter(filter::state& s, const call& k, const char* payload, size_t size, size_t capacity) {
   s.output.clear();
   s.log.clear();
-  if (!p.valid()) return make(status_code::bad_policy, "", "no compiled policy");
-  status vs = load_viewer(s, p, claims_json);
-  if (!vs.ok()) return vs;
   if (size > s.lim.max_payload_bytes)
     return make(status_code::payload_rejected, "", "payload larger than the limit of " +
                                                        std::to_string(s.lim.max_payload_bytes) + " bytes");
@@ -191,6 +244,12 @@ status run_filter(filter::state& s, const policy& p, std::string_view claims_jso
   parse_error err;
   if (!s.payload.build(s.payload_parser, data, size, s.lim.max_depth, err))
     return make(status_code::payload_rejected, "", "payload: " + err.message);
+  return run_parsed(s, k, payload, size, capacity);
+}
+
+status run_parsed(filter::state& s, const call& k, const char* payload, size_t size, size_t capacity) {
+  payload_format format = k.format;
+  bool explaining = k.explaining;
 
   detected kind = detect(s.payload);
   switch (format) {
@@ -211,7 +270,7 @@ status run_filter(filter::state& s, const policy& p, std::string_view claims_jso
   s.replacement.clear();
   s.key_check.assign(s.payload.size(), 0);
   s.edited.clear();
-  filter_context c{s.payload, *p.impl(), s.m, explaining, explaining ? &s.log : nullptr, {}, {}, -1,
+  filter_context c{s.payload, k.policy, k.m, explaining, explaining ? &s.log : nullptr, {}, {}, -1,
                    s.marks, s.replacement, s.key_check, false, s.edited};
   outcome o;
   if (kind == detected::statuspage) {
@@ -228,6 +287,8 @@ status run_filter(filter::state& s, const policy& p, std::string_view claims_jso
     return {};
   }
   if (o == outcome::not_visible) return make(status_code::not_visible, "", "the payload is one resource the viewer may not see");
+  if (k.mode == output_mode::status_json && !(kind == detected::statuspage && project_status_json(s.payload, c)))
+    return make(status_code::payload_rejected, "", "payload: status.json is answered from a status payload with components and a status object (summary.json)");
   s.output.reserve(size);
   emit(s.payload, s.marks, s.replacement, s.edited, s.output);
   return {};
@@ -237,13 +298,12 @@ status run_filter(filter::state& s, const policy& p, std::string_view claims_jso
 
 namespace {
 
-// Runs the filter (or the explanation) with no exception escaping and no
-// output left behind on failure.
-status guarded(filter::state* s, const policy& p, std::string_view claims_json, const char* payload, size_t size,
-               size_t capacity, payload_format format, bool explaining) noexcept {
+// Runs `body` with no exception escaping and no output left behind on failure.
+template <class Body>
+status guarded(filter::state* s, Body&& body) noexcept {
   if (!s) return make(status_code::internal, "", "out of memory");
   KEYHOLE_TRY {
-    status st = run_filter(*s, p, claims_json, payload, size, capacity, format, explaining);
+    status st = body(*s);
     if (!st.ok()) s->output.clear();
     return st;
   } KEYHOLE_CATCH_ALL {
@@ -252,16 +312,45 @@ status guarded(filter::state* s, const policy& p, std::string_view claims_json, 
   }
 }
 
+// A call with claims: read them for this call only.
+status with_claims(filter::state& s, const policy& p, std::string_view claims_json, const char* payload, size_t size,
+                   size_t capacity, payload_format format, bool explaining) {
+  s.output.clear();
+  if (!p.valid()) return make(status_code::bad_policy, "", "no compiled policy");
+  status vs = load_viewer(s, p, claims_json);
+  if (!vs.ok()) return vs;
+  return run_filter(s, call{*p.impl(), s.m, format, output_mode::payload, explaining}, payload, size, capacity);
+}
+
+status with_viewer(filter::state& s, const keyhole::viewer& v, const char* payload, size_t size, size_t capacity,
+                   payload_format format, output_mode mode, bool explaining) {
+  s.output.clear();
+  if (!v.valid()) return make(status_code::bad_claims, "", "no compiled viewer");
+  const compiled_viewer& cv = *v.impl();
+  return run_filter(s, call{*cv.policy, cv.m, format, mode, explaining}, payload, size, capacity);
+}
+
 }  // namespace
 
 status filter::run(const policy& p, std::string_view claims_json, const char* payload, size_t size, size_t capacity,
                    payload_format format) noexcept {
-  return guarded(state_.get(), p, claims_json, payload, size, capacity, format, false);
+  return guarded(state_.get(), [&](state& s) { return with_claims(s, p, claims_json, payload, size, capacity, format, false); });
 }
 
 status filter::explain(const policy& p, std::string_view claims_json, const char* payload, size_t size,
                        size_t capacity, payload_format format) noexcept {
-  return guarded(state_.get(), p, claims_json, payload, size, capacity, format, true);
+  return guarded(state_.get(), [&](state& s) { return with_claims(s, p, claims_json, payload, size, capacity, format, true); });
+}
+
+status filter::run(const keyhole::viewer& v, const char* payload, size_t size, size_t capacity, payload_format format,
+                   output_mode mode) noexcept {
+  return guarded(state_.get(), [&](state& s) { return with_viewer(s, v, payload, size, capacity, format, mode, false); });
+}
+
+status filter::explain(const keyhole::viewer& v, const char* payload, size_t size, size_t capacity,
+                       payload_format format) noexcept {
+  return guarded(state_.get(),
+                 [&](state& s) { return with_viewer(s, v, payload, size, capacity, format, output_mode::payload, true); });
 }
 
 status filter::audience_key(const policy& p, std::string_view claims_json, payload_format format) noexcept {
@@ -271,40 +360,22 @@ status filter::audience_key(const policy& p, std::string_view claims_json, paylo
     if (!p.valid()) return make(status_code::bad_policy, "", "no compiled policy");
     status vs = load_viewer(*state_, p, claims_json);
     if (!vs.ok()) return vs;
-    const compiled_policy& cp = *p.impl();
-    if (cp.canonical_hash().empty()) return make(status_code::internal, "", "internal error: the policy's hash");
-    // Hash of: the policy's canonical content, the matched atoms, the grants,
-    // and (when payload restrictions can name the viewer) sub and groups.
-    sha256 h;
-    auto field = [&](std::string_view s) {
-      std::string len = std::to_string(s.size()) + ":";
-      h.update(len);
-      h.update(s);
-    };
-    field("keyhole-audience-v1");
-    field(cp.canonical_hash());
-    std::vector<std::string> matched;
-    for (uint32_t i = 0; i < cp.atoms.size(); ++i)
-      if (state_->m.atom_matched(i)) matched.push_back(cp.atoms[i].text);
-    std::sort(matched.begin(), matched.end());
-    field("atoms");
-    for (auto& a : matched) field(a);
-    field("grants");
-    for (auto& g : state_->who.grants) field(g);
-    // Embedded restrictions are on by default, with or without an articles
-    // section: a knowledge-base payload's read restrictions can then decide
-    // by sub and groups, so they are part of its key (finding E2). Status
-    // payloads carry none, so their key stays per audience.
-    if (cp.articles.embedded_restrictions && format != payload_format::statuspage) {
-      field("restrictions");
-      field(state_->who.signed_in ? state_->who.sub : std::string());
-      std::vector<std::string> groups = state_->who.groups;
-      std::sort(groups.begin(), groups.end());
-      groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
-      for (auto& g : groups) field(g);
-    }
-    auto d = h.finish();
-    state_->output = "kh1-" + to_hex(d.data(), 16);
+    state_->output = audience_key_of(*p.impl(), state_->who, state_->m, format);
+    if (state_->output.empty()) return make(status_code::internal, "", "internal error: the policy's hash");
+    return {};
+  } KEYHOLE_CATCH_ALL {
+    return make(status_code::internal, "", "internal error");
+  }
+}
+
+status filter::audience_key(const keyhole::viewer& v, payload_format format) noexcept {
+  if (!state_) return make(status_code::internal, "", "out of memory");
+  KEYHOLE_TRY {
+    state_->output.clear();
+    if (!v.valid()) return make(status_code::bad_claims, "", "no compiled viewer");
+    const compiled_viewer& cv = *v.impl();
+    state_->output = audience_key_of(*cv.policy, cv.who, cv.m, format);
+    if (state_->output.empty()) return make(status_code::internal, "", "internal error: the policy's hash");
     return {};
   } KEYHOLE_CATCH_ALL {
     return make(status_code::internal, "", "internal error");

@@ -139,7 +139,7 @@ status share_grants(std::string_view claims_json, std::string_view token_body_js
     simdjson::dom::parser parser;
     std::string claims_buf, body_buf, pointer, message;
     json_tree claims, body;
-    viewer v;
+    detail::viewer v;
     if (!parse_small(parser, claims_buf, claims_json, claims, message))
       return failure(status_code::bad_claims, "", "claims: " + message);
     if (!parse_viewer(claims, v, pointer, message)) return failure(status_code::bad_claims, pointer, message);

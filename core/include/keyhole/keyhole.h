@@ -52,6 +52,13 @@ struct limits {
 };
 
 class compiled_policy;  // opaque, defined in the library
+class compiled_viewer;  // opaque, defined in the library
+
+// What filter::run() writes: the filtered payload, or, from a status payload
+// that carries components, its status.json projection (SPEC §5: `status.json`
+// "the edge answers from the filtered summary.json"): the root's `page` and
+// recomputed `status` only.
+enum class output_mode : int { payload = 0, status_json = 1 };
 
 // An immutable, compiled policy. Cheap to copy (shared ownership); safe to use
 // from many threads at once.
@@ -62,9 +69,27 @@ class policy {
   static policy compile(std::string_view json, status& st) noexcept;
   bool valid() const noexcept { return impl_ != nullptr; }
   const compiled_policy* impl() const noexcept { return impl_.get(); }
+  // SPEC §5 `recompute-status` (default true): whether banners and group
+  // statuses are recomputed from what the viewer sees.
+  bool recomputes_status() const noexcept;
 
  private:
+  friend class viewer;
   std::shared_ptr<const compiled_policy> impl_;
+};
+
+// A viewer's claims read (SPEC §1) and matched against one policy's atoms and
+// audiences once, for any number of filter, explain and audience-key calls.
+// Immutable and thread-safe like the policy, which it keeps alive.
+class viewer {
+ public:
+  viewer() = default;
+  static viewer compile(const policy& p, std::string_view claims_json, status& st) noexcept;
+  bool valid() const noexcept { return impl_ != nullptr; }
+  const compiled_viewer* impl() const noexcept { return impl_.get(); }
+
+ private:
+  std::shared_ptr<const compiled_viewer> impl_;
 };
 
 // A reusable filter. It owns its parser and output buffers, so repeated calls
@@ -84,11 +109,17 @@ class filter {
   // On success output() holds the filtered, compact JSON.
   status run(const policy& p, std::string_view claims_json, const char* payload,
              size_t size, size_t capacity, payload_format format) noexcept;
+  // The same for a compiled viewer (no claims to read), optionally writing the
+  // status.json projection instead of the payload.
+  status run(const viewer& v, const char* payload, size_t size, size_t capacity, payload_format format,
+             output_mode mode = output_mode::payload) noexcept;
 
   // Like run(), but output() holds the explanation document (JSON): for every
   // resource, whether it is shown and the rule levels and atoms that decided it.
   status explain(const policy& p, std::string_view claims_json, const char* payload,
                  size_t size, size_t capacity, payload_format format) noexcept;
+  status explain(const viewer& v, const char* payload, size_t size, size_t capacity,
+                 payload_format format) noexcept;
 
   // The audience key (SPEC §10) of a viewer under a policy into output().
   // `format` is the payload format the key is for (the edge passes its
@@ -97,6 +128,7 @@ class filter {
   // decided by a payload's embedded restrictions, which name `sub` and groups.
   status audience_key(const policy& p, std::string_view claims_json,
                       payload_format format = payload_format::automatic) noexcept;
+  status audience_key(const viewer& v, payload_format format = payload_format::automatic) noexcept;
 
   // Valid until the next call on this filter.
   std::string_view output() const noexcept;
