@@ -118,18 +118,23 @@ int exit_code(status_code c) noexcept {
 policy policy::compile(std::string_view json, status& st) noexcept {
   policy result;
   KEYHOLE_TRY {
+    // The policy's own copy of its text (kept for canonical_hash()) is the
+    // one parsed: one copy, padded while compiling, trimmed after.
+    auto compiled = std::make_shared<compiled_policy>();
+    compiled->source.reserve(json.size() + kPadding);
+    compiled->source.assign(json).append(kPadding, '\0');
     simdjson::dom::parser parser;
-    std::string buf;
     json_tree tree;
     parse_error err;
-    if (!parse_copy(parser, buf, json, 1024, tree, err)) {
+    bool parsed = tree.build(parser, compiled->source.data(), json.size(), 1024, err);
+    if (!parsed) {
       st = make(status_code::bad_policy, "", "policy: " + err.message);
       return result;
     }
-    auto compiled = std::make_shared<compiled_policy>();
     std::string pointer, message;
-    compiled->source.assign(json);
-    if (!compile_policy(tree, *compiled, pointer, message)) {
+    bool compiled_ok = compile_policy(tree, *compiled, pointer, message);
+    compiled->source.resize(json.size());  // no reallocation: the tree is not used again
+    if (!compiled_ok) {
       st = make(status_code::bad_policy, pointer, message);
       return result;
     }

@@ -8,33 +8,55 @@
 namespace keyhole::detail {
 namespace {
 
+// Where a value stands in the policy, as a chain of steps from the root; the
+// JSON pointer string is built only for an error (compiling a large policy
+// would otherwise build one per rule and item).
+struct path {
+  const path* parent = nullptr;
+  std::string_view key;  // a member name, unless is_index
+  size_t index = 0;
+  bool is_index = false;
+  std::string str() const {
+    std::vector<const path*> steps;
+    for (const path* p = this; p && p->parent; p = p->parent) steps.push_back(p);
+    std::string out;
+    for (auto it = steps.rbegin(); it != steps.rend(); ++it)
+      out += "/" + ((*it)->is_index ? std::to_string((*it)->index) : pointer_token((*it)->key));
+    return out;
+  }
+};
+
 struct compiler {
   const json_tree& t;
   compiled_policy& p;
   std::string& pointer;
   std::string& message;
   std::unordered_map<std::string, uint32_t> atom_index;
+  // Atoms as written (views into the parsed policy, alive while compiling):
+  // a policy names the same few atoms thousands of times, so each distinct
+  // spelling is parsed and normalised once.
+  std::unordered_map<std::string_view, uint32_t> atom_spelling;
   std::unordered_map<std::string, uint32_t> audience_index;
 
-  bool fail(const std::string& ptr, std::string msg) {
-    pointer = ptr;
+  bool fail(std::string at, std::string msg) {
+    pointer = std::move(at);
     message = std::move(msg);
     return false;
   }
-  static std::string child(const std::string& ptr, std::string_view key) { return ptr + "/" + pointer_token(key); }
-  static std::string child(const std::string& ptr, size_t i) { return ptr + "/" + std::to_string(i); }
+  bool fail(const path& at, std::string msg) { return fail(at.str(), std::move(msg)); }
+  static path child(const path& p, std::string_view key) { return path{&p, key, 0, false}; }
+  static path child(const path& p, size_t i) { return path{&p, {}, i, true}; }
+  bool in_audiences = false;  // @references there can close a cycle, so they keep their pointer
 
   // Every object the compiler reads must have unique member names.
-  bool object(uint32_t n, const std::string& ptr) {
+  bool object(uint32_t n, const path& ptr) {
     if (!t.is_object(n)) return fail(ptr, "must be an object");
-    if (t.unique_keys(n)) return true;  // one pass; pairs are compared only to name the duplicate
-    for (uint32_t a = t.first_child(n); a != npos; a = t.next_sibling(n, a))
-      for (uint32_t b = t.next_sibling(n, a); b != npos; b = t.next_sibling(n, b))
-        if (t.key(a) == t.key(b)) return fail(child(ptr, t.key(b)), "duplicate member");
-    return true;
+    if (t.unique_keys(n)) return true;  // one pass; the duplicate is named only on failure
+    uint32_t dup = t.first_duplicate(n);
+    return dup == npos ? fail(ptr, "duplicate member") : fail(child(ptr, t.key(dup)), "duplicate member");
   }
 
-  bool boolean(uint32_t n, const std::string& ptr, bool& out) {
+  bool boolean(uint32_t n, const path& ptr, bool& out) {
     if (t.type(n) == jtype::true_value) out = true;
     else if (t.type(n) == jtype::false_value) out = false;
     else return fail(ptr, "must be true or false");
@@ -57,12 +79,16 @@ struct compiler {
 
   // Parses one atom string. `*` is allowed only as group:/org:/role: "any", and
   // as the leading "*." of a domain tree.
-  bool parse_atom(std::string_view s, const std::string& ptr, uint32_t& out_expr) {
+  bool parse_atom(std::string_view s, const path& ptr, uint32_t& out_expr) {
     if (!s.empty() && s[0] == '@') {
       std::string name(s.substr(1));
       auto it = audience_index.find(name);
       if (name.empty() || it == audience_index.end()) return fail(ptr, "unknown audience '" + std::string(s) + "'");
-      out_expr = add_expr(expr{expr::op::named, it->second, {}, std::string(s), ptr});
+      out_expr = add_expr(expr{expr::op::named, it->second, {}, std::string(s), in_audiences ? ptr.str() : std::string()});
+      return true;
+    }
+    if (auto seen = atom_spelling.find(s); seen != atom_spelling.end()) {
+      out_expr = add_expr(expr{expr::op::atom, seen->second, {}, std::string(s)});
       return true;
     }
     atom a;
@@ -137,18 +163,19 @@ struct compiler {
       case atom_kind::attr: a.text = "attr:" + a.key + "=" + a.value; break;
     }
     uint32_t idx = intern_atom(std::move(a));
+    atom_spelling.emplace(s, idx);
     out_expr = add_expr(expr{expr::op::atom, idx, {}, std::string(s)});
     return true;
   }
 
   // ITEM: an atom string, {"all": [ITEM...]} or {"not": ITEM}.
-  bool parse_item(uint32_t n, const std::string& ptr, uint32_t& out) {
+  bool parse_item(uint32_t n, const path& ptr, uint32_t& out) {
     if (t.is_string(n)) return parse_atom(t.str(n), ptr, out);
     if (!t.is_object(n)) return fail(ptr, "an audience item is an atom string, {\"all\": [...]} or {\"not\": ...}");
     if (!object(n, ptr)) return false;
     if (t.child_count(n) != 1) return fail(ptr, "an item object has exactly one member, all or not");
     uint32_t c = t.first_child(n);
-    std::string cp = child(ptr, t.key(c));
+    path cp = child(ptr, t.key(c));
     if (t.key(c) == "all") {
       if (!t.is_array(c)) return fail(cp, "all takes a list of items");
       if (t.child_count(c) == 0) return fail(cp, "all must not be empty");
@@ -172,7 +199,7 @@ struct compiler {
   }
 
   // A list of items, combined with "any".
-  bool parse_list(uint32_t n, const std::string& ptr, uint32_t& out) {
+  bool parse_list(uint32_t n, const path& ptr, uint32_t& out) {
     if (!t.is_array(n)) return fail(ptr, "must be a list of audience items");
     expr e{expr::op::any, 0, {}, "any"};
     size_t i = 0;
@@ -185,10 +212,10 @@ struct compiler {
     return true;
   }
 
-  bool parse_rule(uint32_t n, const std::string& ptr, rule& r) {
+  bool parse_rule(uint32_t n, const path& ptr, rule& r) {
     if (!object(n, ptr)) return false;
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
-      std::string cp = child(ptr, t.key(c));
+      path cp = child(ptr, t.key(c));
       if (t.key(c) == "allow") { if (!parse_list(c, cp, r.allow)) return false; }
       else if (t.key(c) == "deny") { if (!parse_list(c, cp, r.deny)) return false; }
       else if (t.key(c) == "inherit") { if (!boolean(c, cp, r.inherit)) return false; }
@@ -197,27 +224,31 @@ struct compiler {
     return true;
   }
 
-  bool parse_rule_map(uint32_t n, const std::string& ptr, name_map<rule>& out) {
-    if (!object(n, ptr)) return false;
+  // A map of names to rules. The map's own index finds a duplicate name (the
+  // first repeat in document order), so the object needs no separate check.
+  bool parse_rule_map(uint32_t n, const path& ptr, name_map<rule>& out) {
+    if (!t.is_object(n)) return fail(ptr, "must be an object");
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
       rule r;
-      if (!parse_rule(c, child(ptr, t.key(c)), r)) return false;
-      // object() rejected duplicates, so a refusal here is the index's overflow.
-      if (!out.emplace(t.key(c), r)) return fail(ptr, "too many names that collide in the policy's index");
+      path at = child(ptr, t.key(c));
+      if (!parse_rule(c, at, r)) return false;
+      if (out.emplace(t.key(c), r)) continue;
+      if (out.find(t.key(c))) return fail(at, "duplicate member");
+      return fail(ptr, "too many names that collide in the policy's index");
     }
     return true;
   }
 
-  bool parse_disclose(uint32_t n, const std::string& ptr, bool articles, std::vector<disclose_entry>& out) {
+  bool parse_disclose(uint32_t n, const path& ptr, bool articles, std::vector<disclose_entry>& out) {
     if (!t.is_array(n)) return fail(ptr, "disclose is a list");
     size_t i = 0;
     for (uint32_t e = t.first_child(n); e != npos; e = t.next_sibling(n, e), ++i) {
-      std::string ep = child(ptr, i);
+      path ep = child(ptr, i);
       if (!object(e, ep)) return false;
       disclose_entry d;
       bool has_field = false, has_allow = false;
       for (uint32_t c = t.first_child(e); c != npos; c = t.next_sibling(e, c)) {
-        std::string cp = child(ep, t.key(c));
+        path cp = child(ep, t.key(c));
         if (t.key(c) == "field") {
           if (!t.is_string(c)) return fail(cp, "field is a string KIND.member");
           std::string_view f = t.str(c);
@@ -249,10 +280,10 @@ struct compiler {
     return true;
   }
 
-  bool parse_incidents(uint32_t n, const std::string& ptr, status_section& s) {
+  bool parse_incidents(uint32_t n, const path& ptr, status_section& s) {
     if (!object(n, ptr)) return false;
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
-      std::string cp = child(ptr, t.key(c));
+      path cp = child(ptr, t.key(c));
       std::string_view k = t.key(c);
       if (k == "visibility") {
         if (t.is_string(c) && t.str(c) == "any-component") s.visibility = visibility_mode::any_component;
@@ -279,12 +310,12 @@ struct compiler {
     return true;
   }
 
-  bool parse_status(uint32_t n, const std::string& ptr) {
+  bool parse_status(uint32_t n, const path& ptr) {
     if (!object(n, ptr)) return false;
     status_section& s = p.status;
     s.present = true;
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
-      std::string cp = child(ptr, t.key(c));
+      path cp = child(ptr, t.key(c));
       std::string_view k = t.key(c);
       if (k == "default") { s.has_default = true; if (!parse_rule(c, cp, s.default_rule)) return false; }
       else if (k == "components") { if (!parse_rule_map(c, cp, s.components)) return false; }
@@ -298,7 +329,7 @@ struct compiler {
 
   // The parents map is a tree: walking up from any page must end. Each page
   // is walked past once (finished pages end a walk), so this is linear.
-  bool parents_form_a_tree(uint32_t map, const std::string& ptr) {
+  bool parents_form_a_tree(uint32_t map, const path& ptr) {
     enum class mark : uint8_t { visiting, done };
     std::unordered_map<std::string_view, mark> seen;
     const name_map<std::string>& parents = p.articles.parents;
@@ -321,12 +352,12 @@ struct compiler {
     return true;
   }
 
-  bool parse_articles(uint32_t n, const std::string& ptr) {
+  bool parse_articles(uint32_t n, const path& ptr) {
     if (!object(n, ptr)) return false;
     articles_section& a = p.articles;
     a.present = true;
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
-      std::string cp = child(ptr, t.key(c));
+      path cp = child(ptr, t.key(c));
       std::string_view k = t.key(c);
       if (k == "default") { a.has_default = true; if (!parse_rule(c, cp, a.default_rule)) return false; }
       else if (k == "spaces") { if (!parse_rule_map(c, cp, a.spaces)) return false; }
@@ -396,36 +427,41 @@ struct compiler {
   }
 
   bool run() {
-    if (!object(0, "")) return false;
+    const path root;
+    if (!object(0, root)) return false;
+    p.exprs.reserve(t.size());  // at most one expression per node: no regrowth
     uint32_t version = t.member(0, "keyhole");
-    if (version == npos) return fail("/keyhole", "keyhole: 1 is required");
-    if (t.type(version) != jtype::number || t.raw(version) != "1") return fail("/keyhole", "keyhole must be 1");
+    if (version == npos) return fail(child(root, "keyhole"), "keyhole: 1 is required");
+    if (t.type(version) != jtype::number || t.raw(version) != "1") return fail(child(root, "keyhole"), "keyhole must be 1");
     for (uint32_t c = t.first_child(0); c != npos; c = t.next_sibling(0, c)) {
       std::string_view k = t.key(c);
       if (k != "keyhole" && k != "audiences" && k != "status" && k != "articles")
-        return fail(child("", k), "unknown policy member");
+        return fail(child(root, k), "unknown policy member");
     }
     // Audience names first, so @references resolve in any order.
     uint32_t aud = t.member(0, "audiences");
+    const path audiences = child(root, "audiences");
     if (aud != npos) {
-      if (!object(aud, "/audiences")) return false;
+      if (!object(aud, audiences)) return false;
       for (uint32_t c = t.first_child(aud); c != npos; c = t.next_sibling(aud, c)) {
-        if (t.key(c).empty()) return fail("/audiences/", "empty audience name");
+        if (t.key(c).empty()) return fail(child(audiences, ""), "empty audience name");
         audience_index.emplace(std::string(t.key(c)), static_cast<uint32_t>(p.audience_names.size()));
         p.audience_names.emplace_back(t.key(c));
         p.audience_exprs.push_back(no_expr);
       }
+      in_audiences = true;
       for (uint32_t c = t.first_child(aud); c != npos; c = t.next_sibling(aud, c)) {
         uint32_t e;
-        if (!parse_list(c, child("/audiences", t.key(c)), e)) return false;
+        if (!parse_list(c, child(audiences, t.key(c)), e)) return false;
         p.audience_exprs[audience_index[std::string(t.key(c))]] = e;
       }
+      in_audiences = false;
       if (!order_audiences()) return false;
     }
     uint32_t st = t.member(0, "status");
-    if (st != npos && !parse_status(st, "/status")) return false;
+    if (st != npos && !parse_status(st, child(root, "status"))) return false;
     uint32_t ar = t.member(0, "articles");
-    if (ar != npos && !parse_articles(ar, "/articles")) return false;
+    if (ar != npos && !parse_articles(ar, child(root, "articles"))) return false;
     return true;
   }
 };
