@@ -2,24 +2,24 @@
 // lives here; the library only sees bytes.
 //
 // Exit codes: 0 done; 2 bad usage, policy or claims; 3 payload rejected;
-// 4 the payload is one resource the viewer may not see. Nothing is written to
-// stdout unless the exit code is 0.
-#include <sys/stat.h>
-
-#include <algorithm>
+// 4 the payload is one resource the viewer may not see; 5 internal error.
+// Nothing is written to stdout unless the exit code is 0.
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "file_bytes.h"
 #include "keyhole/keyhole.h"
 
 namespace {
 
+using keyhole_cli::file_bytes;
+
 const char* kUsage =
     "usage:\n"
     "  keyhole filter  --policy P.json [--claims C.json | --anonymous] [--format auto|statuspage|confluence|jsm]\n"
-    "                  [--max-bytes N] [--max-depth N] [PAYLOAD|-]\n"
+    "                  [--output payload|status-json] [--max-bytes N] [--max-depth N] [PAYLOAD|-]\n"
     "  keyhole explain (same options as filter)\n"
     "  keyhole check P.json\n"
     "  keyhole audience-key --policy P.json [--claims C.json | --anonymous] [--format auto|statuspage|confluence|jsm]\n";
@@ -27,29 +27,6 @@ const char* kUsage =
 int usage(const std::string& why) {
   std::fprintf(stderr, "keyhole: %s\n%s", why.c_str(), kUsage);
   return 2;
-}
-
-// Reads a whole file ("-" is stdin) leaving `padding` spare bytes after it, so
-// the payload is parsed where it lies.
-bool read_all(const std::string& path, std::string& out, size_t padding, size_t limit) {
-  FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (!f) return false;
-  out.clear();
-  // A regular file's size is known: reserve once instead of doubling (and
-  // copying) the buffer all the way up.
-  struct stat info;
-  if (f != stdin && fstat(fileno(f), &info) == 0 && S_ISREG(info.st_mode))
-    out.reserve(std::min<size_t>(size_t(info.st_size), limit + 1) + padding);
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
-    out.append(buf, n);
-    if (out.size() > limit) break;  // enough to know it is too large
-  }
-  bool ok = !std::ferror(f);
-  if (f != stdin) std::fclose(f);
-  out.reserve(out.size() + padding);
-  return ok;
 }
 
 void report(const std::string& file, const keyhole::status& st) {
@@ -60,28 +37,21 @@ void report(const std::string& file, const keyhole::status& st) {
   std::fprintf(stderr, "keyhole: %s: %s\n", where.c_str(), st.message.c_str());
 }
 
+// One write of the whole output.
 bool write_stdout(std::string_view s) {
   if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size()) return false;
   return std::fflush(stdout) == 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc < 2) return usage("no command");
-  std::string cmd = argv[1];
-  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  if (cmd == "--version") {
-    std::printf("keyhole %s\n", keyhole::version());
-    return 0;
-  }
-  std::string policy_path, claims_path, payload_path, format_name = "auto";
+struct options {
+  std::string cmd, policy_path, claims_path, format_name = "auto", output_name = "payload";
   bool anonymous = false;
   keyhole::limits lim;
   std::vector<std::string> positional;
+};
+
+// Parses argv[2..]; a non-zero return is the exit code of a usage error.
+int parse_options(int argc, char** argv, options& o) {
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string& out) {
@@ -89,85 +59,124 @@ int main(int argc, char** argv) {
       out = argv[++i];
       return true;
     };
-    if (a == "--policy") { if (!value(policy_path)) return usage("--policy needs a file"); }
-    else if (a == "--claims") { if (!value(claims_path)) return usage("--claims needs a file"); }
-    else if (a == "--anonymous") anonymous = true;
-    else if (a == "--format") { if (!value(format_name)) return usage("--format needs a name"); }
+    if (a == "--policy") { if (!value(o.policy_path)) return usage("--policy needs a file"); }
+    else if (a == "--claims") { if (!value(o.claims_path)) return usage("--claims needs a file"); }
+    else if (a == "--anonymous") o.anonymous = true;
+    else if (a == "--format") { if (!value(o.format_name)) return usage("--format needs a name"); }
+    else if (a == "--output") { if (!value(o.output_name)) return usage("--output needs payload or status-json"); }
     else if (a == "--max-bytes" || a == "--max-depth") {
       std::string v;
       if (!value(v)) return usage(a + " needs a number");
       char* end = nullptr;
       unsigned long long n = std::strtoull(v.c_str(), &end, 10);
       if (!end || *end || v.empty() || n == 0) return usage(a + " needs a positive number");
-      (a == "--max-bytes" ? lim.max_payload_bytes : lim.max_depth) = static_cast<size_t>(n);
+      (a == "--max-bytes" ? o.lim.max_payload_bytes : o.lim.max_depth) = static_cast<size_t>(n);
     } else if (a.size() > 1 && a[0] == '-' && a != "-") return usage("unknown option " + a);
-    else positional.push_back(a);
+    else o.positional.push_back(a);
   }
+  return 0;
+}
 
-  std::string policy_text;
-  auto load_policy = [&](keyhole::policy& p) -> int {
-    if (!read_all(policy_path, policy_text, 0, 16u << 20)) {
-      std::fprintf(stderr, "keyhole: %s: cannot read\n", policy_path.c_str());
-      return 2;
-    }
-    keyhole::status st;
-    p = keyhole::policy::compile(policy_text, st);
-    if (!st.ok()) {
-      report(policy_path, st);
-      return 2;
-    }
-    return 0;
-  };
-
-  if (cmd == "check") {
-    if (positional.size() != 1 && policy_path.empty()) return usage("check takes one policy file");
-    if (policy_path.empty()) policy_path = positional[0];
-    keyhole::policy p;
-    if (int rc = load_policy(p)) return rc;
-    return write_stdout("{\"ok\":true}") ? 0 : 2;
-  }
-
-  if (cmd != "filter" && cmd != "explain" && cmd != "audience-key") return usage("unknown command " + cmd);
-  if (policy_path.empty()) return usage("--policy is required");
-  // SPEC §9 shows the viewer as optional: without --claims the viewer is anonymous.
-  if (anonymous && !claims_path.empty()) return usage("give --claims FILE or --anonymous, not both");
-  if (claims_path.empty()) anonymous = true;
-  keyhole::payload_format format;
-  if (!keyhole::parse_format_name(format_name, format)) return usage("unknown format " + format_name);
-
-  keyhole::policy p;
-  if (int rc = load_policy(p)) return rc;
-  std::string claims = "{}";
-  if (!anonymous && !read_all(claims_path, claims, 0, 1u << 20)) {
-    std::fprintf(stderr, "keyhole: %s: cannot read\n", claims_path.c_str());
+int load_policy(const std::string& path, keyhole::policy& p) {
+  file_bytes text;
+  if (!keyhole_cli::read_file(path, 0, 16u << 20, text)) {
+    std::fprintf(stderr, "keyhole: %s: cannot read\n", path.c_str());
     return 2;
   }
-  keyhole::filter f;
-  f.set_limits(lim);
-
-  if (cmd == "audience-key") {
-    if (!positional.empty()) return usage("audience-key takes no payload");
-    keyhole::status st = f.audience_key(p, claims, format);
-    if (!st.ok()) {
-      report(claims_path, st);
-      return keyhole::exit_code(st.code);
-    }
-    return write_stdout(f.output()) ? 0 : 2;
+  keyhole::status st;
+  p = keyhole::policy::compile(text.view(), st);
+  if (!st.ok()) {
+    report(path, st);
+    return 2;
   }
+  return 0;
+}
 
-  if (positional.size() > 1) return usage("one payload at most");
-  std::string payload_path_used = positional.empty() ? "-" : positional[0];
-  std::string payload;
-  if (!read_all(payload_path_used, payload, keyhole::filter::padding(), lim.max_payload_bytes)) {
-    std::fprintf(stderr, "keyhole: %s: cannot read\n", payload_path_used.c_str());
+int check(options& o) {
+  if (o.positional.size() != 1 && o.policy_path.empty()) return usage("check takes one policy file");
+  if (o.policy_path.empty()) o.policy_path = o.positional[0];
+  keyhole::policy p;
+  if (int rc = load_policy(o.policy_path, p)) return rc;
+  return write_stdout("{\"ok\":true}") ? 0 : 2;
+}
+
+// The viewer of filter, explain and audience-key: claims read and matched once.
+int load_viewer(const options& o, const keyhole::policy& p, keyhole::viewer& v) {
+  file_bytes claims;
+  std::string_view text = "{}";  // SPEC §9 shows the viewer as optional: anonymous
+  if (!o.claims_path.empty()) {
+    if (!keyhole_cli::read_file(o.claims_path, 0, 1u << 20, claims)) {
+      std::fprintf(stderr, "keyhole: %s: cannot read\n", o.claims_path.c_str());
+      return 2;
+    }
+    text = claims.view();
+  }
+  keyhole::status st;
+  v = keyhole::viewer::compile(p, text, st);
+  if (!st.ok()) {
+    report(o.claims_path, st);
+    return keyhole::exit_code(st.code);
+  }
+  return 0;
+}
+
+int run_payload(const options& o, const keyhole::viewer& v, keyhole::payload_format format, keyhole::output_mode mode) {
+  if (o.positional.size() > 1) return usage("one payload at most");
+  std::string path = o.positional.empty() ? "-" : o.positional[0];
+  file_bytes payload;
+  if (!keyhole_cli::read_file(path, keyhole::filter::padding(), o.lim.max_payload_bytes, payload)) {
+    std::fprintf(stderr, "keyhole: %s: cannot read\n", path.c_str());
     return 3;
   }
-  keyhole::status st = cmd == "filter"
-                           ? f.run(p, claims, payload.data(), payload.size(), payload.capacity(), format)
-                           : f.explain(p, claims, payload.data(), payload.size(), payload.capacity(), format);
+  keyhole::filter f;
+  f.set_limits(o.lim);
+  keyhole::status st = o.cmd == "filter" ? f.run(v, payload.data.get(), payload.size, payload.capacity, format, mode)
+                                         : f.explain(v, payload.data.get(), payload.size, payload.capacity, format);
   if (!st.ok()) {
-    report(st.code == keyhole::status_code::bad_claims ? claims_path : payload_path_used, st);
+    report(path, st);
     return keyhole::exit_code(st.code);
   }
   return write_stdout(f.output()) ? 0 : 2;
+}
+
+int filter_like(options& o) {
+  if (o.policy_path.empty()) return usage("--policy is required");
+  if (o.anonymous && !o.claims_path.empty()) return usage("give --claims FILE or --anonymous, not both");
+  keyhole::payload_format format;
+  if (!keyhole::parse_format_name(o.format_name, format)) return usage("unknown format " + o.format_name);
+  if (o.output_name != "payload" && o.output_name != "status-json") return usage("unknown output " + o.output_name);
+  keyhole::output_mode mode = o.output_name == "status-json" ? keyhole::output_mode::status_json : keyhole::output_mode::payload;
+  keyhole::policy p;
+  if (int rc = load_policy(o.policy_path, p)) return rc;
+  keyhole::viewer v;
+  if (int rc = load_viewer(o, p, v)) return rc;
+  if (o.cmd != "audience-key") return run_payload(o, v, format, mode);
+  if (!o.positional.empty()) return usage("audience-key takes no payload");
+  keyhole::filter f;
+  keyhole::status st = f.audience_key(v, format);
+  if (!st.ok()) {
+    report(o.claims_path, st);
+    return keyhole::exit_code(st.code);
+  }
+  return write_stdout(f.output()) ? 0 : 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage("no command");
+  options o;
+  o.cmd = argv[1];
+  if (o.cmd == "--help" || o.cmd == "-h" || o.cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (o.cmd == "--version") {
+    std::printf("keyhole %s\n", keyhole::version());
+    return 0;
+  }
+  if (int rc = parse_options(argc, argv, o)) return rc;
+  if (o.cmd == "check") return check(o);
+  if (o.cmd == "filter" || o.cmd == "explain" || o.cmd == "audience-key") return filter_like(o);
+  return usage("unknown command " + o.cmd);
 }
