@@ -84,6 +84,30 @@ k1=$(cat "$TMP/out")
 "$KEYHOLE" audience-key --policy "$TMP/policy.json" --anonymous > "$TMP/out2"
 [ -n "$k1" ] && [ "$k1" != "$(cat "$TMP/out2")" ] && ok || bad "staff and anonymous must have different audience keys"
 
+# status.json from the filtered summary: page and the recomputed banner only, no canary.
+expect "status-json projection" 0 "" -- filter --policy "$TMP/policy.json" --anonymous --output status-json "$TMP/payload.json"
+[ "$(cat "$TMP/out")" = '{"page":{"id":"p1","name":"Demo"},"status":{"indicator":"none","description":"All Systems Operational"}}' ] && ok || bad "status-json: $(cat "$TMP/out")"
+expect "status-json needs components" 3 "" -- filter --policy "$TMP/policy.json" --claims "$TMP/staff.json" --output status-json "$TMP/single.json"
+expect "unknown output" 2 "" -- filter --policy "$TMP/policy.json" --anonymous --output yaml "$TMP/payload.json"
+# Audience keys per format (SPEC §10, finding E2): two viewers who differ only in sub share
+# a status key, not a knowledge-base one (embedded restrictions are on by default).
+echo '{"sub":"ann"}' > "$TMP/ann.json"; echo '{"sub":"bob"}' > "$TMP/bob.json"
+key() { "$KEYHOLE" audience-key --policy "$TMP/policy.json" --claims "$1" --format "$2"; }
+[ "$(key "$TMP/ann.json" statuspage)" = "$(key "$TMP/bob.json" statuspage)" ] && ok || bad "status keys should not depend on sub"
+[ "$(key "$TMP/ann.json" confluence)" != "$(key "$TMP/bob.json" confluence)" ] && ok || bad "knowledge-base keys must cover sub"
+# Explain is the versioned document of docs/explain.md.
+expect "explain document" 0 "" -- explain --policy "$TMP/policy.json" --anonymous "$TMP/payload.json"
+grep -q '^{"explain":1,"format":"statuspage"' "$TMP/out" && grep -q '"decided_by":{"step":"not-allowed","reset_at":"component:CANARY-restricted-component"}' "$TMP/out" && ok || bad "explain document: $(head -c 300 "$TMP/out")"
+# A named-audience chain of any length compiles (finding D3: no recursion along it).
+python3 - "$TMP/chain.json" <<'PY'
+import json, sys
+n = 100000
+aud = {f"a{i}": [f"@a{i+1}"] for i in range(n)}
+aud[f"a{n}"] = ["everyone"]
+json.dump({"keyhole": 1, "audiences": aud, "status": {"default": {"allow": ["@a0"]}}}, open(sys.argv[1], "w"))
+PY
+expect "100,000-deep audience chain" 0 "" -- check "$TMP/chain.json"
+
 # Every real status fixture, every persona: exits 0 and never prints a canary it may not see.
 for f in "$FIX"/statuspage/*.json; do
   for who in anon staff; do
