@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // keyhole-edge: the Keyhole reverse proxy (Node), plus `share`, `token` and `demo` helpers.
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
 import { createEdgeFilter, createShareToken, DEFAULT_ROUTES } from "../src/index.js";
 import { serveNode, logLine } from "../src/node-server.js";
+import { loadConfigFile } from "../src/config-file.js";
+import { createFilterPool, POOL_DEFAULTS } from "../src/filter-pool.js";
+import { assertValid } from "../src/config-check.js";
+import { WORKERS } from "../src/config-schema.js";
 
 const USAGE = `usage:
   keyhole-edge --upstream URL --policy FILE [--port 8787] [--host 127.0.0.1]
                [--hs256-secret-file FILE] [--issuer ISS] [--audience AUD]
                [--share-secret-file FILE] [--cookie NAME] [--max-payload BYTES]
-               [--cache-by-audience SECONDS]
-  keyhole-edge --config FILE            (JSON; see edge/README.md)
+               [--cache-by-audience SECONDS] [--workers N] [--workers-min-bytes BYTES]
+  keyhole-edge --config FILE [--workers N]   (JSON; see edge/README.md)
   keyhole-edge share --secret-file FILE --resource article:ID [--resource ...]
                (--email ADDR | --domain D)... [--ttl SECONDS] [--id ID]
   keyhole-edge token --hs256-secret-file FILE --claims JSON [--issuer ISS] [--audience AUD] [--ttl SECONDS]
@@ -26,25 +29,21 @@ function die(msg, code = 2) {
 const readText = (f) => { try { return readFileSync(f, "utf8"); } catch (e) { die(`cannot read ${f}: ${e.code ?? e.message}`); } };
 const readSecret = (f) => readText(f).replace(/\r?\n$/, "");
 
-/** Reads a --config JSON file: file references are resolved relative to it. */
-export function loadConfigFile(file) {
-  const dir = dirname(resolve(file));
-  const rel = (p) => resolve(dir, p);
-  let c;
-  try { c = JSON.parse(readText(file)); } catch (e) { die(`${file}: ${e.message}`); }
-  const routes = c.routes?.map((r) => (r.policyFile ? { ...r, policy: readText(rel(r.policyFile)), policyFile: undefined } : r));
-  const cfg = { upstream: c.upstream, routes, limits: c.limits, upstreamHeaders: c.upstreamHeaders, port: c.port, host: c.host };
-  cfg.policy = c.policyFile ? readText(rel(c.policyFile)) : c.policy;
-  const id = { ...(c.identity ?? {}) };
-  if (id.hs256SecretFile) { id.hs256Secret = readSecret(rel(id.hs256SecretFile)); delete id.hs256SecretFile; }
-  if (id.publicKeyFile) { id.publicKey = readText(rel(id.publicKeyFile)); delete id.publicKeyFile; }
-  if (id.jwksFile) { id.jwks = JSON.parse(readText(rel(id.jwksFile))); delete id.jwksFile; }
-  cfg.identity = id;
-  if (c.share) {
-    cfg.share = { ...c.share };
-    if (c.share.secretFile) { cfg.share.secret = readSecret(rel(c.share.secretFile)); delete cfg.share.secretFile; }
+/** The createEdgeFilter config, listener and pool from the command-line flags. */
+function configFromFlags(v) {
+  if (!v.upstream || !v.policy) die(`--upstream and --policy are required\n${USAGE}`);
+  const edge = { upstream: v.upstream, policy: readText(v.policy), identity: {} };
+  if (v["hs256-secret-file"]) edge.identity = { algorithms: ["HS256"], hs256Secret: readSecret(v["hs256-secret-file"]) };
+  if (v.issuer) edge.identity.issuer = v.issuer;
+  if (v.audience) edge.identity.audience = v.audience;
+  if (v.cookie) edge.identity.cookie = v.cookie;
+  if (v["share-secret-file"]) edge.share = { secret: readSecret(v["share-secret-file"]) };
+  if (v["max-payload"]) edge.limits = { maxPayloadBytes: Number(v["max-payload"]) };
+  if (v["cache-by-audience"]) {
+    const maxAge = Number(v["cache-by-audience"]);
+    edge.routes = DEFAULT_ROUTES.map((r) => ({ ...r, cache: { audience: true, maxAge } }));
   }
-  return cfg;
+  return { edge, listen: {}, workers: {} };
 }
 
 async function serve(argv) {
@@ -55,39 +54,39 @@ async function serve(argv) {
       port: { type: "string" }, host: { type: "string" }, "hs256-secret-file": { type: "string" },
       issuer: { type: "string" }, audience: { type: "string" }, "share-secret-file": { type: "string" },
       cookie: { type: "string" }, "max-payload": { type: "string" }, "cache-by-audience": { type: "string" },
+      workers: { type: "string" }, "workers-min-bytes": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (v.help) { process.stdout.write(USAGE); return; }
   let cfg;
-  if (v.config) cfg = loadConfigFile(v.config);
-  else {
-    if (!v.upstream || !v.policy) die(`--upstream and --policy are required\n${USAGE}`);
-    cfg = { upstream: v.upstream, policy: readText(v.policy), identity: {} };
-    if (v["hs256-secret-file"]) cfg.identity = { algorithms: ["HS256"], hs256Secret: readSecret(v["hs256-secret-file"]) };
-    if (v.issuer) cfg.identity.issuer = v.issuer;
-    if (v.audience) cfg.identity.audience = v.audience;
-    if (v.cookie) cfg.identity.cookie = v.cookie;
-    if (v["share-secret-file"]) cfg.share = { secret: readSecret(v["share-secret-file"]) };
-    if (v["max-payload"]) cfg.limits = { maxPayloadBytes: Number(v["max-payload"]) };
-    if (v["cache-by-audience"]) {
-      const maxAge = Number(v["cache-by-audience"]);
-      cfg.routes = DEFAULT_ROUTES.map((r) => ({ ...r, cache: { audience: true, maxAge } }));
-    }
-  }
-  const port = Number(v.port ?? cfg.port ?? 8787);
-  const host = v.host ?? cfg.host ?? "127.0.0.1";
-  const server = await start(cfg, { port, host });
-  process.stderr.write(`keyhole-edge: listening on ${server.url}, upstream ${cfg.upstream}\n`);
+  if (v.config) {
+    try { cfg = loadConfigFile(v.config); } catch (e) { die(e.message); }
+  } else cfg = configFromFlags(v);
+  const workers = { ...(cfg.workers ?? {}) };
+  if (v.workers !== undefined) workers.threads = Number(v.workers);
+  if (v["workers-min-bytes"] !== undefined) workers.minBytes = Number(v["workers-min-bytes"]);
+  const port = Number(v.port ?? cfg.listen.port ?? 8787);
+  const host = v.host ?? cfg.listen.host ?? "127.0.0.1";
+  const server = await start(cfg.edge, { port, host, workers });
+  process.stderr.write(`keyhole-edge: listening on ${server.url}, upstream ${cfg.edge.upstream}\n`);
 }
 
-async function start(cfg, { port, host }) {
+/** The worker pool for large bodies (off with threads 0); the same checks as a config file. */
+function pool(workers, maxPayloadBytes) {
+  try { assertValid(workers, WORKERS); } catch (e) { die(`workers${e.message}`); }
+  const o = { ...POOL_DEFAULTS, ...workers };
+  return o.threads > 0 ? createFilterPool({ ...o, maxPayloadBytes }) : undefined;
+}
+
+async function start(cfg, { port, host, workers = {} }) {
   let edge;
   try {
-    edge = createEdgeFilter({ ...cfg, log: (e) => process.stdout.write(logLine(e) + "\n") });
+    const filterPool = pool(workers, cfg.limits?.maxPayloadBytes);
+    edge = createEdgeFilter({ ...cfg, filterPool, log: (e) => process.stdout.write(logLine(e) + "\n") });
     await edge.ready();
   } catch (e) {
-    die(`${e.code === "policy" ? `policy error at ${e.pointer || "/"}: ` : ""}${e.message}`);
+    die(`${e.code === "policy" ? `policy error at ${e.pointer || "/"}: ` : e.code === "config" ? "config " : ""}${e.message}`);
   }
   return serveNode(edge, { port, host });
 }

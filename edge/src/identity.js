@@ -1,6 +1,7 @@
 // Viewer identity: a JWT from `Authorization: Bearer` or a named cookie, verified with jose,
 // mapped to SPEC §1 claims. Web-standard only.
 import { jwtVerify, importSPKI, importJWK, importX509, createLocalJWKSet, createRemoteJWKSet, errors } from "jose";
+import { findDuplicateMember } from "./json-duplicates.js";
 
 export const SECTION1 = ["sub", "email", "email_verified", "groups", "orgs", "roles", "account", "attrs", "grants"];
 const ASYMMETRIC = new Set(["RS256", "ES256", "EdDSA"]);
@@ -152,6 +153,7 @@ export function compileIdentity(cfg = {}) {
     } catch (e) {
       throw new IdentityError(describe(e));
     }
+    rejectDuplicateMembers(token);
     const claims = {};
     for (const name of SECTION1) {
       if (name === "grants" && !trustGrants) continue;
@@ -165,12 +167,33 @@ export function compileIdentity(cfg = {}) {
   return { claimsFor, cookieName, algorithms };
 }
 
+/** The text of one base64url segment of a JWS, decoded as strict UTF-8 (throws otherwise). */
+function segmentText(seg) {
+  const bin = atob(seg.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((seg.length + 3) % 4));
+  return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+/**
+ * Finding J1: jose reads the header and payload with JSON.parse, which keeps the last of two
+ * members of the same name, so `"sub":"u-anon","sub":"u-staff"` would be the staff viewer.
+ * A verified token that repeats a member anywhere is refused (SPEC §1: an error, never a guess).
+ */
+function rejectDuplicateMembers(token) {
+  const [header, payload] = token.split(".");
+  let where;
+  try {
+    where = findDuplicateMember(segmentText(header)) ?? findDuplicateMember(segmentText(payload));
+  } catch {
+    throw new IdentityError("malformed token");
+  }
+  if (where) throw new IdentityError("token repeats a member");
+}
+
 function decodeHeader(token) {
   const dot = token.indexOf(".");
   if (dot <= 0 || token.split(".").length !== 3) throw new IdentityError("malformed token");
   try {
-    const h = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(
-      Uint8Array.from(atob(token.slice(0, dot).replace(/-/g, "+").replace(/_/g, "/") + "===".slice((dot + 3) % 4)), (c) => c.charCodeAt(0))));
+    const h = JSON.parse(segmentText(token.slice(0, dot)));
     if (!h || typeof h !== "object" || typeof h.alg !== "string") throw new Error();
     return h;
   } catch {

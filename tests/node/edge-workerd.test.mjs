@@ -51,7 +51,10 @@ function modules() {
           return edge.fetch(request, env, ctx);
         },
       };` });
-  for (const f of ["index.js", "identity.js", "share.js"]) {
+  // Every module of the handler; the Node-only ones (the HTTP server, the worker pool) are
+  // left out, so an import of them from the handler fails here as it would in workerd.
+  const nodeOnly = new Set(["node-server.js", "filter-pool.js", "filter-worker.js"]);
+  for (const f of readdirSync(join(repo, "edge/src")).filter((n) => n.endsWith(".js") && !nodeOnly.has(n))) {
     const p = join(repo, "edge/src", f);
     esm(p, (s) => s
       .replace(/from "jose"/g, `from ${bare(p, "jose", join(jose, "index.js"))}`)

@@ -1,0 +1,104 @@
+// Upstream requests: bounded reads (size limit, timeout, no redirects), decoding of bodies a
+// fetch left compressed, and the pass-through route.
+
+export class UpstreamError extends Error {
+  constructor(reason, status = 502) { super(reason); this.reason = reason; this.status = status; }
+}
+
+/** Reads a body up to `limit` bytes; throws UpstreamError("too large") beyond it (no hang). */
+export async function readLimited(body, limit) {
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) throw new UpstreamError("payload too large");
+      chunks.push(value);
+    }
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    if (e instanceof UpstreamError) throw e;
+    throw new UpstreamError("upstream body failed");
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) { out.set(c, off); off += c.byteLength; }
+  return out;
+}
+
+/** A body that is still gzip/deflate-encoded (a fetch that did not decode it) is decoded here. */
+async function decodeIfNeeded(bytes, encoding, limit) {
+  const e = (encoding || "").trim().toLowerCase();
+  if (!e || e === "identity") return bytes;
+  if (e === "gzip" || e === "x-gzip") {
+    if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes; // already decoded by fetch
+    return readLimited(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")), limit);
+  }
+  if (e === "deflate") {
+    if (bytes.length < 1 || (bytes[0] & 0x0f) !== 0x08) return bytes;
+    return readLimited(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate")), limit);
+  }
+  // br (and anything else): fetch implementations decode it; if they did not, the bytes are
+  // not JSON and the core rejects them (502), never passed on.
+  return bytes;
+}
+
+/**
+ * upstreamClient({ upstream, upstreamHeaders, fetch, maxPayload, timeoutMs })
+ *   -> { fetchJson(path, search, request), passThrough(path, search, request) }
+ * `path` is already canonical (request-path.js) and `search` starts with "?" or is "".
+ */
+export function upstreamClient({ upstream, upstreamHeaders, fetch: upstreamFetch, maxPayload, timeoutMs }) {
+  const u = new URL(upstream);
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new TypeError("config.upstream must be http(s)");
+  // Upstream URLs are built by concatenation, never resolved against the request path, so a
+  // path such as "//evil.example/x" stays on the origin (no SSRF through URL resolution).
+  const base = u.origin + u.pathname.replace(/\/+$/, "");
+  const go = async (pathAndQuery, init) => {
+    try {
+      return await upstreamFetch(new Request(new URL(base + pathAndQuery), { ...init, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) }));
+    } catch {
+      throw new UpstreamError("upstream unreachable");
+    }
+  };
+
+  async function fetchJson(path, search, request) {
+    const headers = new Headers(upstreamHeaders ?? {});
+    headers.set("accept", request.headers.get("accept") || "application/json");
+    headers.set("accept-encoding", "gzip, br");
+    const res = await go(path + search, { method: "GET", headers });
+    const drop = () => res.body?.cancel().catch(() => {});
+    if (res.status === 404) { drop(); throw new UpstreamError("not found", 404); }
+    if (res.status !== 200) { drop(); throw new UpstreamError(`upstream status ${res.status}`); }
+    const len = Number(res.headers.get("content-length"));
+    const encoded = res.headers.get("content-encoding");
+    if (Number.isFinite(len) && len > maxPayload && !encoded) { drop(); throw new UpstreamError("payload too large"); }
+    const raw = await readLimited(res.body, maxPayload);
+    const bytes = await decodeIfNeeded(raw, encoded, maxPayload);
+    // Bytes on the wire: fetch may already have decoded the body; the declared length is then the wire size.
+    const wire = encoded && Number.isFinite(len) && len > 0 ? len : raw.byteLength;
+    return { bytes, bytesIn: wire };
+  }
+
+  async function passThrough(path, search, request, info) {
+    const ph = new Headers(upstreamHeaders ?? {});
+    ph.set("accept-encoding", "identity");
+    const up = await go(path + search, { method: request.method, headers: ph });
+    const h = new Headers();
+    // fetch decodes compressed bodies, so an upstream Content-Encoding/Length no longer applies.
+    const encoded = up.headers.has("content-encoding");
+    for (const k of ["content-type", "content-length", "etag", "last-modified", "cache-control", "location"]) {
+      const v = up.headers.get(k);
+      if (v !== null && !(encoded && (k === "content-length" || k === "etag"))) h.set(k, v);
+    }
+    info.bytesIn = info.bytesOut = Number(up.headers.get("content-length")) || 0;
+    return new Response(up.body, { status: up.status, headers: h });
+  }
+
+  return { fetchJson, passThrough };
+}
