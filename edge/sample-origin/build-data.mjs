@@ -12,7 +12,8 @@
 // - maintenances re-pointed at public, internal and premium components,
 // - CANARY-<AUDIENCE> markers in everything a restricted audience alone may read, so tests can
 //   assert that no marker leaves the filter for a viewer outside that audience.
-// - a demo knowledge base in Confluence REST v1 shapes and the matching JSM list.
+// - a demo knowledge base in Confluence REST v1 shapes (read restrictions expanded, empty)
+//   and the matching JSM list.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -185,6 +186,21 @@ const ancestorObj = (id) => {
     _links: links(id, key),
   };
 };
+// Read restrictions as Confluence returns them with
+// expand=restrictions.read.restrictions.user,restrictions.read.restrictions.group (what
+// keyhole-edge asks for, SPEC §6): the demo pages have none (empty lists). The sample origin
+// folds them back under `_expandable` when a request does not ask (expand.mjs).
+const noList = () => ({ results: [], start: 0, limit: 200, size: 0 });
+const restrictionsObj = (id) => ({
+  read: {
+    operation: "read",
+    restrictions: { user: noList(), group: noList() },
+    _expandable: { content: `/rest/api/content/${id}` },
+    _links: { self: `${BASE}/rest/api/content/${id}/restriction/byOperation/read` },
+  },
+  _expandable: { update: "" },
+  _links: { self: `${BASE}/rest/api/content/${id}/restriction/byOperation` },
+});
 const contentObj = ([id, key, , title, labels, excerpt], withBody = false) => {
   const o = {
     id, type: "page", status: "current", title,
@@ -199,6 +215,7 @@ const contentObj = ([id, key, , title, labels, excerpt], withBody = false) => {
       _expandable: { currentuser: "", comments: "", sourceTemplateEntityId: "", simple: "", properties: "", frontend: "", likes: "" },
     },
     excerpt,
+    restrictions: restrictionsObj(id),
     extensions: { position: 100 },
     _expandable: { childTypes: "", container: `/rest/api/space/${key}`, schedulePublishDate: "", children: `/rest/api/content/${id}/child`, history: `/rest/api/content/${id}/history`, body: "", version: "", descendants: `/rest/api/content/${id}/descendant` },
     _links: links(id, key),
@@ -212,7 +229,7 @@ const contentObj = ([id, key, , title, labels, excerpt], withBody = false) => {
 const results = PAGES.map((p) => contentObj(p));
 write("confluence-content.json", {
   results, start: 0, limit: 25, size: results.length,
-  _links: { base: BASE, context: "/wiki", self: `${BASE}/rest/api/content?expand=space,ancestors,metadata.labels` },
+  _links: { base: BASE, context: "/wiki", self: `${BASE}/rest/api/content?expand=space,ancestors,metadata.labels,restrictions.read.restrictions.user,restrictions.read.restrictions.group` },
 });
 mkdirSync(join(out, "content"), { recursive: true });
 for (const p of PAGES) write(`content/${p[0]}.json`, contentObj(p, true));

@@ -10,6 +10,7 @@ import { dirname, join, normalize, sep, extname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync, brotliCompressSync } from "node:zlib";
 import { personas } from "./personas.mjs";
+import { applyRestrictionExpands } from "./expand.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DATA_DIR = join(here, "data", "demo");
@@ -57,6 +58,13 @@ async function fileInside(root, rel) {
   }
 }
 
+/** The data file of a Confluence v1 content route (list or one page), or null. */
+async function confluenceFile(path) {
+  if (path === "/wiki/rest/api/content") return join(DATA_DIR, ROUTES[path]);
+  if (/^\/wiki\/rest\/api\/content\/\d+$/.test(path)) return fileInside(DATA_DIR, `content/${path.split("/").pop()}.json`);
+  return null;
+}
+
 async function listData(dir = DATA_DIR, prefix = "") {
   const out = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
@@ -78,8 +86,13 @@ export async function startSampleOrigin({ port = 0, host = "127.0.0.1", compress
       const path = decodeURIComponent(url.pathname);
       let file = null;
       let noStore = false;
+      const confluence = await confluenceFile(path);
+      if (confluence) {
+        // Confluence v1: read restrictions only when `expand` asks for them (expand.mjs).
+        const doc = applyRestrictionExpands(JSON.parse(await readFile(confluence, "utf8")), url.searchParams);
+        return send(req, res, 200, TYPES[".json"], Buffer.from(JSON.stringify(doc)), compress, false);
+      }
       if (ROUTES[path]) file = join(DATA_DIR, ROUTES[path]);
-      else if (/^\/wiki\/rest\/api\/content\/\d+$/.test(path)) file = await fileInside(DATA_DIR, `content/${path.split("/").pop()}.json`);
       else if (path === "/demo/policy.json") file = POLICY_FILE;
       else if (path === "/demo/policy-jsm.json") file = JSM_POLICY_FILE;
       else if (path === "/demo/personas.json") {

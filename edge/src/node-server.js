@@ -4,7 +4,10 @@ import { createServer } from "node:http";
 function toRequest(req, base) {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-  return new Request(new URL(req.url, base), { method: req.method, headers });
+  // Concatenated, not resolved: "//api/v2/x" is a path here, not a host (request-path.js then
+  // collapses the empty segment), so the path the routes see is the one the client sent.
+  const target = req.url.startsWith("/") ? base + req.url : req.url;
+  return new Request(new URL(target, base), { method: req.method, headers });
 }
 
 /** Formats one log line; never includes the query string (share tokens) or any header. */
