@@ -46,17 +46,42 @@ struct writer {
     }
     bool object = type == jtype::object;
     out.push_back(object ? '{' : '[');
+    // Consecutive members left as they are form one run of text, copied in one
+    // go with the separators between them (most edited objects lose or change
+    // one or two members), instead of token by token.
     bool first = true;
-    for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
-      if (marks[c] == 1) continue;
+    const char* run_begin = nullptr;
+    const char* run_end = nullptr;
+    auto separate = [&] {
       if (!first) out.push_back(',');
       first = false;
+    };
+    auto flush = [&] {
+      if (!run_begin) return;
+      separate();
+      copy_compact(std::string_view(run_begin, size_t(run_end - run_begin)));
+      run_begin = nullptr;
+    };
+    for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
+      if (marks[c] == 1) {
+        flush();
+        continue;
+      }
+      if (marks[c] == 0 && untouched(c)) {
+        std::string_view value = t.span(c);
+        if (!run_begin) run_begin = object ? t.raw_key(c).data() : value.data();
+        run_end = value.data() + value.size();
+        continue;
+      }
+      flush();
+      separate();
       if (object) {
         out.append(t.raw_key(c));
         out.push_back(':');
       }
       node(c);
     }
+    flush();
     out.push_back(object ? '}' : ']');
   }
 };
@@ -92,10 +117,7 @@ void filter_context::plan_disclosure(const std::vector<disclose_entry>& entries)
 
 void filter_context::disclose(std::string_view kind, uint32_t obj, std::string_view only_member) {
   if (withheld.empty() || !t.is_object(obj)) return;
-  auto by_kind = [](const withheld_field& w, std::string_view k) { return w.kind < k; };
-  auto first = std::lower_bound(withheld.begin(), withheld.end(), kind, by_kind);
-  auto last = first;
-  while (last != withheld.end() && last->kind == kind) ++last;
+  auto [first, last] = withheld_of(kind);
   if (first == last) return;
   // One pass over the object's members: cost O(members · log withheld).
   for (uint32_t member = t.first_child(obj); member != npos; member = t.next_sibling(obj, member)) {

@@ -4,7 +4,9 @@
 // or a content `type`) and decides it as that content: kept when this payload
 // decided that page shown, else reduced to its `id` (removed when it has
 // none). Expanded `children` / `descendants` keep only the page's own
-// attachments and comments. docs/decisions.md lists the members.
+// attachments and comments. Every content object kept gets `article.*`
+// disclosure, so a withheld title goes from every copy. docs/decisions.md
+// lists the members.
 #pragma once
 
 #include <string_view>
@@ -18,7 +20,7 @@ namespace keyhole::detail {
 // How the sweep treats a node the filter already decided.
 enum class node_role : uint8_t {
   undecided,  // decide it here if it names content
-  shown,      // decided shown: walk inside it
+  item,       // a shown item (disclosed already), or a page's own comment: walk inside it
   settled,    // decided and already reduced: leave it
 };
 
@@ -38,7 +40,8 @@ class content_sweep {
  private:
   bool names_content(uint32_t obj, uint32_t& id);
   bool shown_id(uint32_t id_node) const;
-  void keep_own_children(uint32_t obj);
+  void keep_own_children(uint32_t obj, std::vector<uint32_t>& own);
+  void disclose_copy(uint32_t obj);
 
   filter_context& c_;
   std::vector<node_role> roles_;

@@ -1,15 +1,17 @@
 #include "kb_tree.h"
 
-#include <algorithm>
 
 namespace keyhole::detail {
 
-void page_tree::index(uint32_t list) {
+uint32_t page_tree::index(uint32_t list) {
   const json_tree& t = c_.t;
   for (uint32_t e = t.first_child(list); e != npos; e = t.next_sibling(list, e)) {
+    uint32_t content = c_.member(e, "content");
+    uint32_t item = t.is_object(content) ? content : e;
     std::string_view id;
-    if (id_text(t, c_.member(e, "id"), id)) by_id_.emplace(id, e);
+    if (id_text(t, c_.member(item, "id"), id) && !by_id_.emplace(id, item).second) return e;
   }
+  return npos;
 }
 
 uint32_t page_tree::node_of(std::string_view id) const {
@@ -26,10 +28,13 @@ page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::st
     return id_text(c_.t, pid, parent) ? link::parent : link::unknown;
   }
   if (!a_.has_parents) return link::unknown;
-  const std::string* p = a_.parents.find(id);
-  if (!p) return link::root;
-  parent = *p;
-  return link::parent;
+  if (const std::string* p = a_.parents.find(id)) {
+    parent = *p;
+    return link::parent;
+  }
+  // A page the map names only as a parent, or maps to null, is a root; a page
+  // it does not name at all is unknown (fail closed, not a root).
+  return a_.parent_pages.find(id) ? link::root : link::unknown;
 }
 
 page_facts page_tree::facts(std::string_view id, uint32_t node) {
@@ -81,19 +86,6 @@ chain page_tree::above(std::string_view id, uint32_t node) {
     base = m.below;
   }
   return memo_[id].up;
-}
-
-void page_tree::ancestors(std::string_view id, uint32_t node, uint32_t depth, std::vector<page_facts>& out) {
-  out.clear();
-  std::string_view cur = id;
-  for (uint32_t k = 0; k < depth; ++k) {
-    std::string_view parent;
-    if (parent_of(cur, node, parent) != link::parent) break;
-    node = node_of(parent);
-    out.push_back(facts(parent, node));
-    cur = parent;
-  }
-  std::reverse(out.begin(), out.end());
 }
 
 }  // namespace keyhole::detail

@@ -29,12 +29,15 @@ class page_tree {
  public:
   explicit page_tree(filter_context& c) : c_(c), a_(c.policy.articles) {}
 
-  // Indexes the items of a Confluence list by id (JSM items have none).
-  void index(uint32_t list);
+  // Indexes the items of a Confluence list by id (a search hit by its
+  // content's; JSM items have none). Npos, or the first item whose id an
+  // earlier item already has: the payload is then inconsistent (one page's
+  // facts could differ by copy, and the answer would depend on their order).
+  uint32_t index(uint32_t list);
+  // The item object (the content of a search hit) with this id, or npos.
+  uint32_t node_of(std::string_view id) const;
   // The chain above page `id`; `node` is its object when the payload carries it.
   chain above(std::string_view id, uint32_t node);
-  // The known ancestors of `id`, root first, for explain (at most `depth`).
-  void ancestors(std::string_view id, uint32_t node, uint32_t depth, std::vector<page_facts>& out);
 
  private:
   enum class visit : uint8_t { in_progress, done };
@@ -45,7 +48,6 @@ class page_tree {
   };
   enum class link : uint8_t { root, parent, unknown };
   link parent_of(std::string_view id, uint32_t node, std::string_view& parent);
-  uint32_t node_of(std::string_view id) const;
   page_facts facts(std::string_view id, uint32_t node);
 
   filter_context& c_;

@@ -67,7 +67,8 @@ class kb_filter {
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e))
       if (!t_.is_object(e)) return c_.reject("a list item must be an object", e);
       else if (!t_.unique_keys(e)) return c_.reject("duplicate member in a list item", e);
-    if (!jsm) tree_.index(arr);
+    if (!jsm)
+      if (uint32_t dup = tree_.index(arr); dup != npos) return c_.reject("two items of the list have the same id", dup);
     size_t kept = 0;
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e)) {
       uint32_t content = e;
@@ -123,13 +124,23 @@ class kb_filter {
         uint32_t key = c_.member(sp, "key");
         if (t_.is_string(key)) v.space = t_.str(key), v.space_known = true;
       } else if (id_text(t_, c_.member(v.content, "spaceId"), v.space)) {
-        v.space_known = true;
+        // A v2 page names its space by id only. Space rules keyed by space key
+        // cannot be matched against it, so the space counts as carried only
+        // when the policy names it by that id or names every space by id.
+        v.space_known = a_.spaces.find(v.space) || spaces_by_id();
       }
       read_facts(c_, v.content, facts_of::item, v.self);
       if (!a_.labels.empty() && !v.self.labels_known) v.hide("labels not carried by the payload");
     }
     if (!a_.spaces.empty() && !v.space_known) v.hide("space not carried by the payload");
     if (v.self.restrict == restriction::unknown) v.hide("restrictions not carried");
+  }
+
+  // Whether every space rule is named by a numeric space id (v2's `spaceId`).
+  bool spaces_by_id() const {
+    for (const auto& [name, r] : a_.spaces)
+      if (name.empty() || name.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    return true;
   }
 
   // Whether the policy has rules for pages other than `id` (SPEC §6).
@@ -153,6 +164,7 @@ class kb_filter {
       }
       f.node = e;
       read_facts(c_, e, facts_of::ancestor, f);
+      with_item_facts(f);
       if (f.restrict == restriction::unknown) {
         v.hide("an ancestor's restrictions are not carried");
         return false;
@@ -167,6 +179,26 @@ class kb_filter {
     return true;
   }
 
+  // An ancestor that is also an item of this payload is decided with what the
+  // payload carries for it there too (SPEC §6: "exactly as an item would be
+  // ... its labels when the payload carries them"): labels joined, the item's
+  // carried restrictions binding as the entry's would.
+  void with_item_facts(page_facts& f) {
+    uint32_t item = tree_.node_of(f.id);
+    if (item == npos || item == f.node) return;
+    page_facts as_item;
+    read_facts(c_, item, facts_of::ancestor, as_item);
+    if (as_item.labels_known) {
+      f.labels_known = true;
+      f.labels.insert(f.labels.end(), as_item.labels.begin(), as_item.labels.end());
+    }
+    if (as_item.restrict == restriction::unknown) f.restrict = restriction::unknown;
+    else if (as_item.restrict == restriction::listed && f.restrict != restriction::unknown) {
+      f.restrict = restriction::listed;
+      f.restriction_denies = f.restriction_denies || as_item.restriction_denies;
+    }
+  }
+
   // Ancestors from parent links (v2 parentId, the policy's parents map). A
   // cycle hides the item; so does a chain broken below a page the policy has
   // a rule for; else the known part of the chain applies (its denies stick).
@@ -176,13 +208,9 @@ class kb_filter {
     else if (ch.unknown_restriction) v.hide("an ancestor's restrictions are not carried");
     else if (ch.state == chain_state::broken && needs_ancestors(v.self.id)) v.hide("ancestors cannot be established");
     if (v.hidden) return false;
-    if (c_.tracing) {  // the levels one by one, for explain only; the step below decides
-      decision shown_levels = d;
-      std::vector<page_facts> chain_pages;
-      tree_.ancestors(v.self.id, v.content, ch.depth, chain_pages);
-      for (const page_facts& f : chain_pages) apply_level(c_.m, page_level(a_, f), shown_levels, true);
-      d.trace = std::move(shown_levels.trace);
-    }
+    if (c_.tracing && ch.depth > 0)  // explain: the chain as the one step that decides (linear)
+      d.trace.push_back(level_trace{"ancestors:" + std::to_string(ch.depth), ch.above.reset, ch.above.allow,
+                                    ch.above.deny, {}, {}});
     apply_step(ch.above, d);
     return true;
   }
@@ -219,14 +247,15 @@ class kb_filter {
     bool all_visible = true;
     for (const ancestor_entry& a : carried_) {
       sweep_.decided(a.id, a.visible);
-      if (a.visible) sweep_.set_role(a.node, node_role::shown);
-      else sweep_.strip_to_id(a.node);
+      // A shown entry is left to the sweep, which keeps it only if every
+      // decision on its id (as an item too) says shown.
+      if (!a.visible) sweep_.strip_to_id(a.node);
       if (c_.log)
         c_.record(explained{"ancestor", std::string(a.id), a.visible, a.decided, {}, "of page " + std::string(v.self.id)});
       all_visible = all_visible && a.visible;
     }
-    sweep_.set_role(v.item, node_role::shown);
-    sweep_.set_role(v.content, node_role::shown);
+    sweep_.set_role(v.item, node_role::item);
+    sweep_.set_role(v.content, node_role::item);
     bool title_withheld = c_.withholds("article", "title");
     if (v.item != v.content) search_hit_extras(v, all_visible, title_withheld);
     c_.disclose("article", v.item);

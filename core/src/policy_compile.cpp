@@ -367,8 +367,15 @@ struct compiler {
         if (!object(c, cp)) return false;
         a.has_parents = true;
         for (uint32_t e = t.first_child(c); e != npos; e = t.next_sibling(c, e)) {
-          if (!t.is_string(e) || t.str(e).empty()) return fail(child(cp, t.key(e)), "a parent is a page id string");
-          if (!a.parents.emplace(t.key(e), std::string(t.str(e))))
+          // null declares a root: a page the map does not name is unknown.
+          std::string_view placed = t.is_null(e) ? t.key(e) : t.str(e);
+          if (!t.is_null(e)) {
+            if (!t.is_string(e) || t.str(e).empty())
+              return fail(child(cp, t.key(e)), "a parent is a page id string, or null for a root");
+            if (!a.parents.emplace(t.key(e), std::string(t.str(e))))
+              return fail(cp, "too many names that collide in the policy's index");
+          }
+          if (!a.parent_pages.find(placed) && !a.parent_pages.emplace(placed, true))
             return fail(cp, "too many names that collide in the policy's index");
         }
         if (!parents_form_a_tree(c, cp)) return false;

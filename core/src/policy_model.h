@@ -114,6 +114,7 @@ struct articles_section {
   name_map<rule> spaces, pages, labels;
   bool has_parents = false;
   name_map<std::string> parents;
+  name_map<bool> parent_pages;  // pages the map names as a parent or declares a root (null)
   bool embedded_restrictions = true;
   std::vector<disclose_entry> disclose;
 };

@@ -54,7 +54,10 @@ class status_filter {
     uint32_t status = npos;
     for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_sibling(0, m)) {
       std::string_view k = t_.key(m);
-      if (k == "page") continue;
+      if (k == "page") {
+        keep_page_scalars(m);
+        continue;
+      }
       if (k == "status") status = m;
       else if (k == "components") components_ = m;
       else if (k == "incidents") incidents_ = m;
@@ -111,6 +114,37 @@ class status_filter {
     if (!decide_incident(0, kind, shown)) return outcome::rejected;
     if (!shown) return outcome::not_visible;
     return rewrite_visible_incident(0, kind) ? outcome::ok : outcome::rejected;
+  }
+
+  // `page` describes the page (id, name, url, time zone); the filter reads
+  // nothing in it, so nothing that could hold a resource is copied.
+  void keep_page_scalars(uint32_t page) {
+    if (!t_.is_object(page)) {
+      if (holds_an_object(page)) c_.drop(page);
+      return;
+    }
+    drop_unread_nested(page, {});
+  }
+
+  // What the filter does not read is not copied through (a resource's copy
+  // could hide there): a member it does not decide (not named in `known`)
+  // is kept when it holds scalars or lists of them at any depth, and removed
+  // when it holds a non-empty object. Real Statuspage objects nest nothing else.
+  void drop_unread_nested(uint32_t obj, std::string_view known_a, std::string_view known_b = {}) {
+    for (uint32_t m = t_.first_child(obj); m != npos; m = t_.next_sibling(obj, m)) {
+      std::string_view k = t_.key(m);
+      if ((!known_a.empty() && k == known_a) || (!known_b.empty() && k == known_b)) continue;
+      if (holds_an_object(m)) c_.drop(m);
+    }
+  }
+  // Whether the subtree of `n` has a non-empty object (one scan of it).
+  bool holds_an_object(uint32_t n) const {
+    if (!t_.is_object(n) && !t_.is_array(n)) return false;
+    // Token by token (a number takes two tape words; a container's first
+    // child follows it, its closing bracket ends it).
+    for (uint32_t k = n, end = t_.end(n); k < end; k = t_.is_object(k) || t_.is_array(k) ? k + 1 : t_.end(k))
+      if (t_.is_object(k) && t_.first_child(k) != npos) return true;
+    return false;
   }
 
   event_kind kind_of(uint32_t obj) const {
@@ -291,6 +325,7 @@ class status_filter {
       return;
     }
     c_.disclose("component", e);
+    drop_unread_nested(e, "components");
     if (!info.is_group) return;
     c_.disclose("group", e);
     uint32_t list = t_.member(e, "components");
@@ -299,7 +334,7 @@ class status_filter {
         if (!shown(m)) c_.drop(m);
     if (!s_.recompute_status) return;
     uint32_t st = t_.member(e, "status");
-    if (st == npos || c_.dropped(st)) return;
+    if (st == npos || c_.edited_at(st)) return;  // disclosure removed or replaced it: that stands
     c_.replace(st, json_string(component_statuses[std::max(info.worst, 0)]));
   }
 
@@ -423,6 +458,7 @@ class status_filter {
             }
             // `component.name` rules also cover the name repeated here (docs/decisions.md).
             c_.disclose("component", a, "name");
+            drop_unread_nested(a, {});
           }
         if (redact) {
           uint32_t body = t_.member(u, "body");
@@ -432,8 +468,10 @@ class status_filter {
           }
         }
         c_.disclose("update", u);
+        drop_unread_nested(u, "affected_components");
       }
     c_.disclose(kind_name(kind), obj);
+    drop_unread_nested(obj, "components", "incident_updates");
     return true;
   }
 
