@@ -9,13 +9,17 @@
 // Hostile input: names built to collide would turn every lookup into a scan
 // (quadratic time). The hash is seeded, but the seed cannot be secret where
 // addresses are not randomised (WebAssembly), so probing is also bounded:
-// past `max_probe` slots an insert fails and the index is `overflowed()`,
-// and callers fail closed. With a fair hash at half load a run that long
-// does not happen by chance (about e^-49 per lookup at the default of 256).
+// a name that finds no slot within `max_probe` goes to an ordered spill map
+// instead, so every lookup costs at most max_probe probes plus O(log n),
+// whatever the names, and nothing is ever refused. Natively and in
+// WebAssembly the answers are the same (no output depends on the table's
+// order). With a fair hash at half load a run that long does not happen by
+// chance (about e^-49 per lookup at the default of 256).
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -30,24 +34,23 @@ class name_index {
   void clear() {
     names_.clear();
     slots_.clear();
-    overflowed_ = false;
+    spill_.clear();
   }
-  // True once an insert has failed: lookups may then miss names.
-  bool overflowed() const { return overflowed_; }
   size_t size() const { return names_.size(); }
+  // Names that found no slot within the probe bound (built to collide).
+  size_t spilled() const { return spill_.size(); }
   std::string_view name(uint32_t i) const { return names_[i]; }
 
-  // The index of `name`, added as size() when absent (`inserted` says which);
-  // npos when the index has overflowed (see above).
+  // The index of `name`, added as size() when absent (`inserted` says which).
   uint32_t insert(std::string_view name, bool& inserted) {
     inserted = false;
-    if (overflowed_) return npos;
-    if ((names_.size() + 1) * 2 > slots_.size() && !grow()) return npos;
+    if ((names_.size() + 1) * 2 > slots_.size()) grow();
     uint64_t h = hash(name);
     size_t i = h & mask();
     for (size_t probes = 0; probes < max_probe_; ++probes, i = (i + 1) & mask()) {
       slot& s = slots_[i];
       if (s.index == 0) {
+        if (uint32_t spilled = spilled_find(name); spilled != npos) return spilled;
         names_.push_back(name);
         s = slot{h, static_cast<uint32_t>(names_.size())};
         inserted = true;
@@ -55,8 +58,10 @@ class name_index {
       }
       if (s.hash == h && names_[s.index - 1] == name) return s.index - 1;
     }
-    overflowed_ = true;
-    return npos;
+    auto [it, fresh] = spill_.try_emplace(name, static_cast<uint32_t>(names_.size()));
+    if (fresh) names_.push_back(name);
+    inserted = fresh;
+    return it->second;
   }
   uint32_t find(std::string_view name) const {
     if (slots_.empty()) return npos;
@@ -64,10 +69,10 @@ class name_index {
     size_t i = h & mask();
     for (size_t probes = 0; probes < max_probe_; ++probes, i = (i + 1) & mask()) {
       const slot& s = slots_[i];
-      if (s.index == 0) return npos;
+      if (s.index == 0) break;
       if (s.hash == h && names_[s.index - 1] == name) return s.index - 1;
     }
-    return npos;
+    return spilled_find(name);
   }
 
   // Word-at-a-time multiply-xorshift, seeded per process (the address of a
@@ -106,28 +111,30 @@ class name_index {
     return s;
   }
   size_t mask() const { return slots_.size() - 1; }
-  // Doubles the table; false (and overflowed) when a rehashed name would
-  // land past the probe bound, so that no lookup can silently miss it.
-  bool grow() {
+  uint32_t spilled_find(std::string_view name) const {
+    if (spill_.empty()) return npos;
+    auto it = spill_.find(name);
+    return it == spill_.end() ? npos : it->second;
+  }
+  // Doubles the table; a rehashed name that lands past the probe bound is
+  // spilled, so no lookup can miss it.
+  void grow() {
     std::vector<slot> old = std::move(slots_);
     slots_.assign(old.empty() ? 16 : old.size() * 2, slot{0, 0});
     for (const slot& s : old) {
       if (s.index == 0) continue;
       size_t i = s.hash & mask();
-      for (size_t probes = 0; slots_[i].index != 0; ++probes, i = (i + 1) & mask())
-        if (probes + 1 >= max_probe_) {
-          overflowed_ = true;
-          return false;
-        }
-      slots_[i] = s;
+      size_t probes = 0;
+      for (; slots_[i].index != 0 && probes < max_probe_; ++probes) i = (i + 1) & mask();
+      if (probes < max_probe_) slots_[i] = s;
+      else spill_.emplace(names_[s.index - 1], s.index - 1);
     }
-    return true;
   }
 
   std::vector<std::string_view> names_;
   std::vector<slot> slots_;
+  std::map<std::string_view, uint32_t> spill_;  // names built to collide
   size_t max_probe_;
-  bool overflowed_ = false;
 };
 
 }  // namespace keyhole::detail

@@ -232,9 +232,7 @@ struct compiler {
       rule r;
       path at = child(ptr, t.key(c));
       if (!parse_rule(c, at, r)) return false;
-      if (out.emplace(t.key(c), r)) continue;
-      if (out.find(t.key(c))) return fail(at, "duplicate member");
-      return fail(ptr, "too many names that collide in the policy's index");
+      if (!out.emplace(t.key(c), r)) return fail(at, "duplicate member");
     }
     return true;
   }
@@ -372,11 +370,9 @@ struct compiler {
           if (!t.is_null(e)) {
             if (!t.is_string(e) || t.str(e).empty())
               return fail(child(cp, t.key(e)), "a parent is a page id string, or null for a root");
-            if (!a.parents.emplace(t.key(e), std::string(t.str(e))))
-              return fail(cp, "too many names that collide in the policy's index");
+            a.parents.emplace(t.key(e), std::string(t.str(e)));  // keys are unique: object() checked
           }
-          if (!a.parent_pages.find(placed) && !a.parent_pages.emplace(placed, true))
-            return fail(cp, "too many names that collide in the policy's index");
+          a.parent_pages.emplace(placed, true);  // false when already named: the same fact
         }
         if (!parents_form_a_tree(c, cp)) return false;
       } else if (k == "embedded-restrictions") { if (!boolean(c, cp, a.embedded_restrictions)) return false; }

