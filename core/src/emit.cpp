@@ -12,9 +12,12 @@ struct writer {
   const std::vector<uint32_t>& edited;  // sorted
   std::string& out;
 
-  bool untouched(uint32_t n) const {
-    auto it = std::lower_bound(edited.begin(), edited.end(), n);
-    return it == edited.end() || *it >= t.end(n);
+  // The writer visits nodes in increasing order (depth first), so the next
+  // edit at or after a node is found by moving a cursor, not by searching.
+  size_t next_edit = 0;
+  bool untouched(uint32_t n) {
+    while (next_edit < edited.size() && edited[next_edit] < n) ++next_edit;
+    return next_edit == edited.size() || edited[next_edit] >= t.end(n);
   }
 
   // Copies text as written minus whitespace outside strings (SIMD minify).
@@ -119,15 +122,23 @@ void filter_context::disclose(std::string_view kind, uint32_t obj, std::string_v
   if (withheld.empty() || !t.is_object(obj)) return;
   auto [first, last] = withheld_of(kind);
   if (first == last) return;
-  // One pass over the object's members: cost O(members · log withheld).
+  if (last - first <= 4 && only_member.empty()) {  // the usual case: a member lookup per withheld field
+    for (auto w = first; w != last; ++w) apply_withheld(*w, t.member(obj, w->member));
+    return;
+  }
+  // Many withheld fields: one pass over the object's members, O(members · log withheld).
   for (uint32_t member = t.first_child(obj); member != npos; member = t.next_sibling(obj, member)) {
     std::string_view name = t.key(member);
     if (!only_member.empty() && name != only_member) continue;
     auto w = std::lower_bound(first, last, name, [](const withheld_field& x, std::string_view n) { return x.member < n; });
-    if (w == last || w->member != name || t.is_null(member)) continue;
-    if (w->decider->has_replace) replace(member, w->decider->replace_raw);
-    else drop(member);
+    if (w != last && w->member == name) apply_withheld(*w, member);
   }
+}
+
+void filter_context::apply_withheld(const withheld_field& w, uint32_t member) {
+  if (member == npos || t.is_null(member)) return;  // absent or null: left as it is (SPEC §5)
+  if (w.decider->has_replace) replace(member, w.decider->replace_raw);
+  else drop(member);
 }
 
 }  // namespace keyhole::detail

@@ -100,6 +100,7 @@ struct filter_context {
                                  [](std::string_view k, const withheld_field& w) { return k < w.kind; });
     return {first, last};
   }
+  void apply_withheld(const withheld_field& w, uint32_t member);
   // Whether the viewer fails the disclosure of `kind.member`.
   bool withholds(std::string_view kind, std::string_view member) const {
     auto [first, last] = withheld_of(kind);
