@@ -72,129 +72,22 @@ function failureResponse(e, info) {
 export function createEdgeFilter(config = {}) {
   assertValid(config, EDGE_CONFIG);
   const policyText = policyTextOf(config.policy);
-  const routes = compileRoutes(config.routes, policyText);
   const maxPayload = config.limits?.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD;
-  const up = upstreamClient({
-    upstream: config.upstream, upstreamHeaders: config.upstreamHeaders, maxPayload,
-    fetch: config.fetch ?? ((...a) => fetch(...a)), timeoutMs: config.limits?.upstreamTimeoutMs ?? 15000,
-  });
-  const viewer = viewerResolver(config, ready);  // ready(): the share stage asks the core (kh.shareGrants)
-  const pool = config.filterPool ?? null;
-  const log = config.log ?? null;
-  const cache = pickCache(config.cache);
-
-  let state = null; // Promise<{ kh, policies }>
-  function ready() {
-    state ??= (async () => {
-      const kh = config.keyhole ?? (await loadKeyhole(config.wasm ?? {}));
-      if (kh.setLimits) kh.setLimits({ maxPayloadBytes: maxPayload });
-      // One compiled policy per distinct text (a route may name its own, e.g. for JSM lists,
-      // which carry no labels and are therefore all hidden under a policy with label rules).
-      const policies = new Map([[policyText, kh.compilePolicy(policyText)]]);
-      for (const r of routes) if (!policies.has(r.policyText)) policies.set(r.policyText, kh.compilePolicy(r.policyText));
-      return { kh, policies };
-    })();
-    return state;
-  }
-
-  /** Large bodies go to the pool (off this thread) when there is one; small ones stay here. */
-  function runFilter(route, policy, bytes, claims, format) {
-    if (pool && bytes.byteLength >= pool.minBytes) return pool.filter(route.policyText, bytes, claims, { format });
-    return policy.filter(bytes, claims, { format });
-  }
-
-  /** The request as routed: normalised path, route, forwarded query, share token; or a response. */
-  function routeRequest(request, info) {
-    if (request.method !== "GET" && request.method !== "HEAD") return { response: jsonError(405, "method not allowed", { allow: "GET, HEAD" }) };
-    const url = new URL(request.url);
-    const norm = normalisePath(url.pathname);
-    info.path = norm.path ?? url.pathname;
-    if (norm.error) { info.error = norm.error; return { response: jsonError(400, "bad request") }; }
-    const route = routes.find((r) => r.re.test(norm.path));
-    if (!route) return { response: jsonError(404, "not found") };
-    info.route = route.name;
-    // Query to forward: everything but the share token (and, on Confluence v1, the restrictions).
-    const fwd = new URLSearchParams(url.search);
-    const shareToken = fwd.get(viewer.shareParam) ?? request.headers.get(viewer.shareHeader);
-    fwd.delete(viewer.shareParam);
-    addRestrictionExpands(fwd, norm.path, route.format);
-    const search = fwd.toString() ? `?${fwd}` : "";
-    return { route, path: norm.path, upstreamPath: norm.upstream, search, shareToken };
-  }
-
-  async function handle(request, ctx, info) {
-    const r = routeRequest(request, info);
-    if (r.response) return r.response;
-    if (r.route.format === "pass-through") return up.passThrough(r.upstreamPath, r.search, request, info);
-    const who = await viewer.resolve(request, r.shareToken, info);
-    if (who.response) return who.response;
-    const policy = (await ready()).policies.get(r.route.policyText);
-    let audience;
-    try {
-      audience = policy.audienceKey(who.claims);
-    } catch (e) {
-      if (e?.code !== "claims") throw e;
-      info.error = "claims";
-      return unauthorized("invalid_token", "claims do not fit");
-    }
-    info.audience = audience;
-    return filtered(request, ctx, info, { ...r, policy, claims: who.claims, audience });
-  }
-
-  /** Cache lookup (audience-cached routes), upstream fetch, filter, cache store, response. */
-  async function filtered(request, ctx, info, r) {
-    const byAudience = r.route.cache?.audience === true && cache !== null;
-    const cacheKey = byAudience ? audienceCacheKey(r) : null;
-    if (cacheKey) {
-      const hit = await cache.match(cacheKey);
-      if (hit) {
-        info.cache = "hit";
-        return respond(request, new Uint8Array(await hit.arrayBuffer()), hit.headers.get("etag"), hit.headers, info);
-      }
-    }
-    // status.json is answered from the filtered summary.json when the policy recomputes
-    // statuses (SPEC §5): status.json alone cannot be recomputed.
-    const fromSummary = r.route.format !== "confluence" && r.route.format !== "jsm" && r.route.recompute && /\/status\.json$/.test(r.path);
-    const upPath = fromSummary ? r.upstreamPath.replace(/status\.json$/, "summary.json") : r.upstreamPath;
-    const { bytes, bytesIn } = await up.fetchJson(upPath, r.search, request);
-    info.bytesIn = bytesIn;
-    let out;
-    try {
-      out = await runFilter(r.route, r.policy, bytes, r.claims, fromSummary ? "statuspage" : r.route.format);
-    } catch (e) {
-      return filterFailure(e, info);
-    }
-    if (fromSummary && !(out = statusFromSummary(out))) { info.error = "summary without page/status"; return jsonError(502, "payload rejected"); }
-    const etag = await etagOf(out);
-    const headers = responseHeaders(etag, r, r.route.cache?.audience === true);
-    if (cacheKey) {
-      const p = cache.put(cacheKey, new Response(out, { headers })).catch(() => {});
-      if (ctx && typeof ctx.waitUntil === "function") ctx.waitUntil(p); else await p;
-    }
-    return respond(request, out, etag, headers, info);
-  }
-
-  function audienceCacheKey(r) {
-    const k = new URL("https://keyhole-cache.invalid" + r.upstreamPath + r.search);
-    k.searchParams.set("__keyhole_audience", r.audience);
-    return k.toString();
-  }
-
-  function responseHeaders(etag, r, perAudience) {
-    const headers = new Headers({ "content-type": "application/json; charset=utf-8", etag, "x-content-type-options": "nosniff" });
-    if (perAudience) {
-      // One filtered copy per audience: the edge cache is keyed by the audience key; any
-      // shared cache downstream must key on the credentials (Vary) so it never mixes them.
-      headers.set("cache-control", `public, max-age=${r.route.cache?.maxAge ?? 60}`);
-      headers.set("vary", `Authorization, Cookie, ${viewer.shareHeader}`);
-      headers.set("x-keyhole-audience", r.audience);
-    } else {
-      headers.set("cache-control", "private, no-cache");
-      headers.set("vary", "Authorization, Cookie");
-    }
-    return headers;
-  }
-
+  const e = {
+    policyText, maxPayload,
+    routes: compileRoutes(config.routes, policyText),
+    up: upstreamClient({
+      upstream: config.upstream, upstreamHeaders: config.upstreamHeaders, maxPayload,
+      fetch: config.fetch ?? ((...a) => fetch(...a)), timeoutMs: config.limits?.upstreamTimeoutMs ?? 15000,
+    }),
+    // ready(): the share stage asks the core (kh.shareGrants) whether a link is for this viewer
+    viewer: viewerResolver(config, () => e.ready()),
+    pool: config.filterPool ?? null,
+    cache: pickCache(config.cache),
+    state: null, // Promise<{ kh, policies }>
+  };
+  const ready = () => (e.state ??= compilePolicies(config, e));
+  e.ready = ready;
   return {
     ready,
     async fetch(request, env, ctx) {
@@ -202,14 +95,129 @@ export function createEdgeFilter(config = {}) {
       const info = { method: request.method, path: "", status: 0, route: null, audience: null, bytesIn: 0, bytesOut: 0, ms: 0 };
       let res;
       try {
-        res = await handle(request, ctx, info);
-      } catch (e) {
-        res = failureResponse(e, info);
+        res = await handle(e, request, ctx, info);
+      } catch (err) {
+        res = failureResponse(err, info);
       }
       info.status = res.status;
       info.ms = Date.now() - t0;
-      if (log) { try { log(info); } catch {} }
+      if (config.log) { try { config.log(info); } catch {} }
       return res;
     },
   };
+}
+
+/** Loads wasm and compiles one policy per distinct text (a route may name its own, e.g. for
+ *  JSM lists, which carry no labels and so are all hidden under a policy with label rules). */
+async function compilePolicies(config, e) {
+  const kh = config.keyhole ?? (await loadKeyhole(config.wasm ?? {}));
+  if (kh.setLimits) kh.setLimits({ maxPayloadBytes: e.maxPayload });
+  const policies = new Map([[e.policyText, kh.compilePolicy(e.policyText)]]);
+  for (const r of e.routes) if (!policies.has(r.policyText)) policies.set(r.policyText, kh.compilePolicy(r.policyText));
+  return { kh, policies };
+}
+
+/** status.json is answered from the filtered summary.json when the policy recomputes
+ *  statuses (SPEC §5): status.json alone cannot be recomputed. */
+function answeredFromSummary(route, path) {
+  return route.format !== "confluence" && route.format !== "jsm" && route.recompute && /\/status\.json$/.test(path);
+}
+const filterFormat = (route, path) => (answeredFromSummary(route, path) ? "statuspage" : route.format);
+
+/** Large bodies go to the pool (off this thread) when there is one; small ones stay here. */
+function runFilter(e, route, policy, bytes, claims, format) {
+  if (e.pool && bytes.byteLength >= e.pool.minBytes) return e.pool.filter(route.policyText, bytes, claims, { format });
+  return policy.filter(bytes, claims, { format });
+}
+
+/** The request as routed: normalised path, route, forwarded query, share token; or a response. */
+function routeRequest(e, request, info) {
+  if (request.method !== "GET" && request.method !== "HEAD") return { response: jsonError(405, "method not allowed", { allow: "GET, HEAD" }) };
+  const url = new URL(request.url);
+  const norm = normalisePath(url.pathname);
+  info.path = norm.path ?? url.pathname;
+  if (norm.error) { info.error = norm.error; return { response: jsonError(400, "bad request") }; }
+  const route = e.routes.find((r) => r.re.test(norm.path));
+  if (!route) return { response: jsonError(404, "not found") };
+  info.route = route.name;
+  // Query to forward: everything but the share token (and, on Confluence v1, the restrictions).
+  const fwd = new URLSearchParams(url.search);
+  const shareToken = fwd.get(e.viewer.shareParam) ?? request.headers.get(e.viewer.shareHeader);
+  fwd.delete(e.viewer.shareParam);
+  addRestrictionExpands(fwd, norm.path, route.format);
+  const search = fwd.toString() ? `?${fwd}` : "";
+  return { route, path: norm.path, upstreamPath: norm.upstream, search, shareToken };
+}
+
+async function handle(e, request, ctx, info) {
+  const r = routeRequest(e, request, info);
+  if (r.response) return r.response;
+  if (r.route.format === "pass-through") return e.up.passThrough(r.upstreamPath, r.search, request, info);
+  const who = await e.viewer.resolve(request, r.shareToken, info);
+  if (who.response) return who.response;
+  const policy = (await e.ready()).policies.get(r.route.policyText);
+  let audience;
+  try {
+    // The key follows the payload format (E2): knowledge-base keys also cover sub and groups,
+    // which embedded read restrictions name.
+    audience = policy.audienceKey(who.claims, { format: filterFormat(r.route, r.path) });
+  } catch (err) {
+    if (err?.code !== "claims") throw err;
+    info.error = "claims";
+    return unauthorized("invalid_token", "claims do not fit");
+  }
+  info.audience = audience;
+  return filtered(e, request, ctx, info, { ...r, policy, claims: who.claims, audience });
+}
+
+/** Cache lookup (audience-cached routes), upstream fetch, filter, cache store, response. */
+async function filtered(e, request, ctx, info, r) {
+  const perAudience = r.route.cache?.audience === true;
+  const cacheKey = perAudience && e.cache ? audienceCacheKey(r) : null;
+  if (cacheKey) {
+    const hit = await e.cache.match(cacheKey);
+    if (hit) {
+      info.cache = "hit";
+      return respond(request, new Uint8Array(await hit.arrayBuffer()), hit.headers.get("etag"), hit.headers, info);
+    }
+  }
+  const fromSummary = answeredFromSummary(r.route, r.path);
+  const upPath = fromSummary ? r.upstreamPath.replace(/status\.json$/, "summary.json") : r.upstreamPath;
+  const { bytes, bytesIn } = await e.up.fetchJson(upPath, r.search, request);
+  info.bytesIn = bytesIn;
+  let out;
+  try {
+    out = await runFilter(e, r.route, r.policy, bytes, r.claims, filterFormat(r.route, r.path));
+  } catch (err) {
+    return filterFailure(err, info);
+  }
+  if (fromSummary && !(out = statusFromSummary(out))) { info.error = "summary without page/status"; return jsonError(502, "payload rejected"); }
+  const etag = await etagOf(out);
+  const headers = responseHeaders(e, etag, r, perAudience);
+  if (cacheKey) {
+    const p = e.cache.put(cacheKey, new Response(out, { headers })).catch(() => {});
+    if (ctx && typeof ctx.waitUntil === "function") ctx.waitUntil(p); else await p;
+  }
+  return respond(request, out, etag, headers, info);
+}
+
+function audienceCacheKey(r) {
+  const k = new URL("https://keyhole-cache.invalid" + r.upstreamPath + r.search);
+  k.searchParams.set("__keyhole_audience", r.audience);
+  return k.toString();
+}
+
+function responseHeaders(e, etag, r, perAudience) {
+  const headers = new Headers({ "content-type": "application/json; charset=utf-8", etag, "x-content-type-options": "nosniff" });
+  if (perAudience) {
+    // One filtered copy per audience: the edge cache is keyed by the audience key; any
+    // shared cache downstream must key on the credentials (Vary) so it never mixes them.
+    headers.set("cache-control", `public, max-age=${r.route.cache?.maxAge ?? 60}`);
+    headers.set("vary", `Authorization, Cookie, ${e.viewer.shareHeader}`);
+    headers.set("x-keyhole-audience", r.audience);
+  } else {
+    headers.set("cache-control", "private, no-cache");
+    headers.set("vary", "Authorization, Cookie");
+  }
+  return headers;
 }
