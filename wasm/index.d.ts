@@ -38,9 +38,18 @@ export type ClaimsInput = Claims | string | Uint8Array | null | undefined;
 
 export type PayloadBytes = Uint8Array | ArrayBuffer | ArrayBufferView;
 
-export interface FilterOptions {
+export interface FormatOptions {
   /** Payload format; "auto" (the default) detects it from the top-level members. */
   format?: PayloadFormat;
+}
+
+/** What a filter call writes: the filtered payload (default), or, from a status payload
+ *  with components and a status object (summary.json), its status.json projection (SPEC §5):
+ *  the root's `page` and recomputed `status` only (otherwise KeyholeError "payload"). */
+export type OutputMode = "payload" | "status-json";
+
+export interface FilterOptions extends FormatOptions {
+  output?: OutputMode;
 }
 
 export interface LoadOptions {
@@ -70,21 +79,118 @@ export interface ShareBody {
   exp: number;
 }
 
-/** The explanation document: for every resource, shown or not and why. */
-export type Explanation = { [key: string]: unknown };
+// The explanation document, version 1, exactly as docs/explain.md describes it.
+
+/** A disclosure entry this viewer fails (SPEC §5); it applies to every kept object of that kind. */
+export interface WithheldField {
+  /** `KIND.member`, e.g. "article.excerpt". */
+  field: string;
+  action: "remove" | "replace";
+}
+
+/** One level of a resource's chain that has a rule (SPEC §3), outermost first. */
+export interface ExplainLevel {
+  /** "default", "group:<id>", "component:<id>", "space:<key>", "page:<id>", "ancestors:<n>",
+   *  "components", "rules:<id>" or "without-components". */
+  level: string;
+  /** The level has `inherit: false`: it starts fresh. */
+  reset: boolean;
+  /** The viewer matched this level's allow. */
+  allow: boolean;
+  /** The viewer matched this level's deny. */
+  deny: boolean;
+  /** The items that matched: atoms, "@names", "all(...)" / "not(...)", "embedded-restrictions". */
+  allowed_by: string[];
+  denied_by: string[];
+}
+
+/** Why fail-closed hid a resource before any rule applied. */
+export type FailClosedReason =
+  | "space not carried by the payload" | "labels not carried by the payload" | "restrictions not carried"
+  | "an ancestor's restrictions are not carried" | "ancestors cannot be established"
+  | "ancestors carried but not readable" | "the parent links form a cycle" | "not a page or blog post"
+  | "no id" | "no source.pageId" | "search result without content";
+
+/** The deciding step of a resource, discriminated on `step`. */
+export type DecidedBy =
+  /** A level denies the viewer; the first such level (a deny sticks). */
+  | { step: "deny"; level: string; by: string[] }
+  /** An allow after the last `inherit: false`; the innermost allowing level. */
+  | { step: "allow"; level: string; by: string[] }
+  /** Shown only by the viewer's grant for it. */
+  | { step: "grant" }
+  /** No level allows the viewer, or the last `inherit: false` (at `reset_at`) withheld an outer allow. */
+  | { step: "not-allowed"; reset_at?: string }
+  /** Hidden before any rule applied: the payload cannot prove it visible. */
+  | { step: "fail-closed"; reason: FailClosedReason }
+  /** An incident hidden because some affected components are hidden and `mixed` is `hide`. */
+  | { step: "mixed"; policy: "hide" }
+  /** A group: shown iff one of its components present at the top level is shown. */
+  | { step: "group" };
+
+export type ExplainStep = DecidedBy["step"];
+
+export interface ExplainResource {
+  kind: "component" | "group" | "incident" | "maintenance" | "article" | "ancestor";
+  /** The id as the payload writes it ("" for a search hit without content). */
+  id: string;
+  shown: boolean;
+  levels: ExplainLevel[];
+  /** The viewer holds a grant for this very resource. */
+  grant: boolean;
+  decided_by: DecidedBy;
+  /** The incident is shown with its updates redacted. */
+  mixed?: "redact";
+  /** Context in words: "of page 123" (ancestor), "1 of 2 affected components shown" (incident). */
+  note?: string;
+}
+
+/** The explanation document (docs/explain.md, version 1): for every resource, shown or not and why. */
+export interface Explanation {
+  explain: 1;
+  format: "statuspage" | "confluence" | "jsm";
+  withheld: WithheldField[];
+  /** In payload order: components, groups, incidents, maintenances; articles, with the
+   *  ancestors of shown articles after each. */
+  resources: ExplainResource[];
+}
+
+/** One viewer's claims read and matched against one policy once (`Policy.viewer()`):
+ *  immutable, for any number of calls. It shares the policy's compiled form, so it keeps
+ *  working after the policy is disposed. */
+export class Viewer {
+  private constructor();
+  /** Filters bytes to bytes (no string round-trip). Throws KeyholeError. */
+  filter(payload: PayloadBytes, options?: FilterOptions): Uint8Array;
+  /** Filters a string payload and returns a string. Throws KeyholeError. */
+  filter(payload: string, options?: FilterOptions): string;
+  /** The explanation document for this viewer and payload. */
+  explain(payload: PayloadBytes | string, options?: FormatOptions): Explanation;
+  /** The audience key (SPEC §10) for payloads of `options.format` ("auto" by default). */
+  audienceKey(options?: FormatOptions): string;
+  /** Releases the viewer now (idempotent); later calls throw KeyholeError "usage".
+   *  Dropped viewers are released by a FinalizationRegistry. */
+  dispose(): void;
+  readonly disposed: boolean;
+}
 
 export class Policy {
   private constructor();
+  /** Reads and matches claims once into a Viewer. Throws KeyholeError code "claims". */
+  viewer(claims?: ClaimsInput): Viewer;
+  /** SPEC §5 `recompute-status` (default true): banners and group statuses follow what the viewer sees. */
+  readonly recomputesStatus: boolean;
   /** Filters bytes to bytes (no string round-trip). Throws KeyholeError. */
   filter(payload: PayloadBytes, claims?: ClaimsInput, options?: FilterOptions): Uint8Array;
   /** Filters a string payload and returns a string. Throws KeyholeError. */
   filter(payload: string, claims?: ClaimsInput, options?: FilterOptions): string;
   /** For every resource: shown or not, and the rule levels that decided it. */
-  explain(payload: PayloadBytes | string, claims?: ClaimsInput, options?: FilterOptions): Explanation;
+  explain(payload: PayloadBytes | string, claims?: ClaimsInput, options?: FormatOptions): Explanation;
   /** The audience key (SPEC §10): equal for viewers who must see the same output of payloads
    *  of `options.format` ("auto" by default; pass the format the key is for). */
-  audienceKey(claims?: ClaimsInput, options?: FilterOptions): string;
-  /** Releases the compiled policy now (idempotent). Dropped policies are released by a FinalizationRegistry. */
+  audienceKey(claims?: ClaimsInput, options?: FormatOptions): string;
+  /** Releases the compiled policy now (idempotent); later calls throw KeyholeError "usage",
+   *  viewers made from it keep working. Dropped policies are released by a FinalizationRegistry. */
   dispose(): void;
   readonly disposed: boolean;
 }
@@ -110,6 +216,8 @@ export interface Keyhole {
   readonly version: string;
   /** Compiled policies not yet released (by dispose() or the FinalizationRegistry). */
   readonly livePolicies: number;
+  /** Compiled viewers not yet released. */
+  readonly liveViewers: number;
   /** Bytes of linear memory the instance holds. */
   readonly memoryBytes: number;
 }

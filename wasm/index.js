@@ -148,18 +148,22 @@ class Engine {
   #decoder = new TextDecoder();
   #broken = null;
   #formats = new Map();
-  live = 0;
+  #outputs = new Map();
+  live = { policy: 0, viewer: 0 };
 
   constructor(m) {
     this.#m = m;
     this.#names = statusNames(m);
     this.#pad = m.padding();
-    // Backstop for policies dropped without dispose(): the held value is the raw handle
-    // only, so the registry never keeps a Policy alive. Runtimes without
-    // FinalizationRegistry (older workerd compatibility dates) still work: dispose() is
-    // then the only way to release a policy.
+    for (const name of Object.keys(m.OutputMode)) {
+      if (name !== "values") this.#outputs.set(name, m.OutputMode[name].value);
+    }
+    // Backstop for policies and viewers dropped without dispose(): the held value is the
+    // kind and raw handle only, so the registry never keeps the object alive. Runtimes
+    // without FinalizationRegistry (older workerd compatibility dates) still work:
+    // dispose() is then the only way to release them.
     this.#registry = typeof FinalizationRegistry === "function"
-      ? new FinalizationRegistry((handle) => this.#release(handle))
+      ? new FinalizationRegistry(({ kind, handle }) => this.#release(kind, handle))
       : { register() {}, unregister() {} };
   }
 
@@ -239,19 +243,42 @@ class Engine {
     return code;
   }
 
-  track(policy, handle) {
-    this.#registry.register(policy, handle, policy);
-    this.live++;
+  // The core's output mode for an `output` option ("payload" | "status-json").
+  output(name = "payload") {
+    const mode = this.#outputs.get(name);
+    if (mode === undefined) throw new KeyholeError("usage", `unknown output "${name}" (payload or status-json)`);
+    return mode;
   }
 
-  free(policy, handle) {
-    this.#registry.unregister(policy);
-    this.#release(handle);
+  // Stages `payload`, runs `invoke(m, at, size, capacity)` (it returns a status code) and
+  // copies the output out once: text for a string payload or when `asText`, else bytes.
+  payloadCall(payload, asText, invoke) {
+    const isString = typeof payload === "string";
+    const bytes = isString ? payload : asBytes(payload);
+    return this.call((m) => {
+      const [at, size, capacity] = this.stagePayload(bytes);
+      if (invoke(m, at, size, capacity) !== 0) throw this.error(m.lastStatus());
+      const view = m.output();
+      return isString || asText ? this.decode(view) : view.slice();  // the one copy out
+    });
   }
 
-  #release(handle) {
-    this.live--;
-    if (!this.#broken) this.#m.freePolicy(handle);
+  // `kind` is "policy" or "viewer".
+  track(obj, kind, handle) {
+    this.#registry.register(obj, { kind, handle }, obj);
+    this.live[kind]++;
+  }
+
+  free(obj, kind, handle) {
+    this.#registry.unregister(obj);
+    this.#release(kind, handle);
+  }
+
+  #release(kind, handle) {
+    this.live[kind]--;
+    if (this.#broken) return;
+    if (kind === "policy") this.#m.freePolicy(handle);
+    else this.#m.freeViewer(handle);
   }
 }
 
@@ -270,7 +297,10 @@ class Keyhole {
   get memoryBytes() { return this.#e.module.HEAPU8.buffer.byteLength; }
 
   /** Compiled policies not yet released (by dispose() or the FinalizationRegistry). */
-  get livePolicies() { return this.#e.live; }
+  get livePolicies() { return this.#e.live.policy; }
+
+  /** Compiled viewers not yet released (by dispose() or the FinalizationRegistry). */
+  get liveViewers() { return this.#e.live.viewer; }
 
   /** Limits for later calls: { maxDepth, maxPayloadBytes }. */
   setLimits({ maxDepth = 1024, maxPayloadBytes = 64 * 1024 * 1024 } = {}) {
@@ -287,7 +317,7 @@ class Keyhole {
     const r = e.call((m) => m.compilePolicy(...e.stage(doc)[0]));
     if (r.code !== 0) throw e.error(r);
     const p = new Policy(INTERNAL, e, r.handle);
-    e.track(p, r.handle);
+    e.track(p, "policy", r.handle);
     return p;
   }
 
@@ -318,10 +348,17 @@ class Keyhole {
   }
 }
 
-/** A compiled, immutable policy. Call dispose() when done (a FinalizationRegistry is the backstop). */
+const disposedError = (what) => new KeyholeError("usage", `@keyhole/wasm: ${what} was disposed`);
+
+/**
+ * A compiled, immutable policy. Call dispose() when done (a FinalizationRegistry is the
+ * backstop). Viewers made from it share its compiled form, so they stay usable after it
+ * is disposed; the wasm memory goes when the last of them is released.
+ */
 class Policy {
   #e;
   #handle;
+  #recomputes;
 
   constructor(token, engine, handle) {
     if (token !== INTERNAL) throw new TypeError("use Keyhole.compilePolicy()");
@@ -330,32 +367,51 @@ class Policy {
   }
 
   #live() {
-    if (this.#handle === 0) throw new Error("@keyhole/wasm: policy was disposed");
+    if (this.#handle === 0) throw disposedError("policy");
     return this.#handle;
+  }
+
+  /**
+   * Reads and matches `claims` once (SPEC §1) into a Viewer for any number of filter,
+   * explain and audienceKey calls. Throws KeyholeError code "claims".
+   */
+  viewer(claims) {
+    const e = this.#e, handle = this.#live();
+    const doc = claimsInput(claims);
+    const r = e.call((m) => m.compileViewer(handle, ...e.stage(doc)[0]));
+    if (r.code !== 0) throw e.error(r);
+    const v = new Viewer(INTERNAL, e, r.handle);
+    e.track(v, "viewer", r.handle);
+    return v;
+  }
+
+  // A one-call viewer for what only the viewer API offers (status.json output).
+  #once(claims, fn) {
+    const v = this.viewer(claims);
+    try { return fn(v); } finally { v.dispose(); }
   }
 
   #run(kind, payload, claims, options) {
     const e = this.#e, handle = this.#live();
-    const isString = typeof payload === "string";
-    const bytes = isString ? payload : asBytes(payload);
     const doc = claimsInput(claims);
     const fmt = e.format(options.format ?? "auto");
-    const out = e.call((m) => {
-      const [at, size, capacity] = e.stagePayload(bytes);
+    return e.payloadCall(payload, kind === "explain", (m, at, size, capacity) => {
       const [c] = e.stage(doc);
-      const code = m[kind](handle, c[0], c[1], at, size, capacity, fmt);
-      if (code !== 0) throw e.error(m.lastStatus());
-      const view = m.output();
-      return isString || kind === "explain" ? e.decode(view) : view.slice();  // the one copy out
+      return m[kind](handle, c[0], c[1], at, size, capacity, fmt);
     });
-    return kind === "explain" ? JSON.parse(out) : out;
   }
 
-  /** Filters a payload for a viewer. Uint8Array in, Uint8Array out; string in, string out. */
-  filter(payload, claims, options = {}) { return this.#run("filter", payload, claims, options); }
+  /**
+   * Filters a payload for a viewer. Uint8Array in, Uint8Array out; string in, string out.
+   * options.output "status-json" gives the status.json projection (SPEC §5).
+   */
+  filter(payload, claims, options = {}) {
+    if ((options.output ?? "payload") !== "payload") return this.#once(claims, (v) => v.filter(payload, options));
+    return this.#run("filter", payload, claims, options);
+  }
 
-  /** For every resource: shown or not, and the rule levels that decided it (plain object). */
-  explain(payload, claims, options = {}) { return this.#run("explain", payload, claims, options); }
+  /** The explanation document (docs/explain.md): per resource, shown or not and why. */
+  explain(payload, claims, options = {}) { return JSON.parse(this.#run("explain", payload, claims, options)); }
 
   /**
    * The audience key (SPEC §10) of a viewer under this policy, for payloads of
@@ -372,12 +428,74 @@ class Policy {
     });
   }
 
-  /** Releases the compiled policy now. Idempotent. */
+  /** SPEC §5 `recompute-status`: whether banners and group statuses follow what the viewer sees. */
+  get recomputesStatus() {
+    const handle = this.#live();
+    this.#recomputes ??= this.#e.call((m) => m.recomputesStatus(handle));
+    return this.#recomputes;
+  }
+
+  /** Releases the compiled policy now (viewers made from it keep working). Idempotent. */
   dispose() {
     if (this.#handle === 0) return;
     const h = this.#handle;
     this.#handle = 0;
-    this.#e.free(this, h);
+    this.#e.free(this, "policy", h);
+  }
+
+  get disposed() { return this.#handle === 0; }
+}
+
+/**
+ * One viewer's claims read and matched against one policy, once (Policy.viewer()).
+ * Immutable; call dispose() when done (a FinalizationRegistry is the backstop).
+ */
+class Viewer {
+  #e;
+  #handle;
+
+  constructor(token, engine, handle) {
+    if (token !== INTERNAL) throw new TypeError("use Policy.viewer()");
+    this.#e = engine;
+    this.#handle = handle;
+  }
+
+  #live() {
+    if (this.#handle === 0) throw disposedError("viewer");
+    return this.#handle;
+  }
+
+  /** Filters a payload: bytes in, bytes out; string in, string out. options: {format, output}. */
+  filter(payload, options = {}) {
+    const e = this.#e, handle = this.#live();
+    const fmt = e.format(options.format ?? "auto");
+    const mode = e.output(options.output);
+    return e.payloadCall(payload, false, (m, at, size, capacity) => m.viewerFilter(handle, at, size, capacity, fmt, mode));
+  }
+
+  /** The explanation document (docs/explain.md) for this viewer and payload. */
+  explain(payload, options = {}) {
+    const e = this.#e, handle = this.#live();
+    const fmt = e.format(options.format ?? "auto");
+    return JSON.parse(e.payloadCall(payload, true, (m, at, size, capacity) => m.viewerExplain(handle, at, size, capacity, fmt)));
+  }
+
+  /** The audience key (SPEC §10) for payloads of options.format ("auto" by default). */
+  audienceKey(options = {}) {
+    const e = this.#e, handle = this.#live();
+    const fmt = e.format(options.format ?? "auto");
+    return e.call((m) => {
+      if (m.viewerAudienceKey(handle, fmt) !== 0) throw e.error(m.lastStatus());
+      return e.decode(m.output());
+    });
+  }
+
+  /** Releases the viewer now. Idempotent. */
+  dispose() {
+    if (this.#handle === 0) return;
+    const h = this.#handle;
+    this.#handle = 0;
+    this.#e.free(this, "viewer", h);
   }
 
   get disposed() { return this.#handle === 0; }
@@ -385,6 +503,7 @@ class Policy {
 
 if (typeof Symbol.dispose === "symbol") {
   Policy.prototype[Symbol.dispose] = function () { this.dispose(); };
+  Viewer.prototype[Symbol.dispose] = function () { this.dispose(); };
 }
 
-export { Policy };
+export { Policy, Viewer };

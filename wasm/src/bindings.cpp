@@ -36,7 +36,7 @@ struct result {
   std::string pointer;
   std::string message;
   double offset = -1;   // a JS number (int64 would need BigInt)
-  uint32_t handle = 0;  // the compiled policy, for compile_policy only
+  uint32_t handle = 0;  // the compiled policy or viewer, for compile_policy / compile_viewer only
 };
 
 result from_status(const keyhole::status& st) {
@@ -125,6 +125,31 @@ result compile_policy(uint32_t address, uint32_t size) {
 
 void free_policy(uint32_t handle) { delete as_policy(handle); }
 
+bool recomputes_status(uint32_t handle) { return as_policy(handle)->recomputes_status(); }
+
+const keyhole::viewer* as_viewer(uint32_t handle) {
+  return reinterpret_cast<const keyhole::viewer*>(static_cast<uintptr_t>(handle));
+}
+
+// A compiled viewer shares ownership of the compiled policy (keyhole.h), so it stays
+// valid after freePolicy() of the handle it was made from.
+result compile_viewer(uint32_t policy, uint32_t claims, uint32_t claims_size) {
+  keyhole::status st;
+  keyhole::viewer v = keyhole::viewer::compile(*as_policy(policy), text(claims, claims_size), st);
+  result r = from_status(st);
+  if (!st.ok()) return r;
+  auto* owned = v.valid() ? new (std::nothrow) keyhole::viewer(std::move(v)) : nullptr;
+  if (owned == nullptr) {
+    r.code = static_cast<int>(status_code::internal);
+    r.message = v.valid() ? "out of memory" : "viewer did not compile";
+    return r;
+  }
+  r.handle = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(owned));
+  return r;
+}
+
+void free_viewer(uint32_t handle) { delete as_viewer(handle); }
+
 // Format names are parsed by the core; JS caches the number per name.
 int format_code(const std::string& name) {
   keyhole::payload_format fmt;
@@ -150,6 +175,25 @@ int audience_key(uint32_t handle, uint32_t claims, uint32_t claims_size, int for
   g_output_is_grants = false;
   return remember(the_filter().audience_key(*as_policy(handle), text(claims, claims_size),
                                             static_cast<keyhole::payload_format>(format)));
+}
+
+// `mode`: keyhole::output_mode (0 payload, 1 status.json).
+int viewer_filter(uint32_t handle, uint32_t data, uint32_t size, uint32_t capacity, int format, int mode) {
+  g_output_is_grants = false;
+  return remember(the_filter().run(*as_viewer(handle), at(data), size, capacity,
+                                   static_cast<keyhole::payload_format>(format),
+                                   static_cast<keyhole::output_mode>(mode)));
+}
+
+int viewer_explain(uint32_t handle, uint32_t data, uint32_t size, uint32_t capacity, int format) {
+  g_output_is_grants = false;
+  return remember(the_filter().explain(*as_viewer(handle), at(data), size, capacity,
+                                       static_cast<keyhole::payload_format>(format)));
+}
+
+int viewer_audience_key(uint32_t handle, int format) {
+  g_output_is_grants = false;
+  return remember(the_filter().audience_key(*as_viewer(handle), static_cast<keyhole::payload_format>(format)));
 }
 
 int validate_claims(uint32_t claims, uint32_t claims_size) {
@@ -204,6 +248,16 @@ EMSCRIPTEN_BINDINGS(keyhole) {
       .field("handle", &result::handle);
   function("compilePolicy", &compile_policy);
   function("freePolicy", &free_policy);
+  // The output modes, named from the core's enum like the status codes.
+  enum_<keyhole::output_mode>("OutputMode")
+      .value("payload", keyhole::output_mode::payload)
+      .value("status-json", keyhole::output_mode::status_json);
+  function("recomputesStatus", &recomputes_status);
+  function("compileViewer", &compile_viewer);
+  function("freeViewer", &free_viewer);
+  function("viewerFilter", &viewer_filter);
+  function("viewerExplain", &viewer_explain);
+  function("viewerAudienceKey", &viewer_audience_key);
   function("payloadBuffer", &payload_buffer);
   function("textBuffer", &text_buffer);
   function("releaseBuffers", &release_buffers);
