@@ -366,13 +366,11 @@ struct compiler {
         a.has_parents = true;
         for (uint32_t e = t.first_child(c); e != npos; e = t.next_sibling(c, e)) {
           // null declares a root: a page the map does not name is unknown.
-          std::string_view placed = t.is_null(e) ? t.key(e) : t.str(e);
-          if (!t.is_null(e)) {
-            if (!t.is_string(e) || t.str(e).empty())
-              return fail(child(cp, t.key(e)), "a parent is a page id string, or null for a root");
-            a.parents.emplace(t.key(e), std::string(t.str(e)));  // keys are unique: object() checked
-          }
-          a.parent_pages.emplace(placed, true);  // false when already named: the same fact
+          bool root = t.is_null(e);
+          if (!root && (!t.is_string(e) || t.str(e).empty()))
+            return fail(child(cp, t.key(e)), "a parent is a page id string, or null for a root");
+          if (!root) a.parents.emplace(t.key(e), std::string(t.str(e)));  // keys are unique: object() checked
+          a.parent_pages.emplace(root ? t.key(e) : t.str(e), true);       // false when already named: the same fact
         }
         if (!parents_form_a_tree(c, cp)) return false;
       } else if (k == "embedded-restrictions") { if (!boolean(c, cp, a.embedded_restrictions)) return false; }

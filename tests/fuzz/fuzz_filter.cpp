@@ -189,16 +189,13 @@ class oracle {
   // ---- status payloads ----
   void scan_status(element root) {
     element tmp;
-    if (member(root, "incident_updates", tmp)) {
-      element sf;
-      return incident(root, false, member(root, "scheduled_for", sf));
-    }
+    if (member(root, "incident_updates", tmp)) return incident(root, false);
     for (auto f : ::fuzz::as_obj(root)) {
       add(f.key, false);
       if (f.key == "components" && f.value.type() == element_type::ARRAY) {
         for (auto c : ::fuzz::as_arr(f.value)) component(c, false);
       } else if ((f.key == "incidents" || f.key == "scheduled_maintenances") && f.value.type() == element_type::ARRAY) {
-        for (auto i : ::fuzz::as_arr(f.value)) incident(i, false, f.key == "scheduled_maintenances");
+        for (auto i : ::fuzz::as_arr(f.value)) incident(i, false);
       } else {
         generic(f.value, false);
       }
@@ -233,8 +230,16 @@ class oracle {
     return false;
   }
 
-  void incident(element inc, bool r, bool maintenance) {
+  // SPEC §5: a maintenance is an object with a non-null `scheduled_for`,
+  // wherever it stands.
+  static bool is_maintenance(element inc) {
+    element sf;
+    return member(inc, "scheduled_for", sf) && sf.type() != element_type::NULL_VALUE;
+  }
+
+  void incident(element inc, bool r) {
     if (inc.type() != element_type::OBJECT) return generic(inc, r);
+    bool maintenance = is_maintenance(inc);
     bool refs = references_restricted(inc);
     element id;
     std::string_view ids;
