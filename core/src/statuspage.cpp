@@ -42,6 +42,14 @@ const char* kind_name(event_kind k) { return k == event_kind::maintenance ? "mai
 
 const component_info kNobody{};  // hidden, in no group
 
+// A component object of the payload as the learning pass read it.
+struct component_obj {
+  uint32_t node;
+  uint32_t index;   // in the id index
+  uint32_t status;  // its `status` member, or npos
+  uint32_t list;    // its `components` member (a group's), or npos
+};
+
 class status_filter {
  public:
   explicit status_filter(filter_context& c) : c_(c), t_(c.t), s_(c.policy.status) {}
@@ -156,13 +164,16 @@ class status_filter {
   // so it is present (SPEC §5); copies inside incidents are not.
   bool learn_component(uint32_t obj, bool top_level = false) {
     if (!t_.is_object(obj)) return fail("a component must be an object", obj);
-    static constexpr std::string_view names[] = {"id", "group_id", "group", "components"};
-    uint32_t found[4];
+    static constexpr std::string_view names[] = {"id", "group_id", "group", "components", "status"};
+    uint32_t found[5];
     if (!t_.members(obj, names, found)) return fail("duplicate member in a component", obj);
-    auto [id, gid, g, list] = found;
+    auto [id, gid, g, list, status] = found;
     if (!t_.is_string(id)) return fail("a component needs a string id", obj);
     uint32_t self = entry(t_.str(id));
-    if (top_level) comps_[self].present = true;
+    if (top_level) {
+      comps_[self].present = true;
+      top_.push_back(component_obj{obj, self, status, list});  // read once: the rewrite needs no lookups
+    }
     if (gid != npos && !t_.is_null(gid)) {
       if (!t_.is_string(gid)) return fail("group_id must be a string or null", gid);
       if (!assign_group(self, entry(t_.str(gid)))) return false;
@@ -300,23 +311,31 @@ class status_filter {
 
   bool rewrite_components() {
     // Shown top-level components decide the banner and their groups' statuses.
-    for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e)) {
-      const component_info& c = of(t_.member(e, "id"));
+    for (const component_obj& o : top_) {
+      const component_info& c = comps_[o.index];
       if (!c.visible || c.is_group || !s_.recompute_status) continue;
-      int r = status_rank(e);
-      if (r < 0) return false;
+      int r = t_.is_string(o.status) ? rank_of(component_statuses, t_.str(o.status)) : -1;
+      if (r < 0) return fail("a component status is missing or unknown, so the page status cannot be recomputed", o.node);
       shown_ranks_.push_back(r);
       if (c.in_group) comps_[c.group].worst = std::max(comps_[c.group].worst, r);
     }
-    for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e))
-      rewrite_component_copy(e);
+    for (const component_obj& o : top_) rewrite_component(o);
     return true;
+  }
+
+  // A copy inside an incident: read it, then rewrite it like a top-level one.
+  void rewrite_component_copy(uint32_t e) {
+    uint32_t id = t_.member(e, "id");
+    uint32_t index = t_.is_string(id) ? ids_.find(t_.str(id)) : npos;
+    if (index == npos) return c_.drop(e);  // cannot happen after learning: fail closed
+    rewrite_component(component_obj{e, index, t_.member(e, "status"), t_.member(e, "components")});
   }
 
   // One component object, at the top level or copied into an incident: hidden
   // ones go; a shown group keeps only shown ids and gets a derived status.
-  void rewrite_component_copy(uint32_t e) {
-    const component_info& info = of(t_.member(e, "id"));
+  void rewrite_component(const component_obj& o) {
+    uint32_t e = o.node;
+    const component_info& info = comps_[o.index];
     if (!info.visible) {
       c_.drop(e);
       return;
@@ -325,21 +344,14 @@ class status_filter {
     drop_unread_nested(e, "components");
     if (!info.is_group) return;
     c_.disclose("group", e);
-    uint32_t list = t_.member(e, "components");
+    uint32_t list = o.list;
     if (t_.is_array(list))
       for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m))
         if (!shown(m)) c_.drop(m);
     if (!s_.recompute_status) return;
-    uint32_t st = t_.member(e, "status");
+    uint32_t st = o.status;
     if (st == npos || c_.edited_at(st)) return;  // disclosure removed or replaced it: that stands
     c_.replace(st, json_string(component_statuses[std::max(info.worst, 0)]));
-  }
-
-  int status_rank(uint32_t obj) {
-    uint32_t st = t_.member(obj, "status");
-    int r = t_.is_string(st) ? rank_of(component_statuses, t_.str(st)) : -1;
-    if (r < 0) c_.reject("a component status is missing or unknown, so the page status cannot be recomputed", obj);
-    return r;
   }
 
   // The distinct affected components of an incident (SPEC §5: the union of
@@ -511,6 +523,7 @@ class status_filter {
   // (so explain output and error messages do not depend on hash order).
   name_index ids_;
   std::vector<component_info> comps_;  // by index in ids_
+  std::vector<component_obj> top_;  // the top-level component objects, in order
   std::vector<int> shown_ranks_;
   std::vector<uint32_t> seen_;  // count_affected(): stamp per component index
   uint32_t stamp_ = 0;
