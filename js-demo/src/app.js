@@ -6,7 +6,7 @@ import { renderStatus } from "./render-status.js";
 import { renderConfluence, renderJsm } from "./render-kb.js";
 import { diffJson } from "./diff.js";
 import { lineOfPointer, prettyJson } from "./jsonpos.js";
-import { buildExplainIndex, describeExplanation } from "./explain.js";
+import { buildExplainIndex, describeExplanation, findEntry } from "./explain.js";
 
 const base = new URL("../", import.meta.url); // the demo's root (…/demo/)
 const at = (p) => new URL(p, base).href;
@@ -20,6 +20,9 @@ export const PAYLOADS = [
 const state = {
   kh: null,
   policy: null,          // last policy that compiled
+  viewer: null,          // state.policy.viewer(claims) of the current persona, or null
+  viewerError: null,     // why the persona's claims did not make a viewer
+  explained: {},         // key -> the Explanation of that payload for the current viewer
   policyText: "",
   demoPolicyText: "",
   personas: {},
@@ -33,16 +36,35 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 // ---------------------------------------------------------------------------
-// Viewer claims. The partner's share link is represented as what the edge makes
-// of a verified share token: a `grants` list on a signed-in, verified viewer.
-export function claimsOf(persona) {
+// Viewer claims. The partner's share link is what the edge makes of a verified share
+// token: the core decides which grants its body gives these claims (SPEC §7), here for
+// a link valid for the next hour.
+export function claimsOf(persona, kh) {
   const c = structuredClone(persona?.claims ?? {});
-  if (persona?.share?.resources?.length) c.grants = [...persona.share.resources];
+  const share = persona?.share;
+  if (share?.resources?.length) {
+    const body = { id: "demo-share", resources: share.resources, emails: share.emails ?? [], domains: share.domains ?? [],
+      exp: Math.floor(Date.now() / 1000) + 3600 };
+    c.grants = kh.shareGrants(c, body);
+  }
   return c;
 }
 
 function currentClaims() {
-  return claimsOf(state.personas[state.persona]);
+  return claimsOf(state.personas[state.persona], state.kh);
+}
+
+// The claims are read and matched once per persona (or policy), not once per call.
+function rebuildViewer() {
+  state.viewer?.dispose();
+  state.viewer = null;
+  state.viewerError = null;
+  if (!state.policy) return;
+  try {
+    state.viewer = state.policy.viewer(currentClaims());
+  } catch (e) {
+    state.viewerError = e;
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -50,10 +72,10 @@ function currentClaims() {
 
 function filterOne(key) {
   const raw = state.raw[key];
-  const claims = currentClaims();
   const r = { bytesIn: raw.bytes.length };
   try {
-    const out = state.policy.filter(raw.bytes, claims, { format: "auto" });
+    if (!state.viewer) throw state.viewerError;
+    const out = state.viewer.filter(raw.bytes, { format: "auto" });
     r.bytes = out;
     r.text = dec.decode(out);
     r.json = JSON.parse(r.text);
@@ -63,7 +85,7 @@ function filterOne(key) {
     const t0 = performance.now();
     let t1 = t0;
     do {
-      state.policy.filter(raw.bytes, claims, { format: "auto" });
+      state.viewer.filter(raw.bytes, { format: "auto" });
       runs++;
       t1 = performance.now();
     } while (t1 - t0 < 4 && runs < 500);
@@ -79,9 +101,21 @@ function filterOne(key) {
   return r;
 }
 
+function explainOne(key) {
+  try {
+    return state.viewer ? state.viewer.explain(state.raw[key].bytes) : null;
+  } catch (e) {
+    return { error: e };
+  }
+}
+
 function refilter() {
   if (!state.policy || !state.raw.status) return;
-  for (const p of PAYLOADS) state.results[p.key] = filterOne(p.key);
+  for (const p of PAYLOADS) {
+    state.results[p.key] = filterOne(p.key);
+    state.explained[p.key] = explainOne(p.key);
+  }
+  rebuildExplainChoices();
   renderAll();
 }
 
@@ -102,7 +136,7 @@ function renderAll() {
         `Nothing is shown: the filter returned an error (${r.error.code ?? "error"}): ${r.error.message}`));
     } else {
       view.appendChild(p.render(r.json));
-      const why = hiddenAllNote(p.key, r.json);
+      const why = hiddenAllNote(p.key);
       if (why) view.appendChild(h("p", { class: "jsm-note" }, why));
     }
   }
@@ -111,21 +145,16 @@ function renderAll() {
   renderExplain();
 }
 
-// When a list comes out empty although the origin sent items, say why (from explain):
-// e.g. the JSM list carries no labels while the policy has label rules, so it fails closed.
-function hiddenAllNote(key, json) {
-  const items = (j) => (Array.isArray(j?.values) ? j.values : Array.isArray(j?.results) ? j.results : null);
-  const before = items(state.raw[key].json), after = items(json);
-  if (!before || !after || before.length === 0 || after.length > 0) return null;
-  try {
-    const doc = state.policy.explain(state.raw[key].bytes, currentClaims());
-    const notes = [...new Set((doc.resources ?? []).map((r) => r.note).filter(Boolean))];
-    if (notes.length === 0) return null;
-    return `Keyhole hid all ${before.length} items of this list: ${notes.join("; ")}. ` +
-      "When the payload cannot prove an item may be shown, it fails closed.";
-  } catch {
-    return null;
-  }
+// When a knowledge-base list comes out with nothing shown, say why from the explain
+// document's fail-closed reasons: e.g. the JSM list carries no labels while the policy
+// has label rules.
+function hiddenAllNote(key) {
+  const articles = (state.explained[key]?.resources ?? []).filter((r) => r.kind === "article");
+  if (articles.length === 0 || articles.some((r) => r.shown)) return null;
+  const reasons = [...new Set(articles.filter((r) => r.decided_by.step === "fail-closed").map((r) => r.decided_by.reason))];
+  if (reasons.length === 0) return null;
+  return `Keyhole hid all ${articles.length} items of this list: ${reasons.join("; ")}. ` +
+    "When the payload cannot prove an item may be shown, it fails closed.";
 }
 
 function fmtBytes(n) {
@@ -177,11 +206,17 @@ function renderRaw() {
 // Explain
 
 let explainIndex = [];
+const EXPLAINED = ["status", "confluence"];  // the payloads the panel asks about
 
+// The choices come from the explain documents themselves; rebuilt only when they change.
 function rebuildExplainChoices() {
+  const docs = {};
+  for (const key of EXPLAINED) if (state.explained[key] && !state.explained[key].error) docs[key] = state.explained[key];
+  const next = buildExplainIndex(state.raw, docs);
+  if (next.map((i) => i.value).join() === explainIndex.map((i) => i.value).join()) return;
+  explainIndex = next;
   const sel = $("explain-resource");
   const prev = sel.value;
-  explainIndex = buildExplainIndex(state.raw);
   clear(sel);
   const groups = new Map();
   for (const it of explainIndex) {
@@ -194,33 +229,19 @@ function rebuildExplainChoices() {
 
 let explainPicked = false;
 
-function shownIds(key) {
-  const ids = new Set();
-  const walk = (v) => {
-    if (v === null || typeof v !== "object") return;
-    if (Array.isArray(v)) { v.forEach(walk); return; }
-    if (typeof v.id === "string" || typeof v.id === "number") ids.add(String(v.id));
-    Object.values(v).forEach(walk);
-  };
-  walk(state.results[key]?.json);
-  return ids;
-}
-
 function renderExplain() {
   if (!explainPicked) {
     // Until the user picks one, ask about the first resource this viewer cannot see.
-    const shown = { status: shownIds("status"), confluence: shownIds("confluence") };
-    const hidden = explainIndex.find((i) => !shown[i.payload]?.has(i.id));
+    const hidden = explainIndex.find((i) => findEntry(state.explained[i.payload], i)?.shown === false);
     if (hidden) $("explain-resource").value = hidden.value;
   }
   const out = clear($("explain-out"));
   const item = explainIndex.find((i) => i.value === $("explain-resource").value);
-  if (!item || !state.policy) return;
-  let doc;
-  try {
-    doc = state.policy.explain(state.raw[item.payload].bytes, currentClaims());
-  } catch (e) {
-    out.appendChild(h("p", { class: "filter-error" }, `explain failed (${e.code ?? "error"}): ${e.message}`));
+  if (!item) return;
+  const doc = state.explained[item.payload];
+  const failure = doc?.error ?? (doc ? null : state.viewerError);
+  if (failure) {
+    out.appendChild(h("p", { class: "filter-error" }, `explain failed (${failure.code ?? "error"}): ${failure.message}`));
     return;
   }
   out.appendChild(describeExplanation(doc, item, state.personas[state.persona]?.label ?? state.persona));
@@ -288,26 +309,30 @@ function compile(text) {
     showPolicyError(e, text);
     return false;
   }
-  if (state.policy) state.policy.dispose();
+  if (state.policy) state.policy.dispose();  // the old viewer keeps its own reference until rebuilt
   state.policy = p;
+  rebuildViewer();
   renderGutter(text, 0);
   clear($("annotations"));
   const st = clear($("policy-status"));
   st.className = "policy-status ok";
   delete st.dataset.pointer;
   delete st.dataset.line;
-  st.append(h("span", null, "Policy compiled. Audience key of this viewer: "),
-    h("code", { id: "audience-key" }, safeAudienceKey()));
+  // A key covers what decides one format (SPEC §10), so status and knowledge-base keys differ.
+  st.append(h("span", null, "Policy compiled. Audience keys of this viewer: status "),
+    h("code", { id: "audience-key" }, safeAudienceKey("statuspage")), ", knowledge base ",
+    h("code", { id: "audience-key-kb" }, safeAudienceKey("confluence")));
   $("policy-stale").hidden = true;
   refilter();
   return true;
 }
 
-function safeAudienceKey() {
+function safeAudienceKey(format) {
   try {
-    return state.policy.audienceKey(currentClaims());
+    if (!state.viewer) throw state.viewerError;
+    return state.viewer.audienceKey({ format });
   } catch (e) {
-    return `(${e.message})`;
+    return `(${e?.message})`;
   }
 }
 
@@ -339,10 +364,11 @@ function selectPersona(key) {
   const url = new URL(location.href);
   url.searchParams.set("persona", key);
   history.replaceState(null, "", url);
+  rebuildViewer();
   refilter();
-  if (state.policy) {
-    const ak = $("audience-key");
-    if (ak) ak.textContent = safeAudienceKey();
+  for (const [id, format] of [["audience-key", "statuspage"], ["audience-key-kb", "confluence"]]) {
+    const ak = $(id);
+    if (ak) ak.textContent = safeAudienceKey(format);
   }
 }
 
@@ -379,7 +405,6 @@ async function main() {
   const wanted = params.get("persona");
   state.persona = wanted && state.personas[wanted] ? wanted : Object.keys(state.personas)[0];
   renderPersonas();
-  rebuildExplainChoices();
 
   state.demoPolicyText = dec.decode(policyBytes).replace(/\s+$/, "") + "\n";
   const ta = $("policy-text");

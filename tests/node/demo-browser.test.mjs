@@ -316,6 +316,39 @@ test("the explain panel answers why a persona cannot see a resource", async () =
   });
 });
 
+// The deciding step as the explain document gives it (docs/explain.md `decided_by`).
+async function explainStep(page, value) {
+  await page.selectOption("#explain-resource", value);
+  await page.waitForSelector(`#explain-out .explanation[data-resource="${value}"]`);
+  return page.evaluate(() => ({
+    shown: document.querySelector("#explain-out .verdict")?.dataset.shown,
+    step: document.querySelector("#explain-out .reason")?.dataset.step,
+    text: document.querySelector("#explain-out .reason .step")?.textContent,
+    levels: [...document.querySelectorAll("#explain-out .levels-table tbody th")].map((e) => e.textContent),
+  }));
+}
+
+test("the explain panel names the deciding step: a grant, a deny, a reset", async () => {
+  await withDemo("partner", async ({ page, errors }) => {
+    const granted = await explainStep(page, `confluence|article|${PARTNER_PAGE}`);
+    assert.deepEqual([granted.shown, granted.step, granted.text], ["true", "grant", "allow by grant"]);
+    assert.ok(granted.levels.includes("space:PARTNER"), `levels: ${granted.levels}`);
+    const reset = await explainStep(page, "confluence|article|98101");
+    assert.deepEqual([reset.shown, reset.step], ["false", "not-allowed"]);
+    assert.equal(reset.text, "not allowed: page:98101 starts fresh (inherit: false)");
+    // The demo policy has no deny: add one in the editor and ask again.
+    const text = await page.inputValue("#policy-text");
+    const denying = text.replace('"KB": {"allow": ["everyone"]}', '"KB": {"allow": ["everyone"], "deny": ["email:pat@partner.example"]}');
+    assert.notEqual(denying, text);
+    await page.fill("#policy-text", denying);
+    await page.waitForFunction(() => !document.querySelector('#kb-view [data-article-id="98000"]'));
+    const denied = await explainStep(page, "confluence|article|98000");
+    assert.deepEqual([denied.shown, denied.step], ["false", "deny"]);
+    assert.equal(denied.text, "deny at space:KB by email:pat@partner.example");
+    assert.deepEqual(errors, []);
+  });
+});
+
 test("accessible markup: every control has a label, landmarks and a skip link", async () => {
   await withDemo("anonymous", async ({ page }) => {
     const unlabeled = await page.evaluate(() => [...document.querySelectorAll("input, select, textarea, button")]
