@@ -13,7 +13,7 @@ const coreError = ({ code, message, pointer }) => Object.assign(new Error(messag
 
 /**
  * createFilterPool({ threads, minBytes, timeoutMs, maxPayloadBytes })
- *   -> { filter(policyText, bytes, claims, { format }) -> Promise<Uint8Array>, minBytes, close() }
+ *   -> { filter(policyText, bytes, claims, { format, output }) -> Promise<Uint8Array>, minBytes, close() }
  * A job over `timeoutMs` terminates its worker (a fresh one replaces it) and fails as
  * code "timeout" (the handler answers 502): a CPU budget for large bodies.
  */
@@ -76,14 +76,14 @@ export function createFilterPool(options = {}) {
       slot.worker.ref();
       job.timer = setTimeout(() => replace(slot, { code: "timeout", message: `filtering took over ${timeoutMs} ms` }), timeoutMs);
       const bytes = wholeBuffer(job.bytes);
-      slot.worker.postMessage({ id: job.id, policyText: job.policyText, bytes, claims: job.claims, format: job.format }, [bytes.buffer]);
+      slot.worker.postMessage({ id: job.id, policyText: job.policyText, bytes, claims: job.claims, format: job.format, output: job.output }, [bytes.buffer]);
     }
   }
 
-  function filter(policyText, bytes, claims, { format } = {}) {
+  function filter(policyText, bytes, claims, { format, output } = {}) {
     if (closed) return Promise.reject(coreError({ code: "internal", message: "filter pool closed" }));
     return new Promise((resolve, reject) => {
-      queue.push({ id: nextId++, policyText, bytes, claims, format, resolve, reject });
+      queue.push({ id: nextId++, policyText, bytes, claims, format, output, resolve, reject });
       for (const slot of workers) if (!slot.ready) slot.worker.ref();
       pump();
     });

@@ -15,9 +15,9 @@ function policyFor(text) {
   return p;
 }
 
-parentPort.on("message", ({ id, policyText, bytes, claims, format }) => {
+parentPort.on("message", ({ id, policyText, bytes, claims, format, output }) => {
   try {
-    const out = policyFor(policyText).filter(bytes, claims, { format });
+    const out = policyFor(policyText).filter(bytes, claims, { format, output });
     parentPort.postMessage({ id, out }, [out.buffer]);
   } catch (e) {
     parentPort.postMessage({ id, error: { code: e?.code ?? "internal", message: String(e?.message ?? e), pointer: e?.pointer } });

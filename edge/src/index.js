@@ -12,7 +12,6 @@ import { upstreamClient, UpstreamError } from "./upstream.js";
 import { viewerResolver } from "./viewer.js";
 import { jsonError, unauthorized, etagOf, respond } from "./responses.js";
 import { memoryCache } from "./memory-cache.js";
-import { statusFromSummary } from "./status-json.js";
 
 export { createShareToken, verifyShareToken, grantsFor } from "./share.js";
 export { compileIdentity, IdentityError } from "./identity.js";
@@ -118,16 +117,19 @@ async function compilePolicies(config, e) {
 }
 
 /** status.json is answered from the filtered summary.json when the policy recomputes
- *  statuses (SPEC §5): status.json alone cannot be recomputed. */
-function answeredFromSummary(route, path) {
-  return route.format !== "confluence" && route.format !== "jsm" && route.recompute && /\/status\.json$/.test(path);
+ *  statuses (SPEC §5): status.json alone cannot be recomputed. The core says whether the
+ *  policy recomputes, and the core writes the projection (output "status-json"). */
+function answeredFromSummary(route, policy, path) {
+  return route.format !== "confluence" && route.format !== "jsm" && policy.recomputesStatus && /\/status\.json$/.test(path);
 }
-const filterFormat = (route, path) => (answeredFromSummary(route, path) ? "statuspage" : route.format);
+const filterFormat = (r) => (r.fromSummary ? "statuspage" : r.route.format);
 
-/** Large bodies go to the pool (off this thread) when there is one; small ones stay here. */
-function runFilter(e, route, policy, bytes, claims, format) {
-  if (e.pool && bytes.byteLength >= e.pool.minBytes) return e.pool.filter(route.policyText, bytes, claims, { format });
-  return policy.filter(bytes, claims, { format });
+/** Large bodies go to the pool (off this thread) when there is one; small ones stay here,
+ *  through the request's compiled viewer (its claims were read once, for the key). */
+function runFilter(e, r, bytes) {
+  const options = { format: filterFormat(r), output: r.fromSummary ? "status-json" : "payload" };
+  if (e.pool && bytes.byteLength >= e.pool.minBytes) return e.pool.filter(r.route.policyText, bytes, r.claims, options);
+  return r.viewer.filter(bytes, options);
 }
 
 /** The request as routed: normalised path, route, forwarded query, share token; or a response. */
@@ -156,18 +158,24 @@ async function handle(e, request, ctx, info) {
   const who = await e.viewer.resolve(request, r.shareToken, info);
   if (who.response) return who.response;
   const policy = (await e.ready()).policies.get(r.route.policyText);
-  let audience;
+  const fromSummary = answeredFromSummary(r.route, policy, r.path);
+  let viewer;
   try {
-    // The key follows the payload format (E2): knowledge-base keys also cover sub and groups,
-    // which embedded read restrictions name.
-    audience = policy.audienceKey(who.claims, { format: filterFormat(r.route, r.path) });
+    viewer = policy.viewer(who.claims);  // claims read and matched once per request
   } catch (err) {
     if (err?.code !== "claims") throw err;
     info.error = "claims";
     return unauthorized("invalid_token", "claims do not fit");
   }
-  info.audience = audience;
-  return filtered(e, request, ctx, info, { ...r, policy, claims: who.claims, audience });
+  try {
+    // The key follows the payload format (E2): knowledge-base keys also cover sub and groups,
+    // which embedded read restrictions name.
+    const audience = viewer.audienceKey({ format: fromSummary ? "statuspage" : r.route.format });
+    info.audience = audience;
+    return await filtered(e, request, ctx, info, { ...r, policy, viewer, claims: who.claims, audience, fromSummary });
+  } finally {
+    viewer.dispose();
+  }
 }
 
 /** Cache lookup (audience-cached routes), upstream fetch, filter, cache store, response. */
@@ -181,17 +189,15 @@ async function filtered(e, request, ctx, info, r) {
       return respond(request, new Uint8Array(await hit.arrayBuffer()), hit.headers.get("etag"), hit.headers, info);
     }
   }
-  const fromSummary = answeredFromSummary(r.route, r.path);
-  const upPath = fromSummary ? r.upstreamPath.replace(/status\.json$/, "summary.json") : r.upstreamPath;
+  const upPath = r.fromSummary ? r.upstreamPath.replace(/status\.json$/, "summary.json") : r.upstreamPath;
   const { bytes, bytesIn } = await e.up.fetchJson(upPath, r.search, request);
   info.bytesIn = bytesIn;
   let out;
   try {
-    out = await runFilter(e, r.route, r.policy, bytes, r.claims, filterFormat(r.route, r.path));
+    out = await runFilter(e, r, bytes);
   } catch (err) {
     return filterFailure(err, info);
   }
-  if (fromSummary && !(out = statusFromSummary(out))) { info.error = "summary without page/status"; return jsonError(502, "payload rejected"); }
   const etag = await etagOf(out);
   const headers = responseHeaders(e, etag, r, perAudience);
   if (cacheKey) {

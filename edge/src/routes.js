@@ -29,18 +29,13 @@ export function compilePattern(p) {
 
 const asText = (p) => (typeof p === "string" ? p : JSON.stringify(p ?? null));
 
-/** Does this policy text recompute statuses (status.json is then answered from summary.json)? */
-function recomputes(text) {
-  try { return JSON.parse(text)?.status?.["recompute-status"] !== false; } catch { return true; }
-}
-
 /** The configured routes, compiled: each with its RegExp, its policy text and its name. */
 export function compileRoutes(routes, policyText) {
   return (routes ?? DEFAULT_ROUTES).map((r) => {
     const format = r.format ?? "auto";
     if (!FORMATS.includes(format)) throw new TypeError(`route ${r.path}: unknown format ${format}`);
     const text = r.policy === undefined ? policyText : asText(r.policy);
-    return { ...r, format, re: compilePattern(r.path), name: r.name ?? String(r.path), policyText: text, recompute: recomputes(text) };
+    return { ...r, format, re: compilePattern(r.path), name: r.name ?? String(r.path), policyText: text };
   });
 }
 
