@@ -20,19 +20,34 @@ std::string audience_key_of(const compiled_policy& p, const viewer& who, const m
   };
   field("keyhole-audience-v1");
   field(p.canonical_hash());
+  // The atoms and grants of the section that decides this format (status
+  // formats: the status section and component/incident/maintenance grants;
+  // knowledge-base formats: the articles section and article grants; auto:
+  // both), so a combined policy keys a status page per status audience.
+  bool status = format != payload_format::confluence && format != payload_format::jsm;
+  bool articles = format != payload_format::statuspage;
+  field(status && articles ? "any" : status ? "statuspage" : "knowledge-base");
   std::vector<std::string_view> matched;
-  for (uint32_t i = 0; i < p.atoms.size(); ++i)
-    if (m.atom_matched(i)) matched.push_back(p.atoms[i].text);
+  auto add_matched = [&](const std::vector<uint32_t>& atoms) {
+    for (uint32_t i : atoms)
+      if (m.atom_matched(i)) matched.push_back(p.atoms[i].text);
+  };
+  if (status) add_matched(p.status_atoms);
+  if (articles) add_matched(p.article_atoms);
   std::sort(matched.begin(), matched.end());
+  matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
   field("atoms");
   for (auto a : matched) field(a);
   field("grants");
-  for (auto& g : who.grants) field(g);
+  for (auto& g : who.grants) {
+    bool article = g.compare(0, 8, "article:") == 0;
+    if (article ? articles : status) field(g);
+  }
   // Embedded restrictions are on by default, with or without an articles
   // section: a knowledge-base payload's read restrictions can then decide by
   // sub and groups, so they are part of its key (finding E2). Status payloads
   // carry none, so their key stays per audience.
-  if (p.articles.embedded_restrictions && format != payload_format::statuspage) {
+  if (p.articles.embedded_restrictions && articles) {
     field("restrictions");
     field(who.signed_in ? who.sub : std::string());
     for (auto& g : who.groups) field(g);  // a sorted set (viewer.h)

@@ -11,6 +11,7 @@
 #include "explain.h"
 #include "filter_context.h"
 #include "policy_compile.h"
+#include "section_atoms.h"
 #include "sha256.h"
 
 // Where exceptions exist (native), allocation failure becomes a status; built
@@ -133,6 +134,7 @@ policy policy::compile(std::string_view json, status& st) noexcept {
     }
     std::string pointer, message;
     bool compiled_ok = compile_policy(tree, *compiled, pointer, message);
+    if (compiled_ok) collect_section_atoms(*compiled);
     compiled->source.resize(json.size());  // no reallocation: the tree is not used again
     if (!compiled_ok) {
       st = make(status_code::bad_policy, pointer, message);

@@ -131,6 +131,8 @@ class compiled_policy {
   std::vector<uint32_t> audience_order;
   detail::status_section status;
   detail::articles_section articles;
+  // Atom indexes each section can consult (section_atoms.h), sorted.
+  std::vector<uint32_t> status_atoms, article_atoms;
   std::string source;  // the policy text as given, for canonical_hash()
 
   // Hex SHA-256 of the canonical policy text (SPEC §10). Only the audience key

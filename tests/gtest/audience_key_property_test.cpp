@@ -122,4 +122,29 @@ TEST(AudienceKeyProperty, StatusKeyIgnoresSubUnderACombinedPolicy) {
   EXPECT_NE(key(ann, keyhole::payload_format::automatic), key(bob, keyhole::payload_format::automatic));
 }
 
+// Each format's key covers the atoms and grants of the section that decides it
+// (issue 12): an organisation that only the articles section names, or an
+// article grant, does not split the status key.
+TEST(AudienceKeyProperty, KeysCoverTheirOwnSectionOnly) {
+  keyhole::status st;
+  keyhole::policy p = keyhole::policy::compile(R"({"keyhole":1,
+    "status":{"default":{"allow":["everyone"]},"components":{"c1":{"allow":["group:ops"],"inherit":false}}},
+    "articles":{"default":{"allow":["org:globex"]},"embedded-restrictions":false}})", st);
+  ASSERT_TRUE(st.ok()) << st.message;
+  keyhole::filter f;
+  auto key = [&](const char* claims, keyhole::payload_format format) {
+    EXPECT_TRUE(f.audience_key(p, claims, format).ok());
+    return std::string(f.output());
+  };
+  const char* plain = R"({"sub":"a"})";
+  const char* globex = R"({"sub":"b","orgs":["globex"],"grants":["article:7"]})";
+  const char* ops = R"({"sub":"c","groups":["ops"],"grants":["component:c9"]})";
+  EXPECT_EQ(key(plain, keyhole::payload_format::statuspage), key(globex, keyhole::payload_format::statuspage));
+  EXPECT_NE(key(plain, keyhole::payload_format::confluence), key(globex, keyhole::payload_format::confluence));
+  EXPECT_NE(key(plain, keyhole::payload_format::statuspage), key(ops, keyhole::payload_format::statuspage));
+  EXPECT_EQ(key(plain, keyhole::payload_format::confluence), key(ops, keyhole::payload_format::confluence));
+  EXPECT_NE(key(plain, keyhole::payload_format::automatic), key(globex, keyhole::payload_format::automatic));
+  EXPECT_NE(key(plain, keyhole::payload_format::automatic), key(ops, keyhole::payload_format::automatic));
+}
+
 }  // namespace
