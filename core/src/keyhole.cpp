@@ -14,16 +14,7 @@
 #include "section_atoms.h"
 #include "sha256.h"
 
-// Where exceptions exist (native), allocation failure becomes a status; built
-// with -fno-exceptions (WebAssembly) there is nothing to catch and it aborts
-// the instance, which the JS layer reports and refuses further calls.
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
-#define KEYHOLE_TRY try
-#define KEYHOLE_CATCH_ALL catch (...)
-#else
-#define KEYHOLE_TRY if (true)
-#define KEYHOLE_CATCH_ALL else
-#endif
+#include "no_throw.h"
 
 namespace keyhole {
 

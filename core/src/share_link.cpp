@@ -10,15 +10,7 @@
 
 #include "keyhole/keyhole.h"
 
-// As in keyhole.cpp: natively an allocation failure becomes a status; built with
-// -fno-exceptions (WebAssembly) it aborts the instance, which the JS layer reports.
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
-#define KEYHOLE_TRY try
-#define KEYHOLE_CATCH_ALL catch (...)
-#else
-#define KEYHOLE_TRY if (true)
-#define KEYHOLE_CATCH_ALL else
-#endif
+#include "no_throw.h"
 
 namespace keyhole::detail {
 
