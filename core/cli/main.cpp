@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "authoring.h"
 #include "file_bytes.h"
 #include "keyhole/keyhole.h"
 
@@ -20,9 +21,11 @@ const char* kUsage =
     "usage:\n"
     "  keyhole filter  --policy P.json [--claims C.json | --anonymous] [--format auto|statuspage|confluence|jsm]\n"
     "                  [--output payload|status-json] [--max-bytes N] [--max-depth N] [PAYLOAD|-]\n"
-    "  keyhole explain (same options as filter)\n"
+    "  keyhole explain (same options as filter; --output json|text, json by default)\n"
     "  keyhole check P.json\n"
-    "  keyhole audience-key --policy P.json [--claims C.json | --anonymous] [--format auto|statuspage|confluence|jsm]\n";
+    "  keyhole audience-key --policy P.json [--claims C.json | --anonymous] [--format auto|statuspage|confluence|jsm]\n"
+    "  keyhole test [--format text|json] FILE|DIR...\n"
+    "  keyhole diff --old P1.json --new P2.json --viewers DIR --payload FILE... [--format ...] [--output text|json]\n";
 
 int usage(const std::string& why) {
   std::fprintf(stderr, "keyhole: %s\n%s", why.c_str(), kUsage);
@@ -136,7 +139,19 @@ int run_payload(const options& o, const keyhole::viewer& v, keyhole::payload_for
     report(path, st);
     return keyhole::exit_code(st.code);
   }
-  return write_stdout(f.output()) ? 0 : 2;
+  if (o.cmd != "explain" || o.output_name != "text") return write_stdout(f.output()) ? 0 : 2;
+  std::string text, why;
+  if (!keyhole_cli::explain_as_text(f.output(), payload.view(), text, why)) {
+    std::fprintf(stderr, "keyhole: %s: %s\n", path.c_str(), why.c_str());
+    return 5;
+  }
+  return write_stdout(text) ? 0 : 2;
+}
+
+// --output: payload|status-json for filter, json|text for explain.
+bool output_known(const options& o) {
+  if (o.cmd == "explain") return o.output_name == "payload" || o.output_name == "json" || o.output_name == "text";
+  return o.output_name == "payload" || o.output_name == "status-json";
 }
 
 int filter_like(options& o) {
@@ -144,7 +159,7 @@ int filter_like(options& o) {
   if (o.anonymous && !o.claims_path.empty()) return usage("give --claims FILE or --anonymous, not both");
   keyhole::payload_format format;
   if (!keyhole::parse_format_name(o.format_name, format)) return usage("unknown format " + o.format_name);
-  if (o.output_name != "payload" && o.output_name != "status-json") return usage("unknown output " + o.output_name);
+  if (!output_known(o)) return usage("unknown output " + o.output_name);
   keyhole::output_mode mode = o.output_name == "status-json" ? keyhole::output_mode::status_json : keyhole::output_mode::payload;
   keyhole::policy p;
   if (int rc = load_policy(o.policy_path, p)) return rc;
@@ -175,6 +190,8 @@ int main(int argc, char** argv) {
     std::printf("keyhole %s\n", keyhole::version());
     return 0;
   }
+  if (o.cmd == "test") return keyhole_cli::test_command(argc, argv);
+  if (o.cmd == "diff") return keyhole_cli::diff_command(argc, argv);
   if (int rc = parse_options(argc, argv, o)) return rc;
   if (o.cmd == "check") return check(o);
   if (o.cmd == "filter" || o.cmd == "explain" || o.cmd == "audience-key") return filter_like(o);
