@@ -60,14 +60,17 @@ struct format_payloads {
 };
 
 std::vector<format_payloads> payloads_by_format(std::mt19937& rng) {
-  format_payloads status{keyhole::payload_format::statuspage, {}}, kb{keyhole::payload_format::confluence, {}};
+  format_payloads status{keyhole::payload_format::statuspage, {}}, kb{keyhole::payload_format::confluence, {}},
+      jsm{keyhole::payload_format::jsm, {}};
   for (auto& e : fs::directory_iterator(kTests / "fixtures" / "statuspage"))
     if (e.path().extension() == ".json") status.payloads.push_back(keyhole_test::read_file(e.path()));
-  for (auto& e : fs::directory_iterator(kTests / "fixtures" / "kb"))
-    if (e.path().extension() == ".json" && e.path().filename().string().find("jsm") == std::string::npos)
-      kb.payloads.push_back(keyhole_test::read_file(e.path()));
+  for (auto& e : fs::directory_iterator(kTests / "fixtures" / "kb")) {
+    if (e.path().extension() != ".json") continue;
+    bool is_jsm = e.path().filename().string().find("jsm") != std::string::npos;
+    (is_jsm ? jsm : kb).payloads.push_back(keyhole_test::read_file(e.path()));
+  }
   for (int i = 0; i < 4; ++i) kb.payloads.push_back(restricted_list(rng));
-  return {status, kb};
+  return {status, kb, jsm};
 }
 
 std::string output_of(keyhole::filter& f, const keyhole::policy& p, const std::string& claims, const std::string& payload,
