@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bounded fuzzing smoke run: builds the targets, seeds their corpora from the
+# Bounded fuzzing smoke run: builds the targets (build.sh: the `fuzz` preset), seeds their corpora from the
 # conformance cases and fixtures, runs each target for FUZZ_SECONDS (default 40)
 # and prints executions, coverage and crashes per target. Exits non-zero on any
 # crash or oracle failure. One process per target (-jobs is not used): the

@@ -1,6 +1,7 @@
 // Loads the shared conformance cases (tests/cases/README.md) for GoogleTest.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -41,6 +42,31 @@ inline std::string minify(const std::string& s) {
   return out;
 }
 
+// Removes // comments outside strings, keeping each newline (the README's example
+// case.json is commented). The same rule as parseCaseJson in the JS loader.
+inline std::string strip_line_comments(const std::string& s) {
+  std::string out;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      out.push_back(c);
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+      out.push_back(c);
+    } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '/') {
+      while (i < s.size() && s[i] != '\n') ++i;
+      out.push_back('\n');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 struct test_case {
   std::string name;  // area/case
   fs::path dir;
@@ -65,8 +91,13 @@ inline test_case load_case(const fs::path& dir, const fs::path& root) {
   simdjson::dom::element doc;
   std::string text = read_file(dir / "case.json");
   if (parser.parse(text).get(doc)) {
-    c.load_error = "case.json is not valid JSON";
-    return c;
+    // Like the JS loader (tests/node/wasm-cases-lib.mjs parseCaseJson): a case.json
+    // that is not JSON is read again with its // comments removed.
+    text = strip_line_comments(text);
+    if (parser.parse(text).get(doc)) {
+      c.load_error = "case.json is not valid JSON";
+      return c;
+    }
   }
   auto str = [&](const char* key, std::string& out) {
     std::string_view v;
@@ -128,12 +159,24 @@ inline test_case load_case(const fs::path& dir, const fs::path& root) {
   return c;
 }
 
+// The case folders under root, found as the JS loader finds them (findCases): folders
+// whose name starts with `_` (shared policies and claims) or `.` are skipped, and a
+// folder holding case.json is a case (nothing below it is searched).
+inline void find_case_dirs(const fs::path& dir, std::vector<fs::path>& out) {
+  for (auto& entry : fs::directory_iterator(dir)) {
+    if (!entry.is_directory()) continue;
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name[0] == '_' || name[0] == '.') continue;
+    if (fs::exists(entry.path() / "case.json")) out.push_back(entry.path());
+    else find_case_dirs(entry.path(), out);
+  }
+}
+
 inline std::vector<test_case> load_all_cases(const fs::path& root) {
   std::vector<test_case> out;
   if (!fs::exists(root)) return out;
   std::vector<fs::path> dirs;
-  for (auto& entry : fs::recursive_directory_iterator(root))
-    if (entry.is_regular_file() && entry.path().filename() == "case.json") dirs.push_back(entry.path().parent_path());
+  find_case_dirs(root, dirs);
   std::sort(dirs.begin(), dirs.end());
   for (auto& d : dirs) out.push_back(load_case(d, root));
   return out;
