@@ -1,7 +1,7 @@
 // The edge configuration's members, as createEdgeFilter takes them (EDGE_CONFIG) and as a
 // `keyhole-edge --config` JSON file writes them (CONFIG_FILE: file references instead of
 // secrets and keys, no functions or RegExps, plus the listener and the worker pool).
-import { is, anyOf, oneOfValues, arrayOf, mapOf, object } from "./config-check.js";
+import { is, anyOf, oneOfValues, arrayOf, mapOf, object, ConfigError } from "./config-check.js";
 import { FORMATS } from "./routes.js";
 import { SECTION1 } from "./identity.js";
 
@@ -41,6 +41,21 @@ const limits = object({ maxPayloadBytes: positive, upstreamTimeoutMs: positive }
 const format = oneOfValues(FORMATS);
 const routeMembers = { format, cache, policy, name: string };
 const shareMembers = { param: string, header: string };
+const upstreamCache = anyOf(is("false", (v) => v === false), object({ maxEntries: positive, maxBytes: positive }));
+// CORS (issue 15): exact origins ("https://a.example") or "*" (only without credentials).
+const corsOrigin = is('an origin ("https://host[:port]") or "*"', (v) => v === "*" || (typeof v === "string" && /^https?:\/\/[^/?#\s]+$/.test(v)));
+export const CORS = {
+  kind: "object",
+  describe: "an object",
+  check(v, p) {
+    const e = object({ origins: arrayOf(corsOrigin), credentials: bool, maxAge: count, exposeHeaders: arrayOf(string) }, { required: ["origins"] }).check(v, p);
+    if (e) return e;
+    if (v.credentials === true && v.origins.includes("*")) {
+      return new ConfigError(`${p}/origins/${v.origins.indexOf("*")}`, '"*" cannot be used with credentials: list the origins');
+    }
+    return null;
+  },
+};
 
 export const EDGE_CONFIG = object({
   policy,
@@ -55,6 +70,8 @@ export const EDGE_CONFIG = object({
   fetch: fn,
   cache: anyOf(oneOfValues(["auto"]), is("false", (v) => v === false), object({ match: fn, put: fn }, { required: ["match", "put"] })),
   log: fn,
+  upstreamCache,
+  cors: CORS,
   filterPool: object({ filter: fn, minBytes: count, close: fn }, { required: ["filter", "minBytes"] }),
 }, { required: ["policy", "upstream"] });
 
@@ -74,5 +91,7 @@ export const CONFIG_FILE = object({
   routes: arrayOf(object({ ...routeMembers, path: string, policyFile: string }, { required: ["path"] })),
   limits,
   upstreamHeaders: mapOf(string),
+  upstreamCache,
+  cors: CORS,
   workers: WORKERS,
 }, { required: ["upstream"], oneOf: [["policy", "policyFile"]] });

@@ -12,6 +12,7 @@ import { upstreamClient, UpstreamError } from "./upstream.js";
 import { viewerResolver } from "./viewer.js";
 import { jsonError, unauthorized, etagOf, respond } from "./responses.js";
 import { memoryCache } from "./memory-cache.js";
+import { upstreamCache } from "./upstream-cache.js";
 
 export { createShareToken, verifyShareToken, grantsFor } from "./share.js";
 export { compileIdentity, IdentityError } from "./identity.js";
@@ -65,8 +66,11 @@ function failureResponse(e, info) {
  *   cache:    "auto" (Cache API when present, else memory) | false | { match, put }
  *   filterPool: { filter(policyText, bytes, claims, options), minBytes } filters bodies of at
  *             least minBytes elsewhere (Node: filter-pool.js, worker threads); absent in workerd
+ *   upstreamCache: false | { maxEntries: 256, maxBytes: 64 MiB }: coalesce concurrent upstream
+ *             fetches of one URL and keep the origin's body as its Cache-Control allows
+ *             (upstream-cache.js); on by default
  *   log:      function(entry) called once per request with
- *             { method, path, status, route, audience, bytesIn, bytesOut, ms, error }
+ *             { method, path, status, route, audience, bytesIn, bytesOut, ms, error, upstream }
  */
 export function createEdgeFilter(config = {}) {
   assertValid(config, EDGE_CONFIG);
@@ -78,6 +82,7 @@ export function createEdgeFilter(config = {}) {
     up: upstreamClient({
       upstream: config.upstream, upstreamHeaders: config.upstreamHeaders, maxPayload,
       fetch: config.fetch ?? ((...a) => fetch(...a)), timeoutMs: config.limits?.upstreamTimeoutMs ?? 15000,
+      cache: config.upstreamCache === false ? null : upstreamCache(config.upstreamCache ?? {}),
     }),
     // ready(): the share stage asks the core (kh.shareGrants) whether a link is for this viewer
     viewer: viewerResolver(config, () => e.ready()),
@@ -128,7 +133,9 @@ const filterFormat = (r) => (r.fromSummary ? "statuspage" : r.route.format);
  *  through the request's compiled viewer (its claims were read once, for the key). */
 function runFilter(e, r, bytes) {
   const options = { format: filterFormat(r), output: r.fromSummary ? "status-json" : "payload" };
-  if (e.pool && bytes.byteLength >= e.pool.minBytes) return e.pool.filter(r.route.policyText, bytes, r.claims, options);
+  // The pool transfers the buffer to its worker: a body shared with other requests (the
+  // upstream cache) goes as a copy.
+  if (e.pool && bytes.byteLength >= e.pool.minBytes) return e.pool.filter(r.route.policyText, r.sharedBody ? bytes.slice() : bytes, r.claims, options);
   return r.viewer.filter(bytes, options);
 }
 
@@ -190,11 +197,12 @@ async function filtered(e, request, ctx, info, r) {
     }
   }
   const upPath = r.fromSummary ? r.upstreamPath.replace(/status\.json$/, "summary.json") : r.upstreamPath;
-  const { bytes, bytesIn } = await e.up.fetchJson(upPath, r.search, request);
+  const { bytes, bytesIn, via, shared } = await e.up.fetchJson(upPath, r.search, request);
   info.bytesIn = bytesIn;
+  if (via) info.upstream = via;
   let out;
   try {
-    out = await runFilter(e, r, bytes);
+    out = await runFilter(e, { ...r, sharedBody: shared }, bytes);
   } catch (err) {
     return filterFailure(err, info);
   }

@@ -17,6 +17,7 @@ export function logLine(e) {
     `route=${e.route ?? "-"}`, `aud=${e.audience ?? "-"}`, `in=${e.bytesIn ?? 0}`, `out=${e.bytesOut ?? 0}`, `ms=${e.ms}`,
   ];
   if (e.cache) parts.push(`cache=${e.cache}`);
+  if (e.upstream) parts.push(`up=${e.upstream}`);
   if (e.share) parts.push(`share=${e.share}`);
   if (e.error) parts.push(`error=${JSON.stringify(e.error)}`);
   return parts.join(" ");

@@ -49,11 +49,12 @@ async function decodeIfNeeded(bytes, encoding, limit) {
 }
 
 /**
- * upstreamClient({ upstream, upstreamHeaders, fetch, maxPayload, timeoutMs })
+ * upstreamClient({ upstream, upstreamHeaders, fetch, maxPayload, timeoutMs, cache })
  *   -> { fetchJson(path, search, request), passThrough(path, search, request) }
+ * `cache`: an upstreamCache() (upstream-cache.js) or null (every request goes to the origin).
  * `path` is already canonical (request-path.js) and `search` starts with "?" or is "".
  */
-export function upstreamClient({ upstream, upstreamHeaders, fetch: upstreamFetch, maxPayload, timeoutMs }) {
+export function upstreamClient({ upstream, upstreamHeaders, fetch: upstreamFetch, maxPayload, timeoutMs, cache = null }) {
   const u = new URL(upstream);
   if (u.protocol !== "http:" && u.protocol !== "https:") throw new TypeError("config.upstream must be http(s)");
   // Upstream URLs are built by concatenation, never resolved against the request path, so a
@@ -67,12 +68,14 @@ export function upstreamClient({ upstream, upstreamHeaders, fetch: upstreamFetch
     }
   };
 
-  async function fetchJson(path, search, request) {
-    const headers = new Headers(upstreamHeaders ?? {});
-    headers.set("accept", request.headers.get("accept") || "application/json");
-    headers.set("accept-encoding", "gzip, br");
-    const res = await go(path + search, { method: "GET", headers });
+  /** One upstream GET: 200 (decoded bytes) or, when validators were sent, 304; else UpstreamError. */
+  async function load(pathAndQuery, headers, validators) {
+    const h = new Headers(headers);
+    if (validators?.etag) h.set("if-none-match", validators.etag);
+    if (validators?.lastModified) h.set("if-modified-since", validators.lastModified);
+    const res = await go(pathAndQuery, { method: "GET", headers: h });
     const drop = () => res.body?.cancel().catch(() => {});
+    if (res.status === 304 && validators) { drop(); return { status: 304, headers: res.headers, bytes: null, bytesIn: 0 }; }
     if (res.status === 404) { drop(); throw new UpstreamError("not found", 404); }
     if (res.status !== 200) { drop(); throw new UpstreamError(`upstream status ${res.status}`); }
     const len = Number(res.headers.get("content-length"));
@@ -82,7 +85,26 @@ export function upstreamClient({ upstream, upstreamHeaders, fetch: upstreamFetch
     const bytes = await decodeIfNeeded(raw, encoded, maxPayload);
     // Bytes on the wire: fetch may already have decoded the body; the declared length is then the wire size.
     const wire = encoded && Number.isFinite(len) && len > 0 ? len : raw.byteLength;
-    return { bytes, bytesIn: wire };
+    return { status: 200, headers: res.headers, bytes, bytesIn: wire };
+  }
+
+  /**
+   * The upstream body for a filtered route -> { bytes, bytesIn, via, shared }. The request to
+   * the origin is built from upstreamHeaders, the viewer's Accept and a fixed Accept-Encoding
+   * only (never the viewer's Authorization, Cookie or share token), so with the cache on it is
+   * shared by every viewer: the key is the URL and that Accept (upstream-cache.js).
+   */
+  async function fetchJson(path, search, request) {
+    const headers = new Headers(upstreamHeaders ?? {});
+    const accept = request.headers.get("accept") || "application/json";
+    headers.set("accept", accept);
+    headers.set("accept-encoding", "gzip, br");
+    const pathAndQuery = path + search;
+    if (!cache) {
+      const r = await load(pathAndQuery, headers, null);
+      return { bytes: r.bytes, bytesIn: r.bytesIn, via: null, shared: false };
+    }
+    return cache.get(`${pathAndQuery}\n${accept}`, (validators) => load(pathAndQuery, headers, validators));
   }
 
   async function passThrough(path, search, request, info) {

@@ -396,7 +396,7 @@ test("keyhole-edge command: serves, logs one line per request without tokens, sh
     await new Promise((ok) => setTimeout(ok, 100));
     const lines = stdout.trim().split("\n");
     assert.equal(lines.length, 3, stdout);
-    assert.match(lines[0], /^\S+ 200 GET \/wiki\/rest\/api\/content\/95001 route=\S+ aud=[\w-]+ in=\d+ out=\d+ ms=\d+ share=granted$/);
+    assert.match(lines[0], /^\S+ 200 GET \/wiki\/rest\/api\/content\/95001 route=\S+ aud=[\w-]+ in=\d+ out=\d+ ms=\d+( up=\w+)? share=granted$/);
     assert.match(lines[1], / 401 GET .* error="signature verification failed"|401 GET/);
     const bearer = h.authorization.slice(7);
     assert.ok(!stdout.includes(bearer) && !stdout.includes(shareTok) && !stderr.includes(bearer));
