@@ -1,49 +1,38 @@
 #!/usr/bin/env bash
-# Builds Keyhole: `native` (library, CLI, tests) into build/native, `wasm` (the
-# WebAssembly module for @keyhole/wasm) into build/wasm and copies it to wasm/dist/.
-# Configures only when a build folder has not been configured yet; ninja rebuilds
-# only what is stale. Usage: toolchains/build.sh [native|wasm|all]   (default: all)
+# Builds Keyhole through the CMake presets (CMakePresets.json; `cmake --list-presets`):
+#   release  native library, static CLI, tests          -> build/release
+#   wasm     the WebAssembly module; CMake copies it      -> build/emscripten, wasm/dist/
+#   fuzz     libFuzzer targets (clang, ASan + UBSan)      -> build/fuzz
+#   asan     native Debug with ASan + UBSan               -> build/asan
+# A preset is configured when its folder is new or CMakePresets.json changed; ninja
+# rebuilds only what is stale. Usage: toolchains/build.sh [PRESET...|all]  (default: all
+# = release wasm; `native` is an old name of release)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TARGET="${1:-all}"
 JOBS="${KEYHOLE_JOBS:-2}"
+cd "$ROOT"
 
-build_native() {
-  local dir="$ROOT/build/native"
-  if [ ! -f "$dir/build.ninja" ]; then
-    echo "build: configuring native"
-    cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+build() {  # build PRESET
+  local preset="$1" dir
+  dir="$ROOT/build/$(case "$preset" in wasm) echo emscripten ;; *) echo "$preset" ;; esac)"
+  if [ "$preset" = wasm ] && ! [ -f /usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake ]; then
+    echo "build: Debian's emscripten not found (run toolchains/setup.sh)" >&2; exit 1
   fi
-  echo "build: native"
-  cmake --build "$dir" -j "$JOBS"
+  if [ ! -f "$dir/build.ninja" ] || [ CMakePresets.json -nt "$dir/CMakeCache.txt" ]; then
+    echo "build: cmake --preset $preset"
+    cmake --preset "$preset" >/dev/null
+  fi
+  echo "build: cmake --build --preset $preset"
+  cmake --build --preset "$preset" -j "$JOBS"
 }
 
-build_wasm() {
-  local dir="$ROOT/build/wasm"
-  # Debian's emscripten runs its JS tools with the system node and needs its modules.
-  export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
-  if ! command -v emcmake >/dev/null 2>&1; then
-    echo "build: emcmake not found (run toolchains/setup.sh)" >&2; exit 1
-  fi
-  if [ ! -f "$dir/build.ninja" ]; then
-    echo "build: configuring wasm"
-    emcmake cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  fi
-  echo "build: wasm"
-  cmake --build "$dir" -j "$JOBS" --target keyhole_wasm
-  mkdir -p "$ROOT/wasm/dist"
-  for f in keyhole.mjs keyhole.wasm; do
-    if ! cmp -s "$dir/wasm/$f" "$ROOT/wasm/dist/$f"; then
-      cp "$dir/wasm/$f" "$ROOT/wasm/dist/$f"
-      echo "build: wasm/dist/$f updated"
-    fi
-  done
-}
-
-case "$TARGET" in
-  native) build_native ;;
-  wasm) build_wasm ;;
-  all) build_native; build_wasm ;;
-  *) echo "usage: $0 [native|wasm|all]" >&2; exit 2 ;;
-esac
+[ $# -gt 0 ] || set -- all
+for target in "$@"; do
+  case "$target" in
+    all) build release; build wasm ;;
+    native|release) build release ;;
+    wasm|fuzz|asan) build "$target" ;;
+    *) echo "usage: $0 [release|wasm|fuzz|asan|all]..." >&2; exit 2 ;;
+  esac
+done

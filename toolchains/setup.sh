@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 APT_PACKAGES=(
   g++ cmake ninja-build libgtest-dev libgmock-dev libbenchmark-dev
   emscripten binaryen chromium jq clang lld libclang-rt-14-dev valgrind
-  nodejs npm
+  python3 binutils nodejs npm
 )
 
 SUDO=""
