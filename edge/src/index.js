@@ -13,6 +13,7 @@ import { viewerResolver } from "./viewer.js";
 import { jsonError, unauthorized, etagOf, respond } from "./responses.js";
 import { memoryCache } from "./memory-cache.js";
 import { upstreamCache } from "./upstream-cache.js";
+import { corsPolicy } from "./cors.js";
 
 export { createShareToken, verifyShareToken, grantsFor } from "./share.js";
 export { compileIdentity, IdentityError } from "./identity.js";
@@ -69,6 +70,8 @@ function failureResponse(e, info) {
  *   upstreamCache: false | { maxEntries: 256, maxBytes: 64 MiB }: coalesce concurrent upstream
  *             fetches of one URL and keep the origin's body as its Cache-Control allows
  *             (upstream-cache.js); on by default
+ *   cors:     { origins: [origin | "*"], credentials: false, maxAge: 600, exposeHeaders } (cors.js);
+ *             absent: no CORS headers, OPTIONS is 405
  *   log:      function(entry) called once per request with
  *             { method, path, status, route, audience, bytesIn, bytesOut, ms, error, upstream }
  */
@@ -88,8 +91,10 @@ export function createEdgeFilter(config = {}) {
     viewer: viewerResolver(config, () => e.ready()),
     pool: config.filterPool ?? null,
     cache: pickCache(config.cache),
+    cors: null,
     state: null, // Promise<{ kh, policies }>
   };
+  e.cors = corsPolicy(config.cors, e.viewer.shareHeader);
   const ready = () => (e.state ??= compilePolicies(config, e));
   e.ready = ready;
   return {
@@ -98,10 +103,16 @@ export function createEdgeFilter(config = {}) {
       const t0 = Date.now();
       const info = { method: request.method, path: "", status: 0, route: null, audience: null, bytesIn: 0, bytesOut: 0, ms: 0 };
       let res;
-      try {
-        res = await handle(e, request, ctx, info);
-      } catch (err) {
-        res = failureResponse(err, info);
+      // A CORS preflight is answered here: it never reaches routing or the origin.
+      const preflight = e.cors.preflight(request);
+      if (preflight) res = preflight;
+      else {
+        try {
+          res = await handle(e, request, ctx, info);
+        } catch (err) {
+          res = failureResponse(err, info);
+        }
+        res = e.cors.apply(request, res);
       }
       info.status = res.status;
       info.ms = Date.now() - t0;
