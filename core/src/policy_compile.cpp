@@ -3,10 +3,22 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "did_you_mean.h"
 #include "sha256.h"
 
 namespace keyhole::detail {
 namespace {
+
+using names = std::initializer_list<std::string_view>;
+constexpr std::string_view kWordAtoms[] = {"everyone", "anonymous", "signed-in", "verified"};
+constexpr std::string_view kAtomPrefixes[] = {"user", "email", "domain", "group", "org", "role", "account", "attr"};
+
+// "unknown rule member 'alow' (allow, deny, inherit) — did you mean 'allow'?"
+std::string unknown_member(std::string_view what, std::string_view key, names valid) {
+  std::string list;
+  for (std::string_view v : valid) list += (list.empty() ? "" : ", ") + std::string(v);
+  return "unknown " + std::string(what) + " '" + std::string(key) + "' (" + list + ")" + did_you_mean(key, valid);
+}
 
 // Where a value stands in the policy, as a chain of steps from the root; the
 // JSON pointer string is built only for an error (compiling a large policy
@@ -83,7 +95,8 @@ struct compiler {
     if (!s.empty() && s[0] == '@') {
       std::string name(s.substr(1));
       auto it = audience_index.find(name);
-      if (name.empty() || it == audience_index.end()) return fail(ptr, "unknown audience '" + std::string(s) + "'");
+      if (name.empty() || it == audience_index.end())
+        return fail(ptr, "unknown audience '" + std::string(s) + "'" + did_you_mean(name, p.audience_names, "@"));
       out_expr = add_expr(expr{expr::op::named, it->second, {}, std::string(s), in_audiences ? ptr.str() : std::string()});
       return true;
     }
@@ -98,7 +111,7 @@ struct compiler {
     else if (s == "verified") a.kind = atom_kind::verified;
     else {
       size_t colon = s.find(':');
-      if (colon == std::string_view::npos) return fail(ptr, "unknown atom '" + std::string(s) + "'");
+      if (colon == std::string_view::npos) return fail(ptr, "unknown atom '" + std::string(s) + "'" + did_you_mean(s, kWordAtoms));
       std::string_view prefix = s.substr(0, colon), value = s.substr(colon + 1);
       if (value.empty()) return fail(ptr, "empty value in atom '" + std::string(s) + "'");
       bool star = value.find('*') != std::string_view::npos;
@@ -140,7 +153,10 @@ struct compiler {
         a.key = value.substr(0, eq);
         a.value = value.substr(eq + 1);
       } else {
-        return fail(ptr, "unknown atom '" + std::string(s) + "'");
+        // The nearest prefix with the value as written: 'grup:staff' -> 'group:staff'.
+        std::string near = nearest_name(prefix, kAtomPrefixes);
+        std::string hint = near.empty() ? near : did_you_mean_text(near + ":" + std::string(value));
+        return fail(ptr, "unknown atom '" + std::string(s) + "'" + hint);
       }
     }
     // Canonical text: normalised values, so equal atoms share one index.
@@ -195,7 +211,7 @@ struct compiler {
       out = add_expr(expr{expr::op::negate, 0, {sub}, "not"});
       return true;
     }
-    return fail(cp, "unknown member '" + std::string(t.key(c)) + "' (expected all or not)");
+    return fail(cp, unknown_member("item member", t.key(c), {"all", "not"}));
   }
 
   // A list of items, combined with "any".
@@ -219,7 +235,7 @@ struct compiler {
       if (t.key(c) == "allow") { if (!parse_list(c, cp, r.allow)) return false; }
       else if (t.key(c) == "deny") { if (!parse_list(c, cp, r.deny)) return false; }
       else if (t.key(c) == "inherit") { if (!boolean(c, cp, r.inherit)) return false; }
-      else return fail(cp, "unknown rule member (allow, deny, inherit)");
+      else return fail(cp, unknown_member("rule member", t.key(c), {"allow", "deny", "inherit"}));
     }
     return true;
   }
@@ -258,7 +274,12 @@ struct compiler {
           bool ok = articles ? d.kind == "article"
                              : (d.kind == "component" || d.kind == "group" || d.kind == "incident" ||
                                 d.kind == "maintenance" || d.kind == "update");
-          if (!ok) return fail(cp, "unknown kind '" + d.kind + "' for this section");
+          if (!ok) {
+            static constexpr std::string_view kArticleKinds[] = {"article"};
+            static constexpr std::string_view kStatusKinds[] = {"component", "group", "incident", "maintenance", "update"};
+            std::string hint = articles ? did_you_mean(d.kind, kArticleKinds) : did_you_mean(d.kind, kStatusKinds);
+            return fail(cp, "unknown kind '" + d.kind + "' for this section" + hint);
+          }
           has_field = true;
         } else if (t.key(c) == "allow") {
           if (!parse_list(c, cp, d.allow)) return false;
@@ -268,7 +289,7 @@ struct compiler {
           d.has_replace = true;
           d.replace_raw = t.raw(c);
         } else {
-          return fail(cp, "unknown disclose member (field, allow, replace)");
+          return fail(cp, unknown_member("disclose member", t.key(c), {"field", "allow", "replace"}));
         }
       }
       if (!has_field) return fail(ep, "disclose entry needs field");
@@ -302,7 +323,7 @@ struct compiler {
       } else if (k == "rules") {
         if (!parse_rule_map(c, cp, s.incident_rules)) return false;
       } else {
-        return fail(cp, "unknown incidents member");
+        return fail(cp, unknown_member("incidents member", k, {"visibility", "mixed", "redact-text", "without-components", "rules"}));
       }
     }
     return true;
@@ -320,7 +341,7 @@ struct compiler {
       else if (k == "incidents") { if (!parse_incidents(c, cp, s)) return false; }
       else if (k == "disclose") { if (!parse_disclose(c, cp, false, s.disclose)) return false; }
       else if (k == "recompute-status") { if (!boolean(c, cp, s.recompute_status)) return false; }
-      else return fail(cp, "unknown status member");
+      else return fail(cp, unknown_member("status member", k, {"default", "components", "incidents", "disclose", "recompute-status"}));
     }
     return true;
   }
@@ -375,7 +396,9 @@ struct compiler {
         if (!parents_form_a_tree(c, cp)) return false;
       } else if (k == "embedded-restrictions") { if (!boolean(c, cp, a.embedded_restrictions)) return false; }
       else if (k == "disclose") { if (!parse_disclose(c, cp, true, a.disclose)) return false; }
-      else return fail(cp, "unknown articles member");
+      else
+        return fail(cp, unknown_member("articles member", k,
+                                       {"default", "spaces", "pages", "labels", "parents", "embedded-restrictions", "disclose"}));
     }
     return true;
   }
@@ -437,7 +460,7 @@ struct compiler {
     for (uint32_t c = t.first_child(0); c != npos; c = t.next_sibling(0, c)) {
       std::string_view k = t.key(c);
       if (k != "keyhole" && k != "audiences" && k != "status" && k != "articles")
-        return fail(child(root, k), "unknown policy member");
+        return fail(child(root, k), unknown_member("policy member", k, {"keyhole", "audiences", "status", "articles"}));
     }
     // Audience names first, so @references resolve in any order.
     uint32_t aud = t.member(0, "audiences");
