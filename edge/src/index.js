@@ -15,7 +15,7 @@ import { memoryCache } from "./memory-cache.js";
 import { upstreamCache } from "./upstream-cache.js";
 import { corsPolicy } from "./cors.js";
 
-export { createShareToken, verifyShareToken, grantsFor } from "./share.js";
+export { createShareToken, shareVerifier, verifyShareToken, grantsFor } from "./share.js";
 export { compileIdentity, IdentityError } from "./identity.js";
 export { DEFAULT_ROUTES } from "./routes.js";
 export { ConfigError } from "./config-check.js";
