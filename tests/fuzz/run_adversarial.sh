@@ -6,7 +6,7 @@
 # checks it fails closed under the default 64 MiB limit.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-KEYHOLE="${1:-$ROOT/build/native/core/keyhole}"
+KEYHOLE="${1:-$ROOT/build/release/core/keyhole}"   # ctest passes the CLI it built
 TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
 total=0 closed=0 filtered=0 leaked=0 mismatched=0
 check() {  # check NAME WANT_EXIT OUT_FILE RC CANARIES... -- CONTAINS...
