@@ -1,4 +1,6 @@
 // Type declarations for @keyhole/wasm.
+import type { PolicyTestOptions, PolicyTestReport, PolicyDiffRequest, PolicyDiffReport } from "./policy-tests.js";
+export type * from "./policy-tests.js";
 
 /** What went wrong: a bad policy, bad claims (or share body), a rejected payload, a single
  *  resource the viewer may not see, bad usage (an unknown format name), or "internal": the
@@ -220,7 +222,14 @@ export interface Keyhole {
   readonly liveViewers: number;
   /** Bytes of linear memory the instance holds. */
   readonly memoryBytes: number;
+  /** Runs policy test files (docs/policy-tests.md) with the core's runner, as `keyhole test`. */
+  runPolicyTests(tests: string | string[], options?: PolicyTestOptions): PolicyTestReport;
+  /** What a policy change reveals, per viewer and payload, as `keyhole diff`. */
+  diffPolicies(request: PolicyDiffRequest): PolicyDiffReport;
 }
+
+export function runPolicyTests(keyhole: Keyhole, tests: string | string[], options?: PolicyTestOptions): PolicyTestReport;
+export function diffPolicies(keyhole: Keyhole, request: PolicyDiffRequest): PolicyDiffReport;
 
 /** Loads and instantiates the WebAssembly module (one instance per call). */
 export function loadKeyhole(options?: LoadOptions): Promise<Keyhole>;

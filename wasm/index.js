@@ -7,6 +7,7 @@
 // surrogate becomes U+FFFD, as any UTF-8 encoder makes it), bytes as they are. The core
 // therefore reads the same bytes natively and here (finding W1).
 import createKeyholeModule from "./dist/keyhole.mjs";
+import { runTests, runDiff } from "./policy-tests.js";
 
 const WASM_FILE = "keyhole.wasm";
 // Only this module can make Policy objects (their handles are raw wasm addresses).
@@ -310,6 +311,12 @@ class Keyhole {
   /** Frees the staging buffers (they otherwise keep the largest size seen). */
   releaseBuffer() { this.#e.call((m) => m.releaseBuffers()); }
 
+  /** Runs policy test files with the core's runner (docs/policy-tests.md; wasm/policy-tests.js). */
+  runPolicyTests(tests, options) { return runTests(this.#e, tests, options); }
+
+  /** What a policy change reveals, per viewer and payload (the core's `keyhole diff`). */
+  diffPolicies(request) { return runDiff(this.#e, request); }
+
   /** Compiles a policy document (string, bytes or object). Throws KeyholeError code "policy". */
   compilePolicy(policy) {
     const e = this.#e;
@@ -507,3 +514,8 @@ if (typeof Symbol.dispose === "symbol") {
 }
 
 export { Policy, Viewer };
+
+/** runPolicyTests(keyhole, tests, options): keyhole.runPolicyTests(tests, options). */
+export const runPolicyTests = (keyhole, tests, options) => keyhole.runPolicyTests(tests, options);
+/** diffPolicies(keyhole, request): keyhole.diffPolicies(request). */
+export const diffPolicies = (keyhole, request) => keyhole.diffPolicies(request);

@@ -73,7 +73,9 @@ struct differ {
   void compare(const named_file& v, const named_file& p, const std::map<kind_id, bool>& was,
                const std::map<kind_id, bool>& now, const std::vector<kind_id>& order, const resource_names& names) {
     ++rep.pairs;
+    std::map<kind_id, bool> done;  // `order` lists a resource once per explanation
     for (const kind_id& k : order) {
+      if (!done.emplace(k, true).second) continue;
       auto o = was.find(k), n = now.find(k);
       bool old_shown = o != was.end() && o->second, new_shown = n != now.end() && n->second;
       if (old_shown == new_shown) continue;
