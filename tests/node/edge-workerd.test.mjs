@@ -60,7 +60,8 @@ function modules() {
       .replace(/from "jose"/g, `from ${bare(p, "jose", join(jose, "index.js"))}`)
       .replace(/from "@keyhole\/wasm"/g, `from ${bare(p, "@keyhole/wasm", join(repo, "wasm/index.js"))}`));
   }
-  esm(join(repo, "wasm/index.js"));
+  // The package's own modules (index.js and what it imports next to it, e.g. policy-tests.js).
+  for (const f of readdirSync(join(repo, "wasm")).filter((n) => n.endsWith(".js") && n !== "pre.js")) esm(join(repo, "wasm", f));
   esm(join(repo, "wasm/dist/keyhole.mjs"));
   for (const f of walk(jose)) esm(f);
   list.push({ type: "CompiledWasm", path: WASM, contents: readFileSync(WASM) });
