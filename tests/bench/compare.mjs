@@ -26,8 +26,8 @@ import { statusSummary, confluenceSearch, statusPolicy } from "./payload-gen.mjs
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.join(here, "..", "..");
 const self = fileURLToPath(import.meta.url);
-const BIN = path.join(repo, "build/native/core/keyhole");
-const BENCH = path.join(repo, "build/native/tests/keyhole_bench");
+const BIN = path.join(repo, "build/release/core/keyhole");
+const BENCH = path.join(repo, "build/release/tests/keyhole_bench");
 const WASM = path.join(repo, "wasm/dist/keyhole.wasm");
 const JQ_PROGRAM = path.join(here, "filter.jq");
 const RUNS = 5;

@@ -2,7 +2,7 @@
 // time natively (the `keyhole` CLI, whole process) and in WebAssembly
 // (@keyhole/wasm in this process), with the ratio to ×1: near 2 / 4 / 8
 // means linear (finding D1–D3: every path linear or n·log n).
-// Usage: node tests/bench/dos-growth.mjs [--quick] [--cli build/native/core/keyhole]
+// Usage: node tests/bench/dos-growth.mjs [--quick] [--cli build/release/core/keyhole]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,7 +12,7 @@ import { SHAPES } from "./dos-shapes.mjs";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-const cli = args.includes("--cli") ? args[args.indexOf("--cli") + 1] : "build/native/core/keyhole";
+const cli = args.includes("--cli") ? args[args.indexOf("--cli") + 1] : "build/release/core/keyhole";
 const RUNS = quick ? 3 : 5;
 const FACTORS = [1, 2, 4, 8];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -13,7 +13,7 @@ import { loadKeyhole, KeyholeError } from "@keyhole/wasm";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const fixtureDir = path.join(root, "tests/fixtures/kb");
-const cli = [process.env.KEYHOLE_CLI, path.join(root, "build/native/core/keyhole")].find((p) => p && fs.existsSync(p));
+const cli = [process.env.KEYHOLE_CLI, path.join(root, "build/release/core/keyhole")].find((p) => p && fs.existsSync(p));
 const POLICY = JSON.stringify({ keyhole: 1, articles: { default: { allow: ["everyone"] }, "embedded-restrictions": false } });
 
 // Three shapes of content object, each with its own canary.

@@ -12,7 +12,7 @@ import { loadKeyhole, runPolicyTests, diffPolicies } from "../../wasm/index.js";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const origin = join(root, "edge/sample-origin");
 const SAMPLE_TESTS = ["policy.test.json", "policy-jsm.test.json"].map((f) => join(origin, f));
-const cli = process.env.KEYHOLE_CLI ?? join(root, "build/native/core/keyhole");
+const cli = process.env.KEYHOLE_CLI ?? join(root, "build/release/core/keyhole");
 const kh = await loadKeyhole();
 
 const policy = {

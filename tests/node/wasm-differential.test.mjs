@@ -1,7 +1,7 @@
 // Differential test: random payloads derived from the real fixtures in tests/fixtures
 // (components / incidents / maintenances / articles dropped, duplicated, reordered,
 // re-laid-out, sometimes truncated), random small policies and random claims. The
-// native CLI (build/native) and @keyhole/wasm must give identical bytes and exit codes.
+// native CLI (build/release) and @keyhole/wasm must give identical bytes and exit codes.
 // KEYHOLE_DIFF_N sets the number of trials (default 300), KEYHOLE_DIFF_SEED the seed,
 // KEYHOLE_CLI the CLI path, KEYHOLE_DIFF_MODES the modes.
 import { test } from "node:test";
@@ -22,7 +22,7 @@ const MODES = (process.env.KEYHOLE_DIFF_MODES ?? "filter,explain,audience-key").
 const EXIT = { policy: 2, claims: 2, usage: 2, payload: 3, "not-visible": 4 };
 
 function findCli() {
-  const candidates = [process.env.KEYHOLE_CLI, "build/native/core/keyhole", "build/native/core/cli/keyhole", "build/native/keyhole"];
+  const candidates = [process.env.KEYHOLE_CLI, "build/release/core/keyhole", "build/native/core/cli/keyhole", "build/native/keyhole"];
   for (const c of candidates) {
     if (!c) continue;
     const p = path.resolve(ROOT, c);
