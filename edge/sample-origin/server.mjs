@@ -104,7 +104,7 @@ export async function startSampleOrigin({ port = 0, host = "127.0.0.1", compress
         // The package's public module (index.js, which imports ./dist/keyhole.mjs) and its
         // built files; /demo/wasm/keyhole.{mjs,wasm} are short names for the dist files.
         const rest = path.slice("/demo/wasm/".length);
-        if (rest === "index.js" || rest === "index.d.ts") file = await fileInside(WASM_DIR, rest);
+        if (rest === "index.js" || rest === "index.d.ts" || rest === "policy-tests.js") file = await fileInside(WASM_DIR, rest);
         else file = await fileInside(WASM_DIST_DIR, rest.startsWith("dist/") ? rest.slice(5) : rest);
         noStore = true;
       }
