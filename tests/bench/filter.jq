@@ -4,7 +4,7 @@
 # For that viewer the policy means:
 #   - components in the even-numbered groups grp100000, grp100002, ... grp100398 are hidden
 #     (allow @customer, inherit false); everything else is shown (default everyone);
-#   - a group is shown iff one of its components is shown; its id list keeps shown ids;
+#   - a group is shown iff one of its components present at the top level is shown; its id list keeps shown ids;
 #   - an incident/maintenance is shown iff any affected component is shown (or it has none);
 #     with some affected components hidden, every update body becomes the redact text;
 #     component lists inside it keep shown components only;
@@ -27,7 +27,8 @@ def isev: {"none":0,"maintenance":1,"minor":2,"major":3,"critical":4}[.] // 0;
     + [$all[] | select((.components | type) == "array") | .id as $g | .components[] | strings | {key: ., value: $g}]) | from_entries) as $groupOf
 | ([$all[] | (select(.group == true or (.components | type) == "array") | .id), (.group_id | strings)] | map({key: ., value: true}) | from_entries) as $isGroup
 | def leaf_shown: (restricted or (($groupOf[.] // null) | restricted)) | not;
-  ([$groupOf | to_entries[] | select(($isGroup[.key] | not) and (.key | leaf_shown)) | {key: .value, value: true}] | from_entries) as $groupShown
+  ([($doc.components // [])[]? | .id | strings | {key: ., value: true}] | from_entries) as $present
+| ([$groupOf | to_entries[] | select(($isGroup[.key] | not) and $present[.key] and (.key | leaf_shown)) | {key: .value, value: true}] | from_entries) as $groupShown
 | def shown: if $isGroup[.] then $groupShown[.] == true else leaf_shown end;
   def prune: (if .description != null then del(.description) else . end)
     | (if $isGroup[.id] and (.components | type) == "array" then .components |= map(select(shown)) else . end);

@@ -107,8 +107,10 @@ export function filterStatus(policy, claims, doc) {
     }
     return r;
   };
+  // A group is shown iff a component of it present at the top level is shown (SPEC §5).
+  const present = new Set((doc.components ?? []).map((c) => c?.id));
   const groupShown = new Map();
-  for (const [member, g] of groupOf) if (!isGroup.has(member) && componentShown(member)) groupShown.set(g, true);
+  for (const [member, g] of groupOf) if (!isGroup.has(member) && present.has(member) && componentShown(member)) groupShown.set(g, true);
   const shown = (id) => (isGroup.has(id) ? groupShown.get(id) === true : componentShown(id));
 
   const disclose = {};
