@@ -33,59 +33,84 @@ struct writer {
     out.resize(at + written);
   }
 
-  void node(uint32_t n) {
+  // An edited container being written: where its walk stands.
+  struct frame {
+    uint32_t node;
+    uint32_t next;  // the next child to write, or npos
+    bool object;
+    bool first = true;
+    const char* run_begin = nullptr;  // a run of untouched members not yet copied
+    const char* run_end = nullptr;
+  };
+
+  void separate(frame& f) {
+    if (!f.first) out.push_back(',');
+    f.first = false;
+  }
+  void flush(frame& f) {
+    if (!f.run_begin) return;
+    separate(f);
+    copy_compact(std::string_view(f.run_begin, size_t(f.run_end - f.run_begin)));
+    f.run_begin = nullptr;
+  }
+
+  // Writes node n; true when it is an edited container whose children the
+  // caller must now walk (pushed as a frame), so no recursion follows the
+  // payload's depth (a deep payload costs heap, not stack, here and in wasm).
+  bool open(uint32_t n, std::vector<frame>& stack) {
     if (marks[n] == 2) {
       out += replacement.at(n);
-      return;
+      return false;
     }
     jtype type = t.type(n);
     if (type != jtype::object && type != jtype::array) {
       out.append(t.raw(n));  // a token as written has no whitespace outside strings
-      return;
+      return false;
     }
     if (untouched(n)) {
       copy_compact(t.span(n));
-      return;
+      return false;
     }
     bool object = type == jtype::object;
     out.push_back(object ? '{' : '[');
-    // Consecutive members left as they are form one run of text, copied in one
-    // go with the separators between them (most edited objects lose or change
-    // one or two members), instead of token by token.
-    bool first = true;
-    const char* run_begin = nullptr;
-    const char* run_end = nullptr;
-    auto separate = [&] {
-      if (!first) out.push_back(',');
-      first = false;
-    };
-    auto flush = [&] {
-      if (!run_begin) return;
-      separate();
-      copy_compact(std::string_view(run_begin, size_t(run_end - run_begin)));
-      run_begin = nullptr;
-    };
-    for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
+    stack.push_back(frame{n, t.first_child(n), object});
+    return true;
+  }
+
+  // Inside an edited object, each run of consecutive untouched members is
+  // copied in one go with the separators between them (most edited objects
+  // lose or change one or two members), instead of token by token.
+  void write(uint32_t root) {
+    std::vector<frame> stack;
+    if (!open(root, stack)) return;
+    while (!stack.empty()) {
+      frame& f = stack.back();
+      if (f.next == npos) {
+        flush(f);
+        out.push_back(f.object ? '}' : ']');
+        stack.pop_back();
+        continue;
+      }
+      uint32_t c = f.next;
+      f.next = t.next_sibling(f.node, c);
       if (marks[c] == 1) {
-        flush();
+        flush(f);
         continue;
       }
       if (marks[c] == 0 && untouched(c)) {
         std::string_view value = t.span(c);
-        if (!run_begin) run_begin = object ? t.raw_key(c).data() : value.data();
-        run_end = value.data() + value.size();
+        if (!f.run_begin) f.run_begin = f.object ? t.raw_key(c).data() : value.data();
+        f.run_end = value.data() + value.size();
         continue;
       }
-      flush();
-      separate();
-      if (object) {
+      flush(f);
+      separate(f);
+      if (f.object) {
         out.append(t.raw_key(c));
         out.push_back(':');
       }
-      node(c);
+      open(c, stack);  // may push: `f` is not used after this
     }
-    flush();
-    out.push_back(object ? '}' : ']');
   }
 };
 
@@ -98,7 +123,7 @@ void emit(const json_tree& t, const std::vector<uint8_t>& marks,
   if (t.empty()) return;
   std::sort(edited.begin(), edited.end());
   writer w{t, marks, replacement, edited, out};
-  w.node(0);
+  w.write(0);
 }
 
 void filter_context::plan_disclosure(const std::vector<disclose_entry>& entries) {

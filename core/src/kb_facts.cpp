@@ -24,11 +24,17 @@ void read_labels(filter_context& c, uint32_t obj, page_facts& f) {
   uint32_t labels = t.is_object(md) ? c.member(md, "labels") : c.member(obj, "labels");
   uint32_t list = t.is_object(labels) ? c.member(labels, "results") : npos;
   if (!t.is_array(list)) return;
-  f.labels_known = true;
+  // A label is matched by its `name` (SPEC §4): an entry without one cannot be
+  // read, so the labels count as not carried (fail closed).
   for (uint32_t l = t.first_child(list); l != npos; l = t.next_sibling(list, l)) {
     uint32_t name = c.member(l, "name");
-    if (t.is_string(name)) f.labels.push_back(t.str(name));
+    if (!t.is_string(name)) {
+      f.labels.clear();
+      return;
+    }
+    f.labels.push_back(t.str(name));
   }
+  f.labels_known = true;
 }
 
 // Whether the viewer is one of the listed users (by accountId) or groups.

@@ -34,10 +34,11 @@ void content_sweep::strip_to_id(uint32_t entry) {
 // links to itself and is not content).
 bool content_sweep::names_content(uint32_t obj, uint32_t& id) {
   const json_tree& t = c_.t;
-  static constexpr std::string_view names[] = {"id", "title", "type", "excerpt", "_links", "key"};
-  uint32_t found[6];
+  static constexpr std::string_view names[] = {"id", "title", "type", "excerpt", "_links", "key", "contentId"};
+  uint32_t found[7];
   if (!t.members(obj, names, found)) c_.duplicate_seen = true;
-  auto [id_node, title, type, excerpt, links, key] = found;
+  auto [id_node, title, type, excerpt, links, key, content_id] = found;
+  if (id_node == npos) id_node = content_id;  // names a page by `contentId` (the sweep then removes it whole)
   id = id_node;
   if (t.is_string(type) && content_type(t.str(type))) return true;
   if (id_node == npos) return false;
@@ -113,7 +114,7 @@ void content_sweep::run() {
       bool content = role != node_role::item && names_content(n, id);
       if (content && !shown_id(id)) {
         std::string_view id_value;
-        if (id_text(t, id, id_value)) strip_to_id(n);
+        if (id_text(t, id, id_value) && t.key(id) == "id") strip_to_id(n);
         else c_.drop(n);  // nothing left to name it by
         continue;
       }

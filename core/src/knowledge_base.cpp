@@ -273,7 +273,7 @@ class kb_filter {
     bool ancestors_carried = c_.member(v.content, "ancestors") != npos;
     bool parent_visible = ancestors_carried && !carried_.empty() && carried_.back().visible;
     uint32_t rpc = c_.member(v.item, "resultParentContainer");
-    if (rpc != npos && !parent_visible) c_.drop(rpc);
+    if (rpc != npos && (!parent_visible || title_withheld)) c_.drop(rpc);  // it spells the parent's title
     uint32_t crumbs = c_.member(v.item, "breadcrumbs");
     if (crumbs != npos && !(ancestors_carried && all_visible && !title_withheld)) c_.drop(crumbs);
   }

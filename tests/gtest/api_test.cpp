@@ -181,3 +181,30 @@ TEST(Api, EqualAudienceKeysMeanEqualOutput) {
 }
 
 }  // namespace
+
+namespace {
+
+// Review F1: with the depth limit raised, a deeply nested kept value with an
+// edit at its bottom (a content object reduced to its id) is written without
+// recursion: no stack overflow natively or in wasm, whatever the depth.
+TEST(Api, DeepEditedPayloadWithARaisedLimitIsWritten) {
+  auto p = compile(R"({"keyhole":1,"articles":{"default":{"allow":["everyone"]},"pages":{"50":{"deny":["anonymous"]}}}})");
+  const int depth = 60000;
+  std::string payload = R"({"results":[{"id":"1","type":"page","title":"t","space":{"key":"KB"},"ancestors":[],"x":)";
+  payload.append(depth, '[');
+  payload += R"({"id":"50","type":"page","title":"CANARY-DEEP"})";
+  payload.append(depth, ']');
+  payload += "}]}";
+  keyhole::filter f;
+  keyhole::limits lim;
+  lim.max_depth = depth + 16;
+  f.set_limits(lim);
+  keyhole::status st = f.run(p, "{}", payload.data(), payload.size(), payload.size(), keyhole::payload_format::automatic);
+  ASSERT_TRUE(st.ok()) << st.message;
+  std::string out(f.output());
+  EXPECT_EQ(out.find("CANARY-DEEP"), std::string::npos);
+  EXPECT_NE(out.find(R"({"id":"50"})"), std::string::npos);
+  EXPECT_EQ(out.size(), payload.size() - std::string(R"(,"type":"page","title":"CANARY-DEEP")").size());
+}
+
+}  // namespace
