@@ -105,6 +105,7 @@ export async function startSampleOrigin({ port = 0, host = "127.0.0.1", compress
         // built files; /demo/wasm/keyhole.{mjs,wasm} are short names for the dist files.
         const rest = path.slice("/demo/wasm/".length);
         if (rest === "index.js" || rest === "index.d.ts" || rest === "policy-tests.js") file = await fileInside(WASM_DIR, rest);
+        else if (rest === "policy.schema.json") file = join(WASM_DIR, "keyhole-policy.schema.json"); // the exports subpath
         else file = await fileInside(WASM_DIST_DIR, rest.startsWith("dist/") ? rest.slice(5) : rest);
         noStore = true;
       }

@@ -248,35 +248,16 @@ function renderExplain() {
 }
 
 // ---------------------------------------------------------------------------
-// Policy editor
+// Policy editor (src/policy-editor.js: CodeMirror 6 with the policy JSON Schema). The
+// schema's inline errors help while typing; the core's error below is the final word.
 
-function renderGutter(text, errorLine) {
-  const lines = text.split("\n").length;
-  const g = clear($("gutter"));
-  for (let k = 1; k <= lines; k++) {
-    g.appendChild(h("div", { class: k === errorLine ? "ln error-line" : "ln" }, String(k)));
-  }
-}
-
-function syncScroll() {
-  const ta = $("policy-text");
-  $("gutter").scrollTop = ta.scrollTop;
-  $("annotations").scrollTop = ta.scrollTop;
-}
+let editor = null;
 
 function showPolicyError(e, text) {
   const pointer = typeof e.pointer === "string" ? e.pointer : "";
   const loc = lineOfPointer(text, pointer);
   const line = loc.line;
-  renderGutter(text, line);
-  const ann = clear($("annotations"));
-  const lh = parseFloat(getComputedStyle($("policy-text")).lineHeight) || 20;
-  const pad = parseFloat(getComputedStyle($("policy-text")).paddingTop) || 0;
-  // One spacer so the lane scrolls like the text; the note sits at the line's height.
-  ann.appendChild(h("div", { class: "lane", style: `height:${(text.split("\n").length + 2) * lh + 2 * pad}px` },
-    h("div", { class: "note", style: `top:${pad + (line - 1) * lh}px` },
-      h("span", { class: "note-pointer" }, pointer || "(document)"), " ", e.message)));
-  syncScroll();
+  editor.setCoreError({ line, pointer, message: e.message ?? String(e) });
   const st = clear($("policy-status"));
   st.className = "policy-status error";
   st.dataset.pointer = pointer;
@@ -284,20 +265,8 @@ function showPolicyError(e, text) {
   st.append(
     h("strong", null, `Policy error on line ${line}`), ": ",
     h("code", { class: "err-pointer" }, pointer || "(document)"), " — ", e.message ?? String(e), " ",
-    h("button", { type: "button", class: "link", onclick: () => selectLine(line) }, `Go to line ${line}`));
+    h("button", { type: "button", class: "link", onclick: () => editor.selectLine(line) }, `Go to line ${line}`));
   $("policy-stale").hidden = false;
-}
-
-function selectLine(line) {
-  const ta = $("policy-text");
-  const lines = ta.value.split("\n");
-  let start = 0;
-  for (let k = 0; k < line - 1 && k < lines.length; k++) start += lines[k].length + 1;
-  ta.focus();
-  ta.setSelectionRange(start, start + (lines[line - 1]?.length ?? 0));
-  const lh = parseFloat(getComputedStyle(ta).lineHeight) || 20;
-  ta.scrollTop = Math.max(0, (line - 4) * lh);
-  syncScroll();
 }
 
 function compile(text) {
@@ -312,8 +281,7 @@ function compile(text) {
   if (state.policy) state.policy.dispose();  // the old viewer keeps its own reference until rebuilt
   state.policy = p;
   rebuildViewer();
-  renderGutter(text, 0);
-  clear($("annotations"));
+  editor.setCoreError(null);
   const st = clear($("policy-status"));
   st.className = "policy-status ok";
   delete st.dataset.pointer;
@@ -389,11 +357,23 @@ async function loadPackage() {
   return mod;
 }
 
+// The editor needs the vendor bundle (vendor/codemirror.js), built by build-vendor.mjs.
+async function loadEditor() {
+  try {
+    return await import("./policy-editor.js");
+  } catch (e) {
+    throw new Error(`the policy editor did not load (${e?.message ?? e}); build vendor/codemirror.js with ` +
+      "`npm run build -w js-demo` (npm ci does it)");
+  }
+}
+
 async function main() {
   const params = new URLSearchParams(location.search);
   if (params.get("embed") === "1") document.body.classList.add("embed");
-  const [mod, policyBytes, personasBytes, ...payloads] = await Promise.all([
+  const [mod, editorModule, schema, policyBytes, personasBytes, ...payloads] = await Promise.all([
     loadPackage(),
+    loadEditor(),
+    fetchBytes("wasm/policy.schema.json").then((b) => JSON.parse(dec.decode(b))),
     fetchBytes("policy.json"),
     fetchBytes("personas.json"),
     ...PAYLOADS.map((p) => fetchBytes(`raw/${p.file}`)),
@@ -407,19 +387,21 @@ async function main() {
   renderPersonas();
 
   state.demoPolicyText = dec.decode(policyBytes).replace(/\s+$/, "") + "\n";
-  const ta = $("policy-text");
-  ta.value = state.demoPolicyText;
+  // Compiled through the core on every change (debounced while typing).
   let timer = 0;
-  ta.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => compile(ta.value), 120);
+  editor = editorModule.createPolicyEditor({
+    parent: $("editor"), text: state.demoPolicyText, schema, labelledBy: "policy-label", describedBy: "policy-status",
+    onChange: (text) => { clearTimeout(timer); timer = setTimeout(() => compile(text), 120); },
   });
-  ta.addEventListener("scroll", syncScroll);
-  $("policy-reset").addEventListener("click", () => { ta.value = state.demoPolicyText; compile(ta.value); });
+  $("policy-reset").addEventListener("click", () => {
+    editor.setText(state.demoPolicyText);
+    clearTimeout(timer);
+    compile(editor.getText());
+  });
   $("raw-payload").addEventListener("change", renderRaw);
   $("explain-resource").addEventListener("change", () => { explainPicked = true; renderExplain(); });
 
-  if (!compile(ta.value)) {
+  if (!compile(editor.getText())) {
     // The shipped policy must compile; without one there is nothing to show.
     throw new Error("the demo policy does not compile");
   }
@@ -436,4 +418,4 @@ main().catch((e) => {
 });
 
 // For the browser test and the curious: the live state (read-only use).
-window.keyholeDemo = { state, selectPersona, compile };
+window.keyholeDemo = { state, selectPersona, compile, get editor() { return editor; } };

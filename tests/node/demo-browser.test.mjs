@@ -2,7 +2,8 @@
 // against the sample origin on loopback. For every persona the rendered page must show
 // exactly the expected components, incidents and articles and none of the CANARY-
 // markers the persona may not receive; a policy error must be shown with its JSON
-// pointer next to its line; a screenshot of two personas side by side is written to
+// pointer at its line; the CodeMirror policy editor must give schema completion,
+// hover help and inline schema errors; a screenshot of two personas side by side is written to
 // docs/demo-personas.png.
 //
 //   node --test tests/node/demo-browser.test.mjs
@@ -15,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startSampleOrigin } from "../../edge/sample-origin/server.mjs";
 import { personas, forbiddenFor, ALL_CANARIES, PARTNER_PAGE } from "../../edge/sample-origin/personas.mjs";
+import { buildVendor } from "../../js-demo/build-vendor.mjs";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CHROMIUM = process.env.KEYHOLE_CHROMIUM || "/usr/bin/chromium";
@@ -116,6 +118,8 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (Debian package "chromium")`);
   assert.ok(existsSync(join(WASM_DIR, "dist", "keyhole.mjs")) && existsSync(join(WASM_DIR, "dist", "keyhole.wasm")),
     "wasm/dist/keyhole.mjs and keyhole.wasm must be built first (toolchains/build.sh wasm)");
+  // The editor's vendor bundle (npm ci builds it too; rebuilt here so it matches node_modules).
+  await buildVendor({ quiet: true });
   origin = await startSampleOrigin({ port: 0 });
   base = origin.url;
   const served = (await status(`${origin.url}/demo/wasm/index.js`)) === 200 &&
@@ -162,6 +166,10 @@ async function withDemo(persona, fn, { width = 1400, height = 1000, embed = fals
     await page.close();
   }
 }
+
+// The policy editor (CodeMirror): its text, and replacing it as one edit (as a paste would).
+const policyText = (page) => page.evaluate(() => window.keyholeDemo.editor.getText());
+const setPolicy = (page, text) => page.evaluate((t) => window.keyholeDemo.editor.setText(t), text);
 
 // Everything the rendered page says about the viewer's data.
 async function snapshot(page) {
@@ -257,11 +265,11 @@ test("the raw JSON view shows the filtered bytes and a diff against the unfilter
 
 test("policy edits re-compile live; an error is shown with its pointer next to its line", async () => {
   await withDemo("anonymous", async ({ page, errors }) => {
-    const text = await page.inputValue("#policy-text");
+    const text = await policyText(page);
     // 1. A typo in a named audience: a policy error at that atom.
     const broken = text.replace('"@premium", "@staff"', '"@premium", "@staf"');
     assert.notEqual(broken, text);
-    await page.fill("#policy-text", broken);
+    await setPolicy(page, broken);
     await page.waitForSelector(".policy-status.error");
     const pointer = await page.getAttribute("#policy-status", "data-pointer");
     assert.equal(pointer, "/status/components/q7prmres9x04/allow/1");
@@ -269,16 +277,27 @@ test("policy edits re-compile live; an error is shown with its pointer next to i
     const expectedLine = broken.split("\n").findIndex((l) => l.includes('"@staf"')) + 1;
     assert.equal(line, expectedLine, "the error is mapped to the offending line");
     assert.match(await page.textContent("#policy-status"), new RegExp(`line ${expectedLine}.*${pointer.replace(/\//g, "\\/")}`));
-    assert.equal(await page.textContent("#gutter .error-line"), String(expectedLine));
-    const note = await page.textContent("#annotations .note");
-    assert.ok(note.includes(pointer), "the note beside the line names the pointer");
-    // The note sits at the height of the offending line.
-    const geo = await page.evaluate((ln) => {
-      const n = document.querySelector("#annotations .note").getBoundingClientRect();
-      const g = [...document.querySelectorAll("#gutter .ln")][ln - 1].getBoundingClientRect();
-      return { note: n.top, line: g.top };
-    }, expectedLine);
-    assert.ok(Math.abs(geo.note - geo.line) < 4, `note at ${geo.note}px, line at ${geo.line}px`);
+    // "Go to line" selects the line in the editor (and scrolls it into view).
+    await page.click("#policy-status button");
+    const sel = await page.evaluate(() => {
+      const v = window.keyholeDemo.editor.view, r = v.state.selection.main;
+      return { from: v.state.doc.lineAt(r.from).number, to: v.state.doc.lineAt(r.to).number, focused: v.hasFocus };
+    });
+    assert.deepEqual(sel, { from: expectedLine, to: expectedLine, focused: true });
+    assert.equal(await page.textContent(".cm-lineNumbers .kh-core-error-ln"), String(expectedLine));
+    assert.equal(await page.locator(".kh-core-error-line").count(), 1);
+    assert.equal(await page.getAttribute(".kh-core-error-line", "data-core-error"), pointer);
+    const note = await page.textContent(".kh-core-note");
+    assert.ok(note.includes(pointer) && note.includes("@staf"), "the note under the line names the pointer and the error");
+    // The note sits right under the offending line (and is not cut off at the right).
+    const geo = await page.evaluate(() => {
+      const n = document.querySelector(".kh-core-note").getBoundingClientRect();
+      const l = document.querySelector(".kh-core-error-line").getBoundingClientRect();
+      const e = document.querySelector(".cm-scroller").getBoundingClientRect();
+      return { note: n.top, line: l.bottom, right: n.right, editorRight: e.right };
+    });
+    assert.ok(geo.note >= geo.line - 1 && geo.note - geo.line < 6, `note at ${geo.note}px, line ends at ${geo.line}px`);
+    assert.ok(geo.right <= geo.editorRight + 1, `note ends at ${geo.right}px, editor at ${geo.editorRight}px`);
     assert.equal(await page.isVisible("#policy-stale"), true);
     if (process.env.KEYHOLE_DEMO_SHOTS) await page.screenshot({ path: join(process.env.KEYHOLE_DEMO_SHOTS, "policy-error.png") });
     // Still showing the last good policy's result, nothing more.
@@ -286,18 +305,104 @@ test("policy edits re-compile live; an error is shown with its pointer next to i
 
     // 2. Not JSON at all: the line of the syntax error.
     const syntax = text.replace('"keyhole": 1,', '"keyhole": 1');
-    await page.fill("#policy-text", syntax);
+    await setPolicy(page, syntax);
     await page.waitForFunction(() => document.querySelector("#policy-status")?.dataset.line === "3" ||
       document.querySelector("#policy-status")?.dataset.line === "2");
 
     // 3. A valid edit takes effect at once: close the public KB space.
-    await page.fill("#policy-text", text.replace('"KB": {"allow": ["everyone"]}', '"KB": {"allow": ["@staff"]}'));
+    await setPolicy(page, text.replace('"KB": {"allow": ["everyone"]}', '"KB": {"allow": ["@staff"]}'));
     await page.waitForSelector(".policy-status.ok");
     await page.waitForFunction(() => document.querySelectorAll("#kb-view [data-article-id]").length === 0);
     assert.equal(await page.isVisible("#policy-stale"), false);
+    assert.equal(await page.locator(".kh-core-note").count(), 0, "the core's note is gone once the policy compiles");
     // 4. Restore.
     await page.click("#policy-reset");
     await page.waitForFunction((n) => document.querySelectorAll("#kb-view [data-article-id]").length === n, PUBLIC_KB.length);
+    assert.equal(await policyText(page), text);
+    assert.deepEqual(errors, []);
+  });
+});
+
+// Moves the mouse onto the editor's text at `needle` (its first occurrence) plus `offset`.
+async function hoverAt(page, needle, offset) {
+  await page.evaluate(([n, k]) => window.keyholeDemo.editor.scrollTo(window.keyholeDemo.editor.getText().indexOf(n) + k), [needle, offset]);
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  const box = await page.evaluate(([n, k]) => {
+    const v = window.keyholeDemo.editor.view;
+    const c = v.coordsAtPos(v.state.doc.toString().indexOf(n) + k);
+    return { x: c.left + 1, y: (c.top + c.bottom) / 2 };
+  }, [needle, offset]);
+  await page.mouse.move(box.x - 20, box.y);
+  await page.mouse.move(box.x, box.y, { steps: 3 });
+}
+
+// The inline diagnostics (JSON syntax and schema) CodeMirror's linter shows now.
+const diagnostics = (page) => page.evaluate(() => window.keyholeDemo.editor.diagnostics());
+
+test("the policy editor: schema errors inline, the core's error as the final word", async () => {
+  await withDemo("anonymous", async ({ page, errors }) => {
+    await page.waitForSelector(".cm-editor .cm-content");
+    // The demo policy is valid against the schema: nothing inline.
+    await page.waitForTimeout(600);
+    assert.deepEqual(await diagnostics(page), []);
+    const text = await policyText(page);
+    // An unknown member in a rule: the schema marks it inline, the core refuses it at its pointer.
+    const bogus = text.replace('"KB": {"allow": ["everyone"]}', '"KB": {"allow": ["everyone"], "bogus": true}');
+    assert.notEqual(bogus, text);
+    await setPolicy(page, bogus);
+    await page.waitForSelector(".cm-lintRange-error");
+    const line = bogus.split("\n").findIndex((l) => l.includes('"bogus"')) + 1;
+    const diags = await diagnostics(page);
+    assert.ok(diags.length >= 1, "a schema diagnostic");
+    assert.ok(diags.every((d) => d.line === line && d.severity === "error"), JSON.stringify(diags));
+    assert.ok(diags.some((d) => /bogus/.test(d.message)), `the diagnostic names the member: ${JSON.stringify(diags)}`);
+    assert.match(await page.textContent(".cm-lintRange-error"), /"bogus"/, "the squiggle covers the member");
+    assert.ok(await page.locator(".cm-gutter-lint .cm-lint-marker-error").count() >= 1, "a lint marker in the gutter");
+    // The core's error is still shown, at its pointer, and the views keep the last good policy.
+    await page.waitForSelector(".policy-status.error");
+    assert.equal(await page.getAttribute("#policy-status", "data-pointer"), "/articles/spaces/KB/bogus");
+    assert.equal(Number(await page.getAttribute("#policy-status", "data-line")), line);
+    assert.equal(await page.textContent(".cm-lineNumbers .kh-core-error-ln"), String(line));
+    assert.equal(await page.isVisible("#policy-stale"), true);
+    checkPersona("anonymous", await snapshot(page));
+    // Hovering the member shows the schema's message.
+    await hoverAt(page, '"bogus"', 3);
+    await page.waitForSelector(".cm-tooltip-lint", { timeout: 5000 });
+    assert.match(await page.textContent(".cm-tooltip-lint"), /bogus/);
+    // Fixed: both go away.
+    await setPolicy(page, text);
+    await page.waitForSelector(".policy-status.ok");
+    await page.waitForFunction(() => !document.querySelector(".cm-lintRange-error"));
+    assert.deepEqual(await diagnostics(page), []);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test("the policy editor: completion offers member names from the schema, hover shows their description", async () => {
+  await withDemo("anonymous", async ({ page, errors }) => {
+    await page.waitForSelector(".cm-editor .cm-content");
+    const text = await policyText(page);
+    // Put the cursor at the start of the KB rule and type a new member, key by key.
+    const at = text.indexOf('"KB": {') + '"KB": {'.length;
+    await page.evaluate((pos) => {
+      const v = window.keyholeDemo.editor.view;
+      v.focus();
+      v.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
+    }, at);
+    await page.keyboard.type('\n"inh');
+    await page.waitForSelector(".cm-tooltip-autocomplete li");
+    const offered = await page.$$eval(".cm-tooltip-autocomplete li .cm-completionLabel", (els) => els.map((e) => e.textContent));
+    assert.ok(offered.some((l) => l.startsWith("inherit")), `completion offers the rule's "inherit": ${offered}`);
+    assert.ok(!offered.some((l) => l.startsWith("incidents")), `only the rule's members: ${offered}`);
+    await page.keyboard.press("Enter");
+    const after = (await policyText(page)).split("\n");
+    const kb = after.findIndex((l) => l.includes('"KB": {'));
+    assert.match(after[kb + 1], /^\s*"inherit"/, "the chosen member name is inserted");
+    await setPolicy(page, text);
+    // Hover over a member name: its schema description.
+    await hoverAt(page, '"keyhole"', 3);
+    await page.waitForSelector(".cm-tooltip-hover", { timeout: 5000 });
+    assert.match(await page.textContent(".cm-tooltip-hover"), /policy format version/i);
     assert.deepEqual(errors, []);
   });
 });
@@ -337,10 +442,10 @@ test("the explain panel names the deciding step: a grant, a deny, a reset", asyn
     assert.deepEqual([reset.shown, reset.step], ["false", "not-allowed"]);
     assert.equal(reset.text, "not allowed: page:98101 starts fresh (inherit: false)");
     // The demo policy has no deny: add one in the editor and ask again.
-    const text = await page.inputValue("#policy-text");
+    const text = await policyText(page);
     const denying = text.replace('"KB": {"allow": ["everyone"]}', '"KB": {"allow": ["everyone"], "deny": ["email:pat@partner.example"]}');
     assert.notEqual(denying, text);
-    await page.fill("#policy-text", denying);
+    await setPolicy(page, denying);
     await page.waitForFunction(() => !document.querySelector('#kb-view [data-article-id="98000"]'));
     const denied = await explainStep(page, "confluence|article|98000");
     assert.deepEqual([denied.shown, denied.step], ["false", "deny"]);
@@ -359,6 +464,15 @@ test("accessible markup: every control has a label, landmarks and a skip link", 
         return true;
       }).map((el) => el.outerHTML.slice(0, 80)));
     assert.deepEqual(unlabeled, []);
+    // The policy editor (CodeMirror's contenteditable) is named by its label and described by the status line.
+    const ed = await page.evaluate(() => {
+      const c = document.getElementById("policy-text");
+      return { editable: c?.getAttribute("contenteditable"), label: document.getElementById(c?.getAttribute("aria-labelledby"))?.textContent,
+        describedBy: c?.getAttribute("aria-describedby") };
+    });
+    assert.equal(ed.editable, "true");
+    assert.match(ed.label ?? "", /Policy document/);
+    assert.equal(ed.describedBy, "policy-status");
     assert.equal(await page.locator("main").count(), 1);
     assert.equal(await page.locator("h1").count(), 1);
     // The first Tab stop is the skip link, the next ones the persona switcher.
