@@ -21,6 +21,8 @@ const REPO = resolve(here, "..", "..");
 const JS_DEMO_DIR = join(REPO, "js-demo");
 const WASM_DIR = join(REPO, "wasm");
 const WASM_DIST_DIR = join(WASM_DIR, "dist");
+// The renderers shared by the demo page and keyhole-edge's own pages (pure modules).
+const RENDER_DIR = join(REPO, "edge", "src", "render");
 
 /** Upstream routes: request path -> data file (relative to data/demo). */
 export const ROUTES = {
@@ -109,6 +111,7 @@ export async function startSampleOrigin({ port = 0, host = "127.0.0.1", compress
         else file = await fileInside(WASM_DIST_DIR, rest.startsWith("dist/") ? rest.slice(5) : rest);
         noStore = true;
       }
+      else if (path.startsWith("/demo/render/")) { file = await fileInside(RENDER_DIR, path.slice("/demo/render/".length)); noStore = true; }
       else if (path === "/demo") { res.writeHead(301, { location: "/demo/" }); return res.end(); }
       else if (path.startsWith("/demo/")) { file = await fileInside(JS_DEMO_DIR, path.slice("/demo/".length) || "."); noStore = true; }
       else if (path === "/" || path === "/healthz") {

@@ -1,9 +1,11 @@
 // Keyhole in-browser demo. Loads the unfiltered payloads, the demo policy and the
 // personas from the sample origin, and filters them in the browser with the
 // Keyhole WebAssembly module every time the viewer or the policy changes.
-import { h, clear } from "./dom.js";
-import { renderStatus } from "./render-status.js";
-import { renderConfluence, renderJsm } from "./render-kb.js";
+import { h, clear, toDom } from "./dom.js";
+// The renderers keyhole-edge's own pages use too (edge/src/render, served at /demo/render/):
+// pure functions from a payload to a markup tree, turned into DOM here.
+import { renderStatus } from "../render/render-status.js";
+import { renderConfluence, renderJsm } from "../render/render-kb.js";
 import { diffJson } from "./diff.js";
 import { lineOfPointer, prettyJson } from "./jsonpos.js";
 import { buildExplainIndex, describeExplanation, findEntry } from "./explain.js";
@@ -135,7 +137,7 @@ function renderAll() {
       view.appendChild(h("p", { class: "filter-error", role: "alert" },
         `Nothing is shown: the filter returned an error (${r.error.code ?? "error"}): ${r.error.message}`));
     } else {
-      view.appendChild(p.render(r.json));
+      view.appendChild(toDom(p.render(r.json)));
       const why = hiddenAllNote(p.key);
       if (why) view.appendChild(h("p", { class: "jsm-note" }, why));
     }

@@ -1,5 +1,6 @@
 // The only way this demo builds DOM: every piece of payload text goes in as a
 // text node (never innerHTML), so nothing in a payload can inject markup.
+import { attributePairs } from "../render/markup.js";
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   if (attrs) {
@@ -29,12 +30,12 @@ export function clear(el) {
   return el;
 }
 
-export function fmtTime(iso) {
-  if (typeof iso !== "string") return "";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString("en-GB", {
-    timeZone: "UTC", year: "numeric", month: "short", day: "numeric",
-    hour: "2-digit", minute: "2-digit",
-  }) + " UTC";
+/** A markup tree from the shared renderers (edge/src/render/markup.js) as DOM nodes: text
+ *  as text nodes, attributes through setAttribute (markup.js checked their names). */
+export function toDom(node) {
+  if (typeof node === "string") return document.createTextNode(node);
+  const el = document.createElement(node.tag);
+  for (const [k, v] of attributePairs(node.attrs)) el.setAttribute(k, v === true ? "" : v);
+  for (const c of node.children) el.appendChild(toDom(c));
+  return el;
 }

@@ -1,6 +1,7 @@
 // Renders a Statuspage v2 summary the way status pages look: the banner, active
-// incidents with their updates, components by group, scheduled maintenance.
-import { h, fmtTime } from "./dom.js";
+// incidents with their updates, components by group, scheduled maintenance. Pure: data in,
+// a markup tree out (markup.js), shared by the demo (DOM) and keyhole-edge's pages (HTML).
+import { h, fmtTime } from "./markup.js";
 
 const COMPONENT_STATUS = {
   operational: "Operational",

@@ -1,6 +1,7 @@
-// Renders knowledge-base payloads: a Confluence v1 content list (articles grouped
-// by space, breadcrumbs from ancestors, labels) and a JSM knowledge-base list.
-import { h } from "./dom.js";
+// Renders knowledge-base payloads: a Confluence v1 content list (articles grouped by space,
+// breadcrumbs from ancestors, labels) and a JSM knowledge-base list. Pure: data in, a markup
+// tree out (markup.js), shared by the demo (DOM) and keyhole-edge's pages (HTML).
+import { h } from "./markup.js";
 
 const str = (v) => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
 
