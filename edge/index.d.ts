@@ -37,6 +37,9 @@ export interface IdentityConfig {
   clockToleranceSeconds?: number;
   /** Default true. */
   requireExp?: boolean;
+  /** How long a verified token is remembered, so the viewer's next requests skip verification
+   *  (never past its exp + clockToleranceSeconds). Default 60; 0: verify every request. */
+  tokenCacheSeconds?: number;
   /** Cookie holding the token when there is no Authorization header (default "keyhole_token"; null: none). */
   cookie?: string | null;
   /** Default 8192. */

@@ -31,6 +31,7 @@ const identityMembers = {
   issuer: strings,
   audience: strings,
   clockToleranceSeconds: seconds,
+  tokenCacheSeconds: seconds,
   requireExp: bool,
   cookie: anyOf(string, is("null", (v) => v === null)),
   maxTokenBytes: positive,

@@ -2,6 +2,7 @@
 // mapped to SPEC §1 claims. Web-standard only.
 import { jwtVerify, importSPKI, importJWK, importX509, createLocalJWKSet, createRemoteJWKSet, errors } from "jose";
 import { findDuplicateMember } from "./json-duplicates.js";
+import { verifiedTokens, TOKEN_CACHE_SECONDS } from "./token-cache.js";
 
 export const SECTION1 = ["sub", "email", "email_verified", "groups", "orgs", "roles", "account", "attrs", "grants"];
 const ASYMMETRIC = new Set(["RS256", "ES256", "EdDSA"]);
@@ -95,6 +96,8 @@ export function compileIdentity(cfg = {}) {
   const trustGrants = cfg.trustTokenGrants === true;
   const cookieName = cfg.cookie ?? "keyhole_token";
   const maxTokenBytes = cfg.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
+  // Tokens verified in the last minute (token-cache.js): a viewer's next request skips jose.
+  const verified = verifiedTokens({ maxAgeSeconds: cfg.tokenCacheSeconds ?? TOKEN_CACHE_SECONDS, clockToleranceSeconds: options.clockTolerance });
 
   async function verify(token) {
     const header = decodeHeader(token);
@@ -147,6 +150,8 @@ export function compileIdentity(cfg = {}) {
     if (token === null) return { claims: {}, tokenPresent: false };
     if (token.length > maxTokenBytes) throw new IdentityError("token too large");
     if (!algorithms.length) throw new IdentityError("tokens are not accepted here");
+    const known = verified.get(token);
+    if (known) return { claims: known, tokenPresent: true };
     let payload;
     try {
       ({ payload } = await verify(token));
@@ -161,6 +166,7 @@ export function compileIdentity(cfg = {}) {
       if (v !== undefined) claims[name] = v;
     }
     if (typeof claims.sub !== "string" || claims.sub === "") throw new IdentityError("token has no subject");
+    verified.put(token, claims, payload.exp);
     return { claims, tokenPresent: true };
   }
 

@@ -14,6 +14,7 @@ import { jsonError, unauthorized, etagOf, respond } from "./responses.js";
 import { memoryCache } from "./memory-cache.js";
 import { upstreamCache } from "./upstream-cache.js";
 import { corsPolicy } from "./cors.js";
+import { viewerCache } from "./viewer-cache.js";
 
 export { createShareToken, shareVerifier, verifyShareToken, grantsFor } from "./share.js";
 export { compileIdentity, IdentityError } from "./identity.js";
@@ -129,7 +130,9 @@ async function compilePolicies(config, e) {
   if (kh.setLimits) kh.setLimits({ maxPayloadBytes: e.maxPayload });
   const policies = new Map([[e.policyText, kh.compilePolicy(e.policyText)]]);
   for (const r of e.routes) if (!policies.has(r.policyText)) policies.set(r.policyText, kh.compilePolicy(r.policyText));
-  return { kh, policies };
+  // One viewer cache per policy: a returning viewer's claims are not read again (viewer-cache.js).
+  const viewers = new Map([...policies].map(([text, p]) => [text, viewerCache(p)]));
+  return { kh, policies, viewers };
 }
 
 /** status.json is answered from the filtered summary.json when the policy recomputes
@@ -175,11 +178,12 @@ async function handle(e, request, ctx, info) {
   if (r.route.format === "pass-through") return e.up.passThrough(r.upstreamPath, r.search, request, info);
   const who = await e.viewer.resolve(request, r.shareToken, info);
   if (who.response) return who.response;
-  const policy = (await e.ready()).policies.get(r.route.policyText);
+  const state = await e.ready();
+  const policy = state.policies.get(r.route.policyText);
   const fromSummary = answeredFromSummary(r.route, policy, r.path);
-  let viewer;
+  let held;
   try {
-    viewer = policy.viewer(who.claims);  // claims read and matched once per request
+    held = state.viewers.get(r.route.policyText).acquire(who.claims);  // claims read and matched once per viewer
   } catch (err) {
     if (err?.code !== "claims") throw err;
     info.error = "claims";
@@ -188,11 +192,11 @@ async function handle(e, request, ctx, info) {
   try {
     // The key follows the payload format (E2): knowledge-base keys also cover sub and groups,
     // which embedded read restrictions name.
-    const audience = viewer.audienceKey({ format: fromSummary ? "statuspage" : r.route.format });
+    const audience = held.audienceKey(fromSummary ? "statuspage" : r.route.format);
     info.audience = audience;
-    return await filtered(e, request, ctx, info, { ...r, policy, viewer, claims: who.claims, audience, fromSummary });
+    return await filtered(e, request, ctx, info, { ...r, policy, viewer: held.viewer, claims: who.claims, audience, fromSummary });
   } finally {
-    viewer.dispose();
+    held.release();
   }
 }
 

@@ -1,5 +1,6 @@
 // Serves a Web-standard fetch handler over node:http (the keyhole-edge reverse proxy).
 import { createServer } from "node:http";
+import { bytesOf } from "./responses.js";
 
 function toRequest(req, base) {
   const headers = new Headers();
@@ -33,6 +34,8 @@ export async function serveNode(handler, { port = 8787, host = "127.0.0.1" } = {
       response.headers.forEach((v, k) => { headers[k] = v; });
       res.writeHead(response.status, headers);
       if (!response.body || req.method === "HEAD") { res.end(); return; }
+      const bytes = bytesOf(response);
+      if (bytes && !response.bodyUsed) { res.end(bytes); return; } // no stream round trip
       for await (const chunk of response.body) {
         if (!res.write(chunk)) await new Promise((ok) => res.once("drain", ok));
       }

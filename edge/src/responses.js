@@ -43,5 +43,15 @@ export function respond(request, body, etag, headers, info) {
   }
   h.set("content-length", String(body.byteLength));
   info.bytesOut = body.byteLength;
-  return new Response(request.method === "HEAD" ? null : body, { status: 200, headers: h });
+  const res = new Response(request.method === "HEAD" ? null : body, { status: 200, headers: h });
+  if (request.method !== "HEAD") BODY_BYTES.set(res, body);
+  return res;
 }
+
+// The bytes of a 200 this file built, so a server that owns the socket (node-server.js) can
+// write them in one call instead of reading them back through the body's ReadableStream.
+// Only the Response object made here maps to them: one rebuilt from it (another body) does not.
+const BODY_BYTES = new WeakMap();
+
+/** The filtered bytes of a Response made by respond(), or undefined (read its body instead). */
+export const bytesOf = (response) => BODY_BYTES.get(response);

@@ -54,7 +54,8 @@ export function sharedFreshness(headers, now) {
  * load(validators | null) -> Promise<{ status: 200 | 304, headers, bytes, bytesIn }>; it sends
  * `If-None-Match: validators.etag` / `If-Modified-Since: validators.lastModified` when given.
  * get resolves to { bytes, bytesIn, via: "miss" | "hit" | "coalesced" | "revalidated" | "uncached", shared }.
- * `shared: true` means the bytes are shared with other requests and must not be transferred or mutated.
+ * `shared: true` means the bytes are shared with other requests and must not be transferred or mutated;
+ * `shared: false` (an uncached response no other request joined) means they are the caller's alone.
  */
 export function upstreamCache({ maxEntries = 256, maxBytes = 64 * 1024 * 1024, now = Date.now } = {}) {
   const entries = new Map(); // key -> { bytes, etag, lastModified, expires }
@@ -111,12 +112,16 @@ export function upstreamCache({ maxEntries = 256, maxBytes = 64 * 1024 * 1024, n
     const pending = inflight.get(key);
     if (pending) {
       stats.coalesced++;
+      pending.joined++;
       return pending.then((r) => ({ ...r, bytesIn: 0, via: "coalesced", shared: true }));
     }
     const p = revalidateOrFetch(key, e ?? null, loader).finally(() => inflight.delete(key));
+    p.joined = 0;
     inflight.set(key, p);
-    // The first request's bytes are shared too when they were stored or others joined it.
-    return p.then((r) => ({ ...r, shared: true }));
+    // The first request's bytes are shared when they were stored (or were already) or others
+    // joined the fetch; otherwise they are its own, and the worker pool may take them without
+    // a copy. `joined` is final here: the key left `inflight` before `p` settled.
+    return p.then((r) => ({ ...r, shared: r.via !== "uncached" || p.joined > 0 }));
   }
 
   return {
