@@ -1,0 +1,115 @@
+// The OpenID Connect relying party's protocol steps, through oauth4webapi (Web fetch and
+// crypto.subtle only, so it runs in workerd as in Node): discovery from the issuer URL, the
+// authorization request (code flow, PKCE S256, state, nonce), and the callback: state, code
+// exchange, ID token claims (iss, aud, exp, iat, nonce, azp) and its signature against the
+// provider's JWKS. Every failure is an OidcError with a kind (auth-pages.js words it).
+import * as oauth from "oauth4webapi";
+
+/** Why a sign-in failed; each kind has its own page and status code. */
+export const FAILURE = Object.freeze({
+  PROVIDER_DOWN: "provider-down",       // discovery, token endpoint or JWKS unreachable or 5xx
+  NO_TRANSACTION: "no-transaction",     // callback without (or with an expired) sign-in cookie
+  STATE: "state-mismatch",              // the response's state is not this browser's
+  PROVIDER_REFUSED: "provider-refused", // the provider answered with error= (e.g. access_denied)
+  CODE_REJECTED: "code-rejected",       // the token endpoint refused the code (replayed, expired)
+  ID_TOKEN: "id-token-invalid",         // signature, issuer, audience, expiry, nonce, ...
+  CLAIMS: "claims-invalid",             // the mapped claims do not fit SPEC §1
+  TOO_LARGE: "session-too-large",       // the claims do not fit in a cookie
+});
+
+export class OidcError extends Error {
+  constructor(kind, detail) {
+    super(`${kind}${detail ? `: ${detail}` : ""}`);
+    this.kind = kind;
+  }
+}
+
+const isNetwork = (e) => e instanceof TypeError || e?.name === "TimeoutError" || e?.name === "AbortError";
+const upstreamStatus = (e) => e?.status ?? e?.cause?.status ?? e?.response?.status;
+
+/** oidcClient(oidc config, { fetch, clockToleranceSeconds }) -> { authorizationUrl(tx), redeem(url, tx) } */
+export function oidcClient(cfg, { fetch: fetchFn, clockToleranceSeconds = 30 } = {}) {
+  const issuer = new URL(cfg.issuer);
+  const client = { client_id: cfg.clientId, [oauth.clockTolerance]: clockToleranceSeconds };
+  const clientAuth = cfg.clientAuth === "client_secret_post" ? oauth.ClientSecretPost(cfg.clientSecret)
+    : cfg.clientAuth === "none" ? oauth.None() : oauth.ClientSecretBasic(cfg.clientSecret);
+  const jwks = {}; // oauth4webapi keeps the provider's JWKS here between callbacks
+  const options = () => ({
+    [oauth.customFetch]: fetchFn ?? ((...a) => fetch(...a)),
+    // http issuers are accepted only on loopback (config check), for the local provider
+    [oauth.allowInsecureRequests]: issuer.protocol === "http:",
+    [oauth.jwksCache]: jwks,
+    signal: AbortSignal.timeout(cfg.timeoutMs ?? 10_000),
+  });
+  let metadata = null; // Promise of the discovery document; a failure is not kept
+
+  function discover() {
+    return (metadata ??= (async () => {
+      const res = await oauth.discoveryRequest(issuer, { ...options(), algorithm: "oidc" });
+      return oauth.processDiscoveryResponse(issuer, res);
+    })().catch((e) => { metadata = null; throw new OidcError(FAILURE.PROVIDER_DOWN, `discovery: ${e?.message ?? e}`); }));
+  }
+
+  /** The provider's authorization URL for this transaction ({ state, nonce, verifier }). */
+  async function authorizationUrl(tx) {
+    const as = await discover();
+    const url = new URL(as.authorization_endpoint);
+    const p = url.searchParams;
+    p.set("client_id", cfg.clientId);
+    p.set("redirect_uri", cfg.redirectUri);
+    p.set("response_type", "code");
+    p.set("scope", (cfg.scopes ?? ["openid", "email", "profile"]).join(" "));
+    p.set("state", tx.state);
+    p.set("nonce", tx.nonce);
+    p.set("code_challenge", await oauth.calculatePKCECodeChallenge(tx.verifier));
+    p.set("code_challenge_method", "S256");
+    if (cfg.prompt) p.set("prompt", cfg.prompt);
+    return url;
+  }
+
+  /** The callback URL's code, redeemed: -> the ID token's verified claims. */
+  async function redeem(callbackUrl, tx) {
+    const as = await discover();
+    if (callbackUrl.searchParams.get("state") !== tx.state) throw new OidcError(FAILURE.STATE);
+    let params;
+    try {
+      params = oauth.validateAuthResponse(as, client, callbackUrl, tx.state);
+    } catch (e) {
+      if (e instanceof oauth.AuthorizationResponseError) throw new OidcError(FAILURE.PROVIDER_REFUSED, e.error);
+      throw new OidcError(FAILURE.STATE, e?.message);
+    }
+    const response = await exchange(as, params, tx);
+    return verifiedClaims(as, response, tx);
+  }
+
+  async function exchange(as, params, tx) {
+    try {
+      return await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, cfg.redirectUri, tx.verifier, options());
+    } catch (e) {
+      throw new OidcError(FAILURE.PROVIDER_DOWN, `token endpoint: ${e?.message ?? e}`);
+    }
+  }
+
+  async function verifiedClaims(as, response, tx) {
+    try {
+      const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: tx.nonce, requireIdToken: true });
+      // The claims are checked above; the signature here, with the key from the provider's jwks_uri.
+      await oauth.validateApplicationLevelSignature(as, response, options());
+      return oauth.getValidatedIdTokenClaims(result);
+    } catch (e) {
+      if (e instanceof OidcError) throw e;
+      if (e instanceof oauth.ResponseBodyError) {
+        if (e.status >= 500) throw new OidcError(FAILURE.PROVIDER_DOWN, `token endpoint ${e.status}`);
+        throw new OidcError(FAILURE.CODE_REJECTED, e.error);
+      }
+      if (isNetwork(e) || upstreamStatus(e) >= 500) throw new OidcError(FAILURE.PROVIDER_DOWN, e?.message);
+      throw new OidcError(FAILURE.ID_TOKEN, e?.code ?? e?.message);
+    }
+  }
+
+  return { authorizationUrl, redeem, discover };
+}
+
+export const newTransaction = (returnTo) => ({
+  state: oauth.generateRandomState(), nonce: oauth.generateRandomNonce(), verifier: oauth.generateRandomCodeVerifier(), returnTo,
+});
