@@ -28,9 +28,7 @@ struct writer {
     }
     size_t at = out.size();
     out.resize(at + text.size());
-    size_t written = 0;
-    if (simdjson::minify(text.data(), text.size(), out.data() + at, written)) written = 0;
-    out.resize(at + written);
+    out.resize(at + minify_into(text, out.data() + at));
   }
 
   // An edited container being written: where its walk stands.

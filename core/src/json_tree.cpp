@@ -2,179 +2,202 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdlib>
-#include <cstring>
+
+#include "json_grammar.h"
 
 namespace keyhole::detail {
-namespace {
 
-// RFC 8259 number grammar.
-bool valid_number(std::string_view s) {
-  size_t i = 0, n = s.size();
-  if (i < n && s[i] == '-') ++i;
-  if (i >= n) return false;
-  if (s[i] == '0') {
-    ++i;
-  } else if (s[i] >= '1' && s[i] <= '9') {
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-  } else {
-    return false;
-  }
-  if (i < n && s[i] == '.') {
-    size_t start = ++i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    size_t start = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
-  }
-  return i == n;
-}
+// Keyhole's stage 2: one pass over the structural indexes, in the order
+// simdjson's own stage 2 walks them, so a document is rejected exactly when
+// simdjson's DOM would reject it (the differential fuzz target checks it),
+// except that numbers too large for a double are accepted: Keyhole copies
+// number text, it never reads a value.
+class tree_builder {
+ public:
+  tree_builder(json_tree& t, const uint32_t* positions, uint32_t count, size_t max_depth)
+      : t_(t), text_(t.text_), at_(positions), count_(count), max_depth_(max_depth) {}
 
-bool number_char(char c) { return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'; }
-
-// A copy of the text in which every valid number outside strings becomes "0"
-// padded with spaces to the same length. simdjson rejects numbers it cannot
-// hold (1e400, 30-digit integers) although they are valid JSON; Keyhole never
-// reads number values (it copies their text), so it parses this copy for
-// structure and keeps every offset, and the original text, unchanged.
-void neutralise_numbers(const char* data, size_t len, std::string& out) {
-  out.assign(data, len);
-  out.append(simdjson::SIMDJSON_PADDING, ' ');
-  bool in_string = false;
-  for (size_t i = 0; i < len; ++i) {
-    char c = out[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
+  bool run(std::string& message) {
+    t_.nodes_.resize(count_);  // a node per token at most: ':' and ',' make none
+    nodes_ = t_.nodes_.data();
+    grammar_error e = walk();
+    if (e != grammar_error::none) {
+      message = std::string("invalid JSON: ") + describe(e);
+      return false;
     }
-    if (c == '"') {
-      in_string = true;
-      continue;
-    }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-      size_t j = i;
-      while (j < len && number_char(out[j])) ++j;
-      if (valid_number(std::string_view(out.data() + i, j - i))) {
-        out[i] = '0';
-        for (size_t k = i + 1; k < j; ++k) out[k] = ' ';
+    t_.nodes_.resize(size_);
+    t_.compact_ = !ws_before_;
+    return true;
+  }
+
+ private:
+  enum class expect : uint8_t { value, key, after_value };
+
+  // The state machine of RFC 8259 over tokens; a stack of open containers
+  // replaces recursion, so depth costs heap, never stack.
+  grammar_error walk() {
+    expect state = expect::value;
+    for (k_ = 0; k_ < count_; ++k_) {
+      uint32_t at = at_[k_];
+      char c = text_[at];
+      ws_before_ |= at > 0 && is_ws(text_[at - 1]);
+      grammar_error e = grammar_error::none;
+      switch (state) {
+        case expect::value: e = value(at, c, state); break;
+        case expect::key: e = key(at, c, state); break;
+        case expect::after_value: e = after_value(at, c, state); break;
       }
-      i = j - 1;
+      if (e != grammar_error::none) return e;
+    }
+    if (!open_.empty() || state != expect::after_value) return grammar_error::structure;
+    return grammar_error::none;
+  }
+
+  grammar_error value(uint32_t at, char c, expect& state) {
+    if (c == '{' || c == '[') return open(at, c, state);
+    if (open_.empty()) return grammar_error::not_container;  // a scalar root
+    state = expect::after_value;
+    return scalar(at, c);
+  }
+
+  grammar_error open(uint32_t at, char c, expect& state) {
+    char close = c == '{' ? '}' : ']';
+    uint32_t n = push(at, 0);
+    if (k_ + 1 < count_ && text_[at_[k_ + 1]] == close) {  // empty: no depth, as in simdjson
+      ++k_;
+      push(at_[k_], 0);
+      nodes_[n].link = size_;
+      state = expect::after_value;
+      return grammar_error::none;
+    }
+    if (open_.size() + 1 >= max_depth_) return grammar_error::depth;
+    open_.push_back(n);
+    state = c == '{' ? expect::key : expect::value;
+    return grammar_error::none;
+  }
+
+  grammar_error key(uint32_t at, char c, expect& state) {
+    if (c != '"') return grammar_error::structure;
+    grammar_error e = string(at);
+    if (e != grammar_error::none) return e;
+    if (++k_ >= count_ || text_[at_[k_]] != ':') return grammar_error::structure;
+    state = expect::value;
+    return grammar_error::none;
+  }
+
+  grammar_error after_value(uint32_t at, char c, expect& state) {
+    if (open_.empty()) return grammar_error::structure;  // a second root value
+    uint32_t top = open_.back();
+    bool object = text_[nodes_[top].pos] == '{';
+    if (c == ',') {
+      state = object ? expect::key : expect::value;
+      return grammar_error::none;
+    }
+    if (c != (object ? '}' : ']')) return grammar_error::structure;
+    push(at, 0);
+    nodes_[top].link = size_;
+    open_.pop_back();
+    return grammar_error::none;
+  }
+
+  grammar_error scalar(uint32_t at, char c) {
+    if (c == '"') return string(at);
+    uint32_t len = token_length(at);
+    push(at, len);
+    std::string_view token(text_ + at, len);
+    switch (c) {
+      case 't': return token == "true" ? grammar_error::none : grammar_error::true_atom;
+      case 'f': return token == "false" ? grammar_error::none : grammar_error::false_atom;
+      case 'n': return token == "null" ? grammar_error::none : grammar_error::null_atom;
+      default:
+        if (c == '-' || (c >= '0' && c <= '9')) return valid_number(token) ? grammar_error::none : grammar_error::number;
+        return grammar_error::structure;  // not a value
     }
   }
-}
 
-}  // namespace
+  // A string token runs from its quote to its closing quote: stage 1 has
+  // matched the quotes, and anything after the closing one but whitespace
+  // would have started a token of its own.
+  grammar_error string(uint32_t at) {
+    uint32_t len = token_length(at);
+    uint32_t n = push(at, len);
+    const char* body = text_ + at + 1;
+    size_t body_len = len - 2;
+    if (!std::memchr(body, '\\', body_len)) return grammar_error::none;
+    nodes_[n].link |= json_tree::kEscaped;
+    t_.escaped_.emplace_back(n, static_cast<uint32_t>(t_.unescaped_.size()));
+    return unescape_into(std::string_view(body, body_len), t_.unescaped_) ? grammar_error::none : grammar_error::string;
+  }
 
-bool json_tree::build(simdjson::dom::parser& parser, const char* data, size_t len, size_t max_depth,
-                      parse_error& err) {
-  size_ = 0;
-  sidx_.clear();
-  // simdjson skips a byte-order mark; skip it here so offsets stay ours.
+  uint32_t token_length(uint32_t at) const {
+    uint32_t stop = at_[k_ + 1];  // the next token, or (sentinel) the text's end
+    while (stop > at && is_ws(text_[stop - 1])) --stop;
+    return stop - at;
+  }
+
+  uint32_t push(uint32_t at, uint32_t link) {
+    nodes_[size_] = json_tree::node{at, link};
+    return size_++;
+  }
+
+  static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+  json_tree& t_;
+  const char* text_;
+  const uint32_t* at_;
+  uint32_t count_;
+  size_t max_depth_;
+  json_tree::node* nodes_ = nullptr;
+  uint32_t size_ = 0;
+  uint32_t k_ = 0;
+  bool ws_before_ = false;
+  std::vector<uint32_t> open_;  // open containers, innermost last
+};
+
+bool json_tree::build(json_parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err) {
+  nodes_.clear();
+  escaped_.clear();
+  unescaped_.clear();
+  // simdjson's parser skips a byte-order mark; so does Keyhole, keeping
+  // offsets its own. A second mark is not JSON.
   if (len >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
     data += 3;
     len -= 3;
-    // simdjson would skip a second one too (and shift every offset): one mark
-    // may start a document, a second is not JSON.
     if (len >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
       err.message = "invalid JSON: a second byte-order mark";
       return false;
     }
   }
-  if (parser.max_depth() != max_depth || parser.capacity() < len) {
-    if (auto e = parser.allocate(std::max(len, parser.capacity()), max_depth)) {
-      err.message = simdjson::error_message(e);
-      return false;
-    }
-  }
-  simdjson::dom::element root;
-  auto e = parser.parse(data, len, false).get(root);
-  if (e == simdjson::BIGINT_ERROR || e == simdjson::NUMBER_ERROR) {
-    neutralise_numbers(data, len, scratch_);
-    e = parser.parse(scratch_.data(), len, false).get(root);
-  }
-  if (e) {
-    err.message = std::string("invalid JSON: ") + simdjson::error_message(e);
+  if (len > kLengthMask) {
+    err.message = "invalid JSON: the document is too large";
     return false;
   }
-  if (!root.is_object() && !root.is_array()) {
-    err.message = "the document is not a JSON object or array";
-    return false;
-  }
-  tape_ = parser.doc.tape.get();
-  strings_ = parser.doc.string_buf.get();
   text_ = data;
   text_len_ = len;
-  structurals_ = parser.implementation->structural_indexes.get();
-  uint32_t n_structurals = parser.implementation->n_structural_indexes;
-  // tape[0] is the root marker; it names the index just past the closing root
-  // marker, so the nodes are tape entries 1 .. that - 2.
-  uint32_t after = static_cast<uint32_t>(tape_[0] & simdjson::internal::JSON_VALUE_MASK);
-  size_ = after - 2;
-  sidx_.resize(size_ + 1);  // + 1: the loop below writes one slot ahead
-  // Tape entries follow the tokens in order, except ':' and ',', and a
-  // token's first byte tells how many tape words it takes: a number (a '-'
-  // or a digit) two, every other token one. So the loop needs neither the
-  // tape nor a branch: the separators' pattern is too irregular to predict,
-  // and this runs once per token. On locals: a store through sidx_ could
-  // otherwise alias the members the loop reads.
-  static constexpr auto kTapeWords = [] {  // first byte of a structural → tape words
-    std::array<uint8_t, 256> t{};
-    for (auto& x : t) x = 1;
-    t[':'] = t[','] = 0;
-    t['-'] = 2;
-    for (int c = '0'; c <= '9'; ++c) t[c] = 2;
-    return t;
-  }();
-  static constexpr auto kIsWs = [] {
-    std::array<uint8_t, 256> t{};
-    for (int c = 0; c < 256; ++c) t[c] = is_ws(static_cast<char>(c));
-    return t;
-  }();
-  const uint32_t* structurals = structurals_;
-  const unsigned char* text = reinterpret_cast<const unsigned char*>(text_);
-  uint32_t* out = sidx_.data();
-  const uint32_t size = size_;
-  uint32_t node = 0;
-  uint32_t ws_before = 0;  // structurals preceded by whitespace (outside strings)
-  for (uint32_t k = 0; k < n_structurals && node < size; ++k) {
-    uint32_t at = structurals[k];
-    out[node] = k;
-    node += kTapeWords[text[at]];
-    ws_before |= at > 0 ? kIsWs[text[at - 1]] : 0;
-  }
-  // Whitespace outside strings always runs up to the next structural, so
-  // none before any of them means every span is already compact.
-  compact_ = ws_before == 0;
-#ifndef NDEBUG
-  // Debug and fuzz builds check the mapping node by node: every tape tag
-  // against the byte its token starts with.
-  for (uint32_t n = 0; node == size_ && n < size_; n += kTapeWords[text[pos(n)]]) {
-    char c = static_cast<char>(text[pos(n)]), t = tag(n);
-    bool number = t == 'l' || t == 'u' || t == 'd';
-    bool same = number ? (c == '-' || (c >= '0' && c <= '9')) : c == t;  // { [ } ] " t f n
-    if (!same) std::abort();
-  }
-#endif
-  if (node != size_) {
-    err.message = "internal error: tape and text disagree";
-    size_ = 0;
+  if (!parser.index(data, len, err.message)) return false;
+  tree_builder b(*this, parser.positions(), parser.count(), max_depth);
+  if (!b.run(err.message)) {
+    nodes_.clear();
     return false;
   }
+  unescaped_.append(8, '\0');  // first_word() may read a whole word past a name
   return true;
+}
+
+std::string_view json_tree::unescaped_at(uint32_t n) const {
+  auto it = std::lower_bound(escaped_.begin(), escaped_.end(), n,
+                             [](const std::pair<uint32_t, uint32_t>& e, uint32_t x) { return e.first < x; });
+  uint32_t len;
+  std::memcpy(&len, unescaped_.data() + it->second, sizeof len);
+  return std::string_view(unescaped_.data() + it->second + sizeof len, len);
 }
 
 std::string_view json_tree::span(uint32_t n) const {
   char c = tag(n);
   if (c != '{' && c != '[') return raw(n);
-  uint32_t close = end(n) - 1;  // the closing bracket's tape entry
-  uint32_t begin = pos(n);
-  return std::string_view(text_ + begin, pos(close) + 1 - begin);
+  uint32_t close = end(n) - 1;  // the closing bracket's node
+  uint32_t begin = nodes_[n].pos;
+  return std::string_view(text_ + begin, nodes_[close].pos + 1 - begin);
 }
 
 size_t json_tree::child_count(uint32_t n) const {
@@ -185,8 +208,9 @@ size_t json_tree::child_count(uint32_t n) const {
 
 namespace {
 // A name's first eight bytes, zero-filled past its end, so most unequal names
-// differ in one integer comparison. Reading eight bytes is safe: simdjson's
-// string buffer ends in SIMDJSON_PADDING spare bytes after the last string.
+// differ in one integer comparison. Reading eight bytes is safe: a name is
+// either in the text, which the caller pads, or in unescaped_, which ends in
+// eight spare bytes.
 uint64_t first_word(std::string_view k) {
   uint64_t w;
   std::memcpy(&w, k.data(), 8);
@@ -275,10 +299,10 @@ uint32_t json_tree::first_duplicate(uint32_t obj) const {
   return first;
 }
 
-bool parse_copy(simdjson::dom::parser& parser, std::string& buf, std::string_view json, size_t max_depth,
+bool parse_copy(json_parser& parser, std::string& buf, std::string_view json, size_t max_depth,
                 json_tree& tree, parse_error& err) {
   buf.assign(json);
-  buf.append(simdjson::SIMDJSON_PADDING, '\0');
+  buf.append(json_parser::padding(), '\0');
   return tree.build(parser, buf.data(), json.size(), max_depth, err);
 }
 

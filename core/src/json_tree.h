@@ -1,10 +1,13 @@
 // A read-only view of one JSON document that also knows where every token
 // stands in the original text, so kept parts are written back byte for byte.
 //
-// simdjson's DOM parser validates the whole document (UTF-8, grammar, escapes,
-// depth) and writes its tape; one pass over its structural indexes then maps
-// every tape entry to the token's offset in the text. Node n is tape entry
-// n + 1, so the root is node 0. Nothing is copied out of the tape.
+// One pass over simdjson's stage-1 structural indexes (structural_index.h)
+// validates what stage 1 leaves (grammar, depth, numbers, literals, escapes)
+// and writes one 8-byte node per token: where it starts in the text and, for a
+// container, where its subtree ends; for a scalar, its length. Names and
+// strings are read in place; only a string holding an escape is unescaped,
+// into a side buffer, during the same pass. There is no tape and no copy of
+// the strings. Node 0 is the root; an object's children alternate key, value.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "simdjson.h"
+#include "structural_index.h"
 
 namespace keyhole::detail {
 
@@ -21,7 +24,6 @@ enum class jtype : uint8_t { object, array, string, number, true_value, false_va
 
 constexpr uint32_t npos = UINT32_MAX;
 
-// simdjson's DOM parser reports what is wrong, not where.
 struct parse_error {
   std::string message;
 };
@@ -29,33 +31,28 @@ struct parse_error {
 class json_tree {
  public:
   // Parses `len` bytes at `data`; `capacity - len` must be at least
-  // simdjson::SIMDJSON_PADDING. The tree borrows the parser's tape and the
-  // text: valid until either changes. False (with `err`) when the text is not
+  // json_parser::padding(). The tree borrows the text and keeps its nodes:
+  // valid until the text changes. False (with `err`) when the text is not
   // valid JSON, nests deeper than `max_depth`, or its root is not an object or array.
-  bool build(simdjson::dom::parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err);
+  bool build(json_parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err);
 
-  uint32_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
+  uint32_t size() const { return static_cast<uint32_t>(nodes_.size()); }
+  bool empty() const { return nodes_.empty(); }
 
   jtype type(uint32_t n) const {
     switch (tag(n)) {
       case '{': return jtype::object;
       case '[': return jtype::array;
       case '"': return jtype::string;
-      case 'l': case 'u': case 'd': return jtype::number;
       case 't': return jtype::true_value;
       case 'f': return jtype::false_value;
       case 'n': return jtype::null_value;
-      default: return jtype::end;
+      case '}': case ']': return jtype::end;
+      default: return jtype::number;  // '-' or a digit: nothing else starts a node
     }
   }
   // One past the last node of n's subtree.
-  uint32_t end(uint32_t n) const {
-    char c = tag(n);
-    if (c == '{' || c == '[') return static_cast<uint32_t>(tape_[n + 1]) - 1;
-    if (c == 'l' || c == 'u' || c == 'd') return n + 2;
-    return n + 1;
-  }
+  uint32_t end(uint32_t n) const { return is_container_tag(tag(n)) ? nodes_[n].link : n + 1; }
   // Children in order: first_child(n), then next_sibling(n, c) until npos.
   // (Inline: the filters call these once per member they walk past.)
   uint32_t first_child(uint32_t n) const {
@@ -80,7 +77,8 @@ class json_tree {
   uint32_t first_duplicate(uint32_t obj) const;
   // One pass over object `obj` that both checks its member names are unique
   // (false when two are equal) and finds the members named in `names`:
-  // found[i] is the value node, or npos when absent.
+  // found[i] is the value node, or npos when absent. The one duplicate-checked
+  // way the filters read an object.
   template <size_t N>
   bool members(uint32_t obj, const std::string_view (&names)[N], uint32_t (&found)[N]) const {
     static_assert(N <= 8);
@@ -92,19 +90,16 @@ class json_tree {
   std::string_view key(uint32_t value) const { return string_at(value - 1); }
   // The unescaped value of a string node.
   std::string_view str(uint32_t n) const { return string_at(n); }
-  // The token as written (scalars; strings with their quotes).
+  // The token as written (scalars; strings with their quotes; a bracket alone).
   std::string_view raw(uint32_t n) const {
-    uint32_t begin = pos(n);
-    uint32_t stop = structurals_[sidx_[n] + 1];  // the next token, or the end of the text
-    if (stop > text_len_) stop = static_cast<uint32_t>(text_len_);
-    if (!compact_)
-      while (stop > begin && is_ws(text_[stop - 1])) --stop;
-    return std::string_view(text_ + begin, stop - begin);
+    const node& x = nodes_[n];
+    size_t len = is_container_tag(tag(n)) || is_close_tag(tag(n)) ? 1 : x.link & kLengthMask;
+    return std::string_view(text_ + x.pos, len);
   }
   std::string_view raw_key(uint32_t value) const { return raw(value - 1); }
   // The node's text as written, from its first to its last byte.
   std::string_view span(uint32_t n) const;
-  int64_t offset_of(uint32_t n) const { return n < size_ ? int64_t(pos(n)) : -1; }
+  int64_t offset_of(uint32_t n) const { return n < size() ? int64_t(nodes_[n].pos) : -1; }
   // True when the text has no whitespace outside strings, so any span is
   // already compact and can be copied as it is.
   bool compact() const { return compact_; }
@@ -115,32 +110,39 @@ class json_tree {
   bool is_null(uint32_t n) const { return n != npos && tag(n) == 'n'; }
 
  private:
-  char tag(uint32_t n) const { return static_cast<char>(tape_[n + 1] >> 56); }
-  // simdjson's string buffer holds a 32-bit length, then the unescaped bytes.
-  std::string_view string_at(uint32_t n) const {
-    size_t offset = static_cast<size_t>(tape_[n + 1] & simdjson::internal::JSON_VALUE_MASK);
-    uint32_t len;
-    std::memcpy(&len, strings_ + offset, sizeof len);
-    return std::string_view(reinterpret_cast<const char*>(strings_ + offset + sizeof len), len);
-  }
-  static constexpr bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-  bool members(uint32_t obj, const std::string_view* names, uint32_t* found, size_t n) const;
-  uint32_t pos(uint32_t n) const { return structurals_[sidx_[n]]; }
+  friend class tree_builder;
+  struct node {
+    uint32_t pos;   // the token's first byte in the text
+    uint32_t link;  // container: end(n); scalar: its length, kEscaped set when unescaped apart
+  };
+  static constexpr uint32_t kEscaped = 0x80000000u;
+  static constexpr uint32_t kLengthMask = ~kEscaped;
+  static constexpr bool is_container_tag(char c) { return c == '{' || c == '['; }
+  static constexpr bool is_close_tag(char c) { return c == '}' || c == ']'; }
 
-  const uint64_t* tape_ = nullptr;
-  const uint8_t* strings_ = nullptr;
+  char tag(uint32_t n) const { return text_[nodes_[n].pos]; }
+  std::string_view string_at(uint32_t n) const {
+    const node& x = nodes_[n];
+    if (x.link & kEscaped) return unescaped_at(n);
+    return std::string_view(text_ + x.pos + 1, (x.link & kLengthMask) - 2);
+  }
+  std::string_view unescaped_at(uint32_t n) const;
+  bool members(uint32_t obj, const std::string_view* names, uint32_t* found, size_t n) const;
+
   const char* text_ = nullptr;
   size_t text_len_ = 0;
-  const uint32_t* structurals_ = nullptr;
-  std::vector<uint32_t> sidx_;  // node → index into structurals_
-  std::string scratch_;         // see neutralise_numbers()
-  uint32_t size_ = 0;
+  std::vector<node> nodes_;
+  // Strings holding an escape: (node, offset in unescaped_ of a 4-byte length
+  // and the bytes), in node order. unescaped_ ends in 8 spare bytes so a name's
+  // first word can be read whole (see first_word in json_tree.cpp).
+  std::vector<std::pair<uint32_t, uint32_t>> escaped_;
+  std::string unescaped_;
   bool compact_ = false;
 };
 
 // Parses a small document (a policy, claims) from a padded copy of `json`
 // kept in `buf`, which the tree then borrows.
-bool parse_copy(simdjson::dom::parser& parser, std::string& buf, std::string_view json, size_t max_depth,
+bool parse_copy(json_parser& parser, std::string& buf, std::string_view json, size_t max_depth,
                 json_tree& tree, parse_error& err);
 
 // Writes `s` as a JSON string literal (quotes included) with minimal escaping.

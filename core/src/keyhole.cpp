@@ -21,8 +21,8 @@ namespace keyhole {
 using namespace detail;
 
 struct filter::state {
-  simdjson::dom::parser payload_parser;
-  simdjson::dom::parser small_parser;  // claims
+  json_parser payload_parser;
+  json_parser small_parser;  // claims
   json_tree payload, claims;
   std::string padded;     // payload copy when the caller gave no slack
   std::string small_buf;  // claims copy (always small)
@@ -39,7 +39,7 @@ struct filter::state {
 
 namespace {
 
-constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
+constexpr size_t kPadding = json_parser::padding();
 
 status make(status_code c, std::string pointer, std::string message, int64_t offset = -1) {
   status s;
@@ -115,7 +115,7 @@ policy policy::compile(std::string_view json, status& st) noexcept {
     auto compiled = std::make_shared<compiled_policy>();
     compiled->source.reserve(json.size() + kPadding);
     compiled->source.assign(json).append(kPadding, '\0');
-    simdjson::dom::parser parser;
+    json_parser parser;
     json_tree tree;
     parse_error err;
     bool parsed = tree.build(parser, compiled->source.data(), json.size(), 1024, err);
@@ -149,7 +149,7 @@ keyhole::viewer keyhole::viewer::compile(const policy& p, std::string_view claim
       st = make(status_code::bad_policy, "", "no compiled policy");
       return result;
     }
-    simdjson::dom::parser parser;
+    json_parser parser;
     std::string buf;
     json_tree tree;
     parse_error err;
@@ -176,7 +176,7 @@ keyhole::viewer keyhole::viewer::compile(const policy& p, std::string_view claim
 
 status validate_claims(std::string_view claims_json) noexcept {
   KEYHOLE_TRY {
-    simdjson::dom::parser parser;
+    json_parser parser;
     std::string buf;
     json_tree tree;
     parse_error err;

@@ -538,7 +538,7 @@ const std::string& compiled_policy::canonical_hash() const {
     // The text compiled once already, so it parses again. Should it not (out
     // of memory), the hash stays empty and the audience key fails: a key
     // without the policy's content could be shared with another policy's.
-    simdjson::dom::parser parser;
+    detail::json_parser parser;
     std::string buf;
     detail::json_tree tree;
     detail::parse_error err;

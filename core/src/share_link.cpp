@@ -113,7 +113,7 @@ status failure(status_code c, std::string pointer, std::string message) {
 }
 
 // Parses `json` (a small document) with `parser`, into `tree` borrowing `buf`.
-bool parse_small(simdjson::dom::parser& parser, std::string& buf, std::string_view json,
+bool parse_small(detail::json_parser& parser, std::string& buf, std::string_view json,
                  detail::json_tree& tree, std::string& message) {
   detail::parse_error err;
   if (detail::parse_copy(parser, buf, json, 1024, tree, err)) return true;
@@ -128,7 +128,7 @@ status share_grants(std::string_view claims_json, std::string_view token_body_js
   using namespace detail;
   KEYHOLE_TRY {
     grants_json = "[]";
-    simdjson::dom::parser parser;
+    json_parser parser;
     std::string claims_buf, body_buf, pointer, message;
     json_tree claims, body;
     detail::viewer v;

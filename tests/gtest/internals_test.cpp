@@ -74,12 +74,12 @@ TEST(NameIndex, EmptyIndexFindsNothing) {
 
 // Parses `json` (an object) for the member tests.
 struct parsed {
-  simdjson::dom::parser parser;
+  keyhole::detail::json_parser parser;
   std::string text;
   json_tree tree;
   explicit parsed(std::string json) : text(std::move(json)) {
     size_t len = text.size();
-    text.append(simdjson::SIMDJSON_PADDING, ' ');
+    text.append(keyhole::detail::json_parser::padding(), ' ');
     keyhole::detail::parse_error err;
     EXPECT_TRUE(tree.build(parser, text.data(), len, 64, err)) << err.message;
   }
