@@ -19,7 +19,7 @@ const USAGE = `usage:
   keyhole-edge share --secret-file FILE --resource article:ID [--resource ...]
                (--email ADDR | --domain D)... [--ttl SECONDS] [--id ID]
   keyhole-edge token --hs256-secret-file FILE --claims JSON [--issuer ISS] [--audience AUD] [--ttl SECONDS]
-  keyhole-edge demo [--port 8787] [--origin-port 0]
+  keyhole-edge demo [--port 8787] [--origin-port 0] [--idp-port 0]
 `;
 
 function die(msg, code = 2) {
@@ -134,39 +134,70 @@ async function token(argv) {
   process.stdout.write(await signToken(readSecret(v["hs256-secret-file"]), claims, { issuer: v.issuer, audience: v.audience, ttlSeconds: parseTtl(v.ttl, 3600) }) + "\n");
 }
 
+/** The local OpenID Connect provider with the sample users, or null when oidc-provider (a
+ *  devDependency) is not installed: the demo then runs without sign-in. */
+async function demoProvider(host, port, redirectUri, clientSecret) {
+  let mod;
+  try { mod = await import("../sample-origin/oidc-provider.mjs"); } catch { return null; }
+  if (!(await mod.oidcProviderAvailable())) return null;
+  const idp = await mod.startOidcProvider({ host, port, clients: [{ clientId: "keyhole-demo", clientSecret, redirectUris: [redirectUri] }] });
+  return { idp, ...mod };
+}
+
 async function demo(argv) {
-  const { values: v } = parseArgs({ args: argv, strict: true, options: { port: { type: "string" }, "origin-port": { type: "string" }, host: { type: "string" } } });
+  const { values: v } = parseArgs({ args: argv, strict: true, options: { port: { type: "string" }, "origin-port": { type: "string" }, "idp-port": { type: "string" }, host: { type: "string" } } });
   const { startSampleOrigin, POLICY_FILE, JSM_POLICY_FILE } = await import("../sample-origin/server.mjs");
   const { personas } = await import("../sample-origin/personas.mjs");
   const host = v.host ?? "127.0.0.1";
+  const port = Number(v.port ?? 8787);
+  if (!port) die("demo: --port must be a fixed port (the sign-in redirect URI names it)");
+  const edgeUrl = `http://${host}:${port}`;
   const origin = await startSampleOrigin({ port: Number(v["origin-port"] ?? 0), host });
   const rnd = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
   const jwtSecret = rnd();
   const shareSecret = rnd();
+  const clientSecret = rnd();
+  const redirectUri = `${edgeUrl}/auth/callback`;
+  const oidc = await demoProvider(host, Number(v["idp-port"] ?? 0), redirectUri, clientSecret);
   const issuer = "keyhole-demo", audience = "keyhole-edge";
+  const identity = { algorithms: ["HS256"], hs256Secret: jwtSecret, issuer, audience };
+  if (oidc) {
+    identity.claims = oidc.DEMO_CLAIMS_MAPPING; // the provider's claim names -> SPEC §1 (the curl tokens below use them too)
+    // prompt=login: signing out here and in again asks for a password, so one browser can try several users
+    identity.oidc = { issuer: oidc.idp.issuer, clientId: "keyhole-demo", clientSecret, redirectUri, scopes: oidc.DEMO_SCOPES, sessionSecret: rnd(), prompt: "login" };
+  }
   const proxy = await start({
-    upstream: origin.url, policy: readText(POLICY_FILE),
-    identity: { algorithms: ["HS256"], hs256Secret: jwtSecret, issuer, audience },
-    share: { secret: shareSecret },
+    upstream: origin.url, policy: readText(POLICY_FILE), identity, share: { secret: shareSecret },
+    pages: { title: "Keyhole demo" },
     routes: DEFAULT_ROUTES.map((r) => ({
       ...r,
       cache: r.path.startsWith("/api/v2") ? { audience: true, maxAge: 30 } : undefined,
       // JSM lists carry no labels: the demo serves them with the policy minus its label rules
       policy: r.format === "jsm" ? readText(JSM_POLICY_FILE) : undefined,
     })),
-  }, { port: Number(v.port ?? 8787), host });
+  }, { port, host });
+  const tokenClaims = (claims) => (oidc ? oidc.providerClaims(claims) : claims);
   const out = [];
   out.push(`Keyhole demo`);
+  out.push(`  status page and help center (sign in here): ${proxy.url}/   and ${proxy.url}/help`);
   out.push(`  sample origin (unfiltered): ${origin.url}`);
-  out.push(`  keyhole-edge proxy:         ${proxy.url}`);
   out.push(`  demo page (filters in your browser): ${origin.url}/demo/`);
+  if (oidc) {
+    out.push(`  sign-in provider (oidc-provider, local): ${oidc.idp.issuer}`);
+    out.push(``);
+    out.push(`Sample logins (open ${proxy.url}/ with exactly this host, then "Sign in"):`);
+    for (const l of oidc.SAMPLE_LOGINS) out.push(`  ${l.username.padEnd(22)} password ${l.password.padEnd(16)} ${l.label}`);
+    out.push(`  (anonymous: do not sign in)`);
+  } else {
+    out.push(`  sign-in: off (npm package oidc-provider, a devDependency, is not installed)`);
+  }
   out.push(``);
   out.push(`Ready-to-paste requests through the proxy (tokens valid 12 hours):`);
   for (const [name, p] of Object.entries(personas)) {
     out.push(``);
     out.push(`# ${name}: ${p.label}`);
     let auth = "";
-    if (p.claims.sub) auth = ` -H 'Authorization: Bearer ${await signToken(jwtSecret, p.claims, { issuer, audience, ttlSeconds: 12 * 3600 })}'`;
+    if (p.claims.sub) auth = ` -H 'Authorization: Bearer ${await signToken(jwtSecret, tokenClaims(p.claims), { issuer, audience, ttlSeconds: 12 * 3600 })}'`;
     out.push(`curl -s${auth} ${proxy.url}/api/v2/status.json`);
     out.push(`curl -s${auth} ${proxy.url}/api/v2/summary.json`);
     out.push(`curl -s${auth} ${proxy.url}/wiki/rest/api/content`);
@@ -175,6 +206,8 @@ async function demo(argv) {
       out.push(`curl -s${auth} '${proxy.url}/wiki/rest/api/content/95001?share=${t}'`);
       out.push(`# the same link without the partner's token (forwarded to someone else): 404`);
       out.push(`curl -s -i '${proxy.url}/wiki/rest/api/content/95001?share=${t}'`);
+      out.push(`# in a browser: the help center with the partner's share link (shows page 95001 once signed in as ${p.claims.email})`);
+      out.push(`${proxy.url}/help?share=${t}`);
     }
   }
   out.push(``);

@@ -41,6 +41,12 @@ export function loadConfigFile(file) {
   const routes = c.routes?.map(({ policyFile, ...r }) => (policyFile ? { ...r, policy: read(rel(policyFile), file) } : r));
   const { hs256SecretFile, publicKeyFile, jwksFile, ...id } = c.identity ?? {};
   if (hs256SecretFile) id.hs256Secret = secret(hs256SecretFile);
+  if (id.oidc) {
+    const { clientSecretFile, sessionSecretFile, ...oidc } = id.oidc;
+    if (clientSecretFile) oidc.clientSecret = secret(clientSecretFile);
+    if (sessionSecretFile) oidc.sessionSecret = secret(sessionSecretFile);
+    id.oidc = oidc;
+  }
   if (publicKeyFile) id.publicKey = read(rel(publicKeyFile), file);
   if (jwksFile) {
     try { id.jwks = JSON.parse(read(rel(jwksFile), file)); } catch (e) { throw new ConfigFileError(file, `/identity/jwksFile: ${e.message}`, "/identity/jwksFile"); }
@@ -53,7 +59,7 @@ export function loadConfigFile(file) {
   const edge = {
     upstream: c.upstream, policy: c.policyFile ? read(rel(c.policyFile), file) : c.policy,
     routes, identity: id, share, limits: c.limits, upstreamHeaders: c.upstreamHeaders,
-    upstreamCache: c.upstreamCache, cors: c.cors,
+    upstreamCache: c.upstreamCache, cors: c.cors, pages: c.pages,
   };
   return { edge, listen: { port: c.port, host: c.host }, workers: c.workers };
 }

@@ -159,18 +159,24 @@ export function compileIdentity(cfg = {}) {
       throw new IdentityError(describe(e));
     }
     rejectDuplicateMembers(token);
+    const claims = mapClaims(payload);
+    if (typeof claims.sub !== "string" || claims.sub === "") throw new IdentityError("token has no subject");
+    verified.put(token, claims, payload.exp);
+    return { claims, tokenPresent: true };
+  }
+
+  /** A verified token's (or ID token's) claims -> SPEC §1 members through `claims`. */
+  function mapClaims(payload) {
     const claims = {};
     for (const name of SECTION1) {
       if (name === "grants" && !trustGrants) continue;
       const v = getPath(payload, mapping[name]);
       if (v !== undefined) claims[name] = v;
     }
-    if (typeof claims.sub !== "string" || claims.sub === "") throw new IdentityError("token has no subject");
-    verified.put(token, claims, payload.exp);
-    return { claims, tokenPresent: true };
+    return claims;
   }
 
-  return { claimsFor, cookieName, algorithms };
+  return { claimsFor, mapClaims, cookieName, algorithms };
 }
 
 /** The text of one base64url segment of a JWS, decoded as strict UTF-8 (throws otherwise). */

@@ -14,6 +14,7 @@ import { jsonError, unauthorized, etagOf, respond } from "./responses.js";
 import { memoryCache } from "./memory-cache.js";
 import { upstreamCache } from "./upstream-cache.js";
 import { corsPolicy } from "./cors.js";
+import { siteRoutes, edgeHooks } from "./site.js";
 import { viewerCache } from "./viewer-cache.js";
 
 export { createShareToken, shareVerifier, verifyShareToken, grantsFor } from "./share.js";
@@ -80,6 +81,8 @@ export function createEdgeFilter(config = {}) {
   assertValid(config, EDGE_CONFIG);
   const policyText = policyTextOf(config.policy);
   const maxPayload = config.limits?.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD;
+  // Sign-in (identity.oidc: /auth/*) and the pages (pages: /, /help), before routing (site.js).
+  const site = siteRoutes(config, edgeHooks(() => e, handle));
   const e = {
     policyText, maxPayload,
     routes: compileRoutes(config.routes, policyText),
@@ -89,7 +92,7 @@ export function createEdgeFilter(config = {}) {
       cache: config.upstreamCache === false ? null : upstreamCache(config.upstreamCache ?? {}),
     }),
     // ready(): the share stage asks the core (kh.shareGrants) whether a link is for this viewer
-    viewer: viewerResolver(config, () => e.ready()),
+    viewer: viewerResolver(config, () => e.ready(), site?.session),
     pool: config.filterPool ?? null,
     cache: pickCache(config.cache),
     cors: null,
@@ -109,7 +112,7 @@ export function createEdgeFilter(config = {}) {
       if (preflight) res = preflight;
       else {
         try {
-          res = await handle(e, request, ctx, info);
+          res = (site && (await site.route(request, ctx, info))) ?? (await handle(e, request, ctx, info));
         } catch (err) {
           res = failureResponse(err, info);
         }

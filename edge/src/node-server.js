@@ -32,6 +32,9 @@ export async function serveNode(handler, { port = 8787, host = "127.0.0.1" } = {
       const response = await handler.fetch(toRequest(req, base), {}, { waitUntil() {}, passThroughOnException() {} });
       const headers = {};
       response.headers.forEach((v, k) => { headers[k] = v; });
+      // Each Set-Cookie its own header line (sign-in sets the session and clears its transaction).
+      const cookies = response.headers.getSetCookie?.() ?? [];
+      if (cookies.length) headers["set-cookie"] = cookies;
       res.writeHead(response.status, headers);
       if (!response.body || req.method === "HEAD") { res.end(); return; }
       const bytes = bytesOf(response);

@@ -4,21 +4,28 @@ import { compileIdentity, IdentityError } from "./identity.js";
 import { shareVerifier, verifyShareToken, grantsFor } from "./share.js";
 import { unauthorized } from "./responses.js";
 
-/** viewerResolver(config, ready) (ready() -> { kh }: the loaded core, for share links) -> { shareParam, shareHeader, resolve(request, shareToken, info) } */
-export function viewerResolver(config, ready) {
+/** viewerResolver(config, ready, session) (ready() -> { kh }: the loaded core, for share links;
+ *  session: the sign-in session cookie reader, auth/session.js, when identity.oidc is set)
+ *  -> { shareParam, shareHeader, resolve(request, shareToken, info) } */
+export function viewerResolver(config, ready, session = null) {
   const identity = compileIdentity(config.identity ?? {});
   const share = config.share?.secret ? shareVerifier(config.share.secret) : null;
   const clockSkew = config.identity?.clockToleranceSeconds ?? 30;
 
-  /** -> { claims } or { response } (401). */
+  /** -> { claims, display } or { response } (401). A Bearer token or the JWT cookie comes
+   *  first; without either, the edge's own session cookie (one that does not open is anonymous). */
   async function resolve(request, shareToken, info) {
-    let claims;
+    let claims, tokenPresent, display;
     try {
-      ({ claims } = await identity.claimsFor(request));
+      ({ claims, tokenPresent } = await identity.claimsFor(request));
     } catch (e) {
       if (!(e instanceof IdentityError)) throw e;
       info.error = e.description;
       return { response: unauthorized(e.error, e.description) };
+    }
+    if (!tokenPresent && session) {
+      const s = await session.read(request);
+      if (s) ({ claims, display } = s);
     }
     if (share && shareToken && claims.sub) {
       const body = await verifyShareToken(share, shareToken);
@@ -28,11 +35,12 @@ export function viewerResolver(config, ready) {
     } else if (shareToken) {
       info.share = share ? "anonymous" : "disabled";
     }
-    return { claims };
+    return { claims, display };
   }
 
   return {
     resolve,
+    mapClaims: identity.mapClaims, // for ID tokens (auth/): the same identity.claims mapping
     shareParam: config.share?.param ?? "share",
     shareHeader: (config.share?.header ?? "x-keyhole-share").toLowerCase(),
   };
