@@ -46,8 +46,45 @@ export interface IdentityConfig {
   maxTokenBytes?: number;
   /** Take `grants` from the token too (default false: only from share links). */
   trustTokenGrants?: boolean;
-  /** SPEC §1 member -> token claim. Default: the same names. */
+  /** SPEC §1 member -> token claim. Default: the same names. Applies to ID tokens (oidc) too. */
   claims?: Partial<Record<keyof Claims, ClaimMapping>>;
+  /** Sign-in with OpenID Connect: /auth/login, /auth/callback, /auth/logout and a session cookie. */
+  oidc?: OidcConfig;
+}
+
+/** The edge as an OpenID Connect relying party (authorization code + PKCE, state, nonce). */
+export interface OidcConfig {
+  /** The provider's issuer URL (discovery: <issuer>/.well-known/openid-configuration). https; http only on loopback. */
+  issuer: string;
+  clientId: string;
+  /** Required unless clientAuth is "none". */
+  clientSecret?: string;
+  /** The edge's own callback, e.g. "https://status.example.com/auth/callback" (registered at the provider). */
+  redirectUri: string;
+  /** Default ["openid", "email", "profile"]; must include "openid". */
+  scopes?: string[];
+  /** Seals the session and sign-in cookies (AES-256-GCM, HKDF-derived keys); at least 32 bytes. */
+  sessionSecret: string | Uint8Array;
+  /** Session lifetime, default 28800 (8 hours), at most 2592000 (30 days). */
+  sessionTtlSeconds?: number;
+  /** Default "__Host-keyhole_session" (https) or "keyhole_session" (http on loopback). */
+  sessionCookie?: string;
+  /** Sent as the authorization request's prompt, e.g. "login" or "select_account". */
+  prompt?: string;
+  /** Token endpoint client authentication, default "client_secret_basic". */
+  clientAuth?: "client_secret_basic" | "client_secret_post" | "none";
+  /** Provider requests time out after this (default 10000). */
+  timeoutMs?: number;
+}
+
+/** The pages the edge serves itself: "/" (status) and "/help" (help center), from the filtered payloads. */
+export interface PagesConfig {
+  /** Shown in the page title. */
+  title?: string;
+  /** Default "/api/v2/summary.json". */
+  statusSource?: string;
+  /** Default "/wiki/rest/api/content". */
+  helpSource?: string;
 }
 
 export interface ShareConfig {
@@ -106,6 +143,8 @@ export interface LogEntry {
   /** Where the upstream body came from. */
   upstream?: "miss" | "hit" | "coalesced" | "revalidated" | "uncached";
   share?: "granted" | "not-for-viewer" | "invalid" | "anonymous" | "disabled";
+  /** Sign-in routes. */
+  auth?: "signed-in" | "signed-out";
 }
 
 export interface EdgeConfig {
@@ -130,6 +169,7 @@ export interface EdgeConfig {
   cache?: "auto" | false | ResponseCache;
   upstreamCache?: false | UpstreamCacheConfig;
   cors?: CorsConfig;
+  pages?: PagesConfig;
   log?: (entry: LogEntry) => void;
   filterPool?: FilterPool;
 }
@@ -194,6 +234,8 @@ export class IdentityError extends Error {
 export interface CompiledIdentity {
   /** Anonymous ({} and tokenPresent false) without a token; throws IdentityError for a bad one. */
   claimsFor(request: Request): Promise<{ claims: Claims; tokenPresent: boolean }>;
+  /** A verified token's claims -> SPEC §1 members through the `claims` mapping. */
+  mapClaims(payload: Record<string, unknown>): Claims;
   cookieName: string | null;
   algorithms: Algorithm[];
 }

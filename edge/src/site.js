@@ -16,7 +16,7 @@ export function siteRoutes(config, hooks) {
   const cookies = oidc ? sessionCookies(oidc) : null;
   const auth = oidc ? authRoutes({
     oidc, cookies, mapClaims: hooks.mapClaims, checkClaims: hooks.checkClaims,
-    fetch: config.fetch, clockToleranceSeconds: config.identity?.clockToleranceSeconds ?? 30,
+    clockToleranceSeconds: config.identity?.clockToleranceSeconds ?? 30,
   }) : null;
   const shareParam = config.share?.param ?? "share";
   const pages = config.pages ? pagesRoutes({
