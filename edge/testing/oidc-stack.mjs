@@ -17,12 +17,13 @@ export const SESSION_SECRET = "test-session-secret-0123456789-abcdefghij";
 export const loginOf = (persona) => SAMPLE_LOGINS.find((l) => l.persona === persona);
 
 /** The edge config for a stack: sign-in against `issuer`, pages on, the demo routes and policy. */
-export function edgeConfig({ issuer, originUrl, redirectUri, oidc = {}, ...rest }) {
+export function edgeConfig({ issuer, originUrl, redirectUri, oidc = {}, identity = {}, ...rest }) {
   return {
     policy: POLICY_TEXT, upstream: originUrl,
     identity: {
       claims: DEMO_CLAIMS_MAPPING,
       oidc: { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri, scopes: DEMO_SCOPES, sessionSecret: SESSION_SECRET, prompt: "login", ...oidc },
+      ...identity,
     },
     share: { secret: SHARE_SECRET },
     pages: { title: "Test status" },
@@ -32,17 +33,18 @@ export function edgeConfig({ issuer, originUrl, redirectUri, oidc = {}, ...rest 
 }
 
 /**
- * startStack({ oidc, config, provider: false }) -> { edgeUrl, idp, origin, logs, close() }
+ * startStack({ oidc, identity, config, provider: false, issuer }) -> { edgeUrl, idp, origin, logs, close() }
+ * (oidc, identity: members added to identity.oidc / identity; provider false: no local provider, `issuer` instead)
  * The edge listens first (its URL is the redirect URI the provider registers).
  */
-export async function startStack({ oidc = {}, config = {}, provider = true, issuer } = {}) {
+export async function startStack({ oidc = {}, identity = {}, config = {}, provider = true, issuer } = {}) {
   const holder = { fetch: () => new Response("starting", { status: 503 }) };
   const edge = await serveNode({ fetch: (...a) => holder.fetch(...a) }, { port: 0 });
   const redirectUri = `${edge.url}/auth/callback`;
   const origin = await startSampleOrigin();
   const idp = provider ? await startOidcProvider({ clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [redirectUri] }] }) : null;
   const logs = [];
-  const handler = createEdgeFilter(edgeConfig({ issuer: issuer ?? idp.issuer, originUrl: origin.url, redirectUri, oidc, log: (e) => logs.push(e), ...config }));
+  const handler = createEdgeFilter(edgeConfig({ issuer: issuer ?? idp.issuer, originUrl: origin.url, redirectUri, oidc, identity, log: (e) => logs.push(e), ...config }));
   await handler.ready();
   holder.fetch = (...a) => handler.fetch(...a);
   return {
