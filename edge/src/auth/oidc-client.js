@@ -95,7 +95,10 @@ export function oidcClient(cfg, { fetch: fetchFn, clockToleranceSeconds = 30 } =
       const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: tx.nonce, requireIdToken: true });
       // The claims are checked above; the signature here, with the key from the provider's jwks_uri.
       await oauth.validateApplicationLevelSignature(as, response, options());
-      return oauth.getValidatedIdTokenClaims(result);
+      const claims = oauth.getValidatedIdTokenClaims(result);
+      // A token issued in the future (beyond the clock tolerance) was not issued for this sign-in.
+      if (claims.iat > Date.now() / 1000 + clockToleranceSeconds) throw new OidcError(FAILURE.ID_TOKEN, "iat in the future");
+      return claims;
     } catch (e) {
       if (e instanceof OidcError) throw e;
       if (e instanceof oauth.ResponseBodyError) {
