@@ -5,26 +5,38 @@ export class UpstreamError extends Error {
   constructor(reason, status = 502) { super(reason); this.reason = reason; this.status = status; }
 }
 
-/** Reads a body up to `limit` bytes; throws UpstreamError("too large") beyond it (no hang). */
-export async function readLimited(body, limit) {
+/**
+ * Reads a body up to `limit` bytes; throws UpstreamError("too large") beyond it (no hang).
+ * `expected` (the declared Content-Length, when the body is not encoded) sizes the buffer up
+ * front, so the chunks are copied once into it instead of being kept and joined.
+ */
+export async function readLimited(body, limit, expected = NaN) {
   if (!body) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks = [];
   let total = 0;
+  let out = Number.isSafeInteger(expected) && expected > 0 && expected <= limit ? new Uint8Array(expected) : null;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      if (total + value.byteLength > limit) throw new UpstreamError("payload too large");
+      if (out && total + value.byteLength <= out.byteLength) out.set(value, total);
+      else if (out) { chunks.push(out.subarray(0, total), value); out = null; } // longer than declared
+      else chunks.push(value);
       total += value.byteLength;
-      if (total > limit) throw new UpstreamError("payload too large");
-      chunks.push(value);
     }
   } catch (e) {
     reader.cancel().catch(() => {});
     if (e instanceof UpstreamError) throw e;
     throw new UpstreamError("upstream body failed");
   }
+  if (out) return total === out.byteLength ? out : out.subarray(0, total);
   if (chunks.length === 1) return chunks[0];
+  return join(chunks, total);
+}
+
+function join(chunks, total) {
   const out = new Uint8Array(total);
   let off = 0;
   for (const c of chunks) { out.set(c, off); off += c.byteLength; }
@@ -81,7 +93,7 @@ export function upstreamClient({ upstream, upstreamHeaders, fetch: upstreamFetch
     const len = Number(res.headers.get("content-length"));
     const encoded = res.headers.get("content-encoding");
     if (Number.isFinite(len) && len > maxPayload && !encoded) { drop(); throw new UpstreamError("payload too large"); }
-    const raw = await readLimited(res.body, maxPayload);
+    const raw = await readLimited(res.body, maxPayload, encoded ? NaN : len);
     const bytes = await decodeIfNeeded(raw, encoded, maxPayload);
     // Bytes on the wire: fetch may already have decoded the body; the declared length is then the wire size.
     const wire = encoded && Number.isFinite(len) && len > 0 ? len : raw.byteLength;
