@@ -15,147 +15,186 @@ namespace keyhole::detail {
 class tree_builder {
  public:
   tree_builder(json_tree& t, const uint32_t* positions, uint32_t count, size_t max_depth)
-      : t_(t), text_(t.text_), at_(positions), count_(count), max_depth_(max_depth) {}
+      : t_(t), text_(t.text_), at_(positions), count_(count), max_depth_(max_depth),
+        next_backslash_(find_backslash(0)) {}
 
   bool run(std::string& message) {
-    t_.nodes_.resize(count_);  // a node per token at most: ':' and ',' make none
-    nodes_ = t_.nodes_.data();
+    if (t_.capacity_ < count_) {
+      t_.nodes_.reset(new json_tree::node[count_]);  // not zeroed: every slot used is written
+      t_.capacity_ = count_;
+    }
+    nodes_ = t_.nodes_.get();
     grammar_error e = walk();
     if (e != grammar_error::none) {
       message = std::string("invalid JSON: ") + describe(e);
       return false;
     }
-    t_.nodes_.resize(size_);
-    t_.compact_ = !ws_before_;
+    t_.size_ = static_cast<uint32_t>(size_);
+    t_.compact_ = compact();
     return true;
   }
 
  private:
-  enum class expect : uint8_t { value, key, after_value };
-
-  // The state machine of RFC 8259 over tokens; a stack of open containers
-  // replaces recursion, so depth costs heap, never stack.
+  // RFC 8259 over tokens, as simdjson's stage 2 walks them (one label per
+  // state, so each token costs one dispatch); a stack of open containers
+  // replaces recursion, so depth costs heap, never stack. k_ is the token
+  // being read; every path that reads a token first checks k_ < count_.
   grammar_error walk() {
-    expect state = expect::value;
-    for (k_ = 0; k_ < count_; ++k_) {
-      uint32_t at = at_[k_];
-      char c = text_[at];
-      ws_before_ |= at > 0 && is_ws(text_[at - 1]);
-      grammar_error e = grammar_error::none;
-      switch (state) {
-        case expect::value: e = value(at, c, state); break;
-        case expect::key: e = key(at, c, state); break;
-        case expect::after_value: e = after_value(at, c, state); break;
-      }
+    grammar_error e;
+    char c;
+    k_ = 0;
+    if (count_ == 0) return grammar_error::structure;
+    c = text_[at_[0]];  // whitespace before the root is outside every span
+    if (c != '{' && c != '[') return grammar_error::not_container;  // a scalar root
+  value:  // token k_ is a value
+    if (c == '{' || c == '[') {
+      e = open(c);
+      if (e != grammar_error::none) return e;
+      if (c == '[' && !just_closed_) goto next_value;
+      if (c == '{' && !just_closed_) goto next_key;
+    } else {
+      e = scalar(c);
       if (e != grammar_error::none) return e;
     }
-    if (!open_.empty() || state != expect::after_value) return grammar_error::structure;
-    return grammar_error::none;
+  after_value:  // the token after a value
+    if (open_.empty()) return ++k_ == count_ ? grammar_error::none : grammar_error::structure;
+    if (++k_ >= count_) return grammar_error::structure;
+    c = token();
+    if (c == ',') {
+      if (in_object()) goto next_key;
+      goto next_value;
+    }
+    if (c != (in_object() ? '}' : ']')) return grammar_error::structure;
+    close();
+    goto after_value;
+  next_key:  // the next token is a member name, then ':' and its value
+    if (++k_ >= count_ || token() != '"') return grammar_error::structure;
+    e = string();
+    if (e != grammar_error::none) return e;
+    if (++k_ >= count_ || token() != ':') return grammar_error::structure;
+  next_value:
+    if (++k_ >= count_) return grammar_error::structure;
+    c = token();
+    goto value;
   }
 
-  grammar_error value(uint32_t at, char c, expect& state) {
-    if (c == '{' || c == '[') return open(at, c, state);
-    if (open_.empty()) return grammar_error::not_container;  // a scalar root
-    state = expect::after_value;
-    return scalar(at, c);
-  }
+  char token() const { return text_[at_[k_]]; }
 
-  grammar_error open(uint32_t at, char c, expect& state) {
+  // True when no whitespace stands between the root's first and last byte
+  // outside strings, so every span can be copied as it is: then the tokens
+  // (one byte each, but strings and scalars, whose lengths were summed)
+  // exactly fill that range.
+  bool compact() const {
+    size_t range = size_t(at_[count_ - 1]) + 1 - at_[0];
+    size_t one_byte_tokens = count_ - scalars_;
+    return scalar_bytes_ + one_byte_tokens == range;
+  }
+  bool in_object() const { return open_.back() & kObjectBit; }
+
+  // Opens a container at token k_; an empty one ({} or []) is closed at once
+  // and, as in simdjson, does not count towards the depth.
+  grammar_error open(char c) {
+    uint32_t n = push(at_[k_], 0);
     char close = c == '{' ? '}' : ']';
-    uint32_t n = push(at, 0);
-    if (k_ + 1 < count_ && text_[at_[k_ + 1]] == close) {  // empty: no depth, as in simdjson
+    just_closed_ = k_ + 1 < count_ && text_[at_[k_ + 1]] == close;
+    if (just_closed_) {
       ++k_;
       push(at_[k_], 0);
-      nodes_[n].link = size_;
-      state = expect::after_value;
+      nodes_[n].link = static_cast<uint32_t>(size_);
       return grammar_error::none;
     }
     if (open_.size() + 1 >= max_depth_) return grammar_error::depth;
-    open_.push_back(n);
-    state = c == '{' ? expect::key : expect::value;
+    open_.push_back(c == '{' ? n | kObjectBit : n);
     return grammar_error::none;
   }
 
-  grammar_error key(uint32_t at, char c, expect& state) {
-    if (c != '"') return grammar_error::structure;
-    grammar_error e = string(at);
-    if (e != grammar_error::none) return e;
-    if (++k_ >= count_ || text_[at_[k_]] != ':') return grammar_error::structure;
-    state = expect::value;
-    return grammar_error::none;
-  }
-
-  grammar_error after_value(uint32_t at, char c, expect& state) {
-    if (open_.empty()) return grammar_error::structure;  // a second root value
-    uint32_t top = open_.back();
-    bool object = text_[nodes_[top].pos] == '{';
-    if (c == ',') {
-      state = object ? expect::key : expect::value;
-      return grammar_error::none;
-    }
-    if (c != (object ? '}' : ']')) return grammar_error::structure;
-    push(at, 0);
-    nodes_[top].link = size_;
+  void close() {
+    push(at_[k_], 0);
+    nodes_[open_.back() & ~kObjectBit].link = static_cast<uint32_t>(size_);
     open_.pop_back();
-    return grammar_error::none;
   }
 
-  grammar_error scalar(uint32_t at, char c) {
-    if (c == '"') return string(at);
+  grammar_error scalar(char c) {
+    if (c == '"') return string();
+    uint32_t at = at_[k_];
     uint32_t len = token_length(at);
     push(at, len);
-    std::string_view token(text_ + at, len);
+    const char* p = text_ + at;
     switch (c) {
-      case 't': return token == "true" ? grammar_error::none : grammar_error::true_atom;
-      case 'f': return token == "false" ? grammar_error::none : grammar_error::false_atom;
-      case 'n': return token == "null" ? grammar_error::none : grammar_error::null_atom;
+      case 't': return len == 4 && std::memcmp(p, "true", 4) == 0 ? grammar_error::none : grammar_error::true_atom;
+      case 'f': return len == 5 && std::memcmp(p, "false", 5) == 0 ? grammar_error::none : grammar_error::false_atom;
+      case 'n': return len == 4 && std::memcmp(p, "null", 4) == 0 ? grammar_error::none : grammar_error::null_atom;
       default:
-        if (c == '-' || (c >= '0' && c <= '9')) return valid_number(token) ? grammar_error::none : grammar_error::number;
+        if (c == '-' || (c >= '0' && c <= '9'))
+          return valid_number(std::string_view(p, len)) ? grammar_error::none : grammar_error::number;
         return grammar_error::structure;  // not a value
     }
   }
 
   // A string token runs from its quote to its closing quote: stage 1 has
   // matched the quotes, and anything after the closing one but whitespace
-  // would have started a token of its own.
-  grammar_error string(uint32_t at) {
+  // would have started a token of its own. Whether it holds an escape is
+  // one comparison with the next backslash of the text, found by memchr.
+  grammar_error string() {
+    uint32_t at = at_[k_];
     uint32_t len = token_length(at);
     uint32_t n = push(at, len);
-    const char* body = text_ + at + 1;
-    size_t body_len = len - 2;
-    if (!std::memchr(body, '\\', body_len)) return grammar_error::none;
+    if (next_backslash_ < at) next_backslash_ = find_backslash(at);
+    if (next_backslash_ >= at + len) return grammar_error::none;
     nodes_[n].link |= json_tree::kEscaped;
     t_.escaped_.emplace_back(n, static_cast<uint32_t>(t_.unescaped_.size()));
-    return unescape_into(std::string_view(body, body_len), t_.unescaped_) ? grammar_error::none : grammar_error::string;
+    next_backslash_ = find_backslash(at + len);
+    std::string_view body(text_ + at + 1, len - 2);
+    return unescape_into(body, t_.unescaped_) ? grammar_error::none : grammar_error::string;
   }
 
-  uint32_t token_length(uint32_t at) const {
+  size_t find_backslash(size_t from) const {
+    size_t len = t_.text_len_;
+    const void* p = from < len ? std::memchr(text_ + from, '\\', len - from) : nullptr;
+    return p ? size_t(static_cast<const char*>(p) - text_) : SIZE_MAX;
+  }
+
+  uint32_t token_length(uint32_t at) {
     uint32_t stop = at_[k_ + 1];  // the next token, or (sentinel) the text's end
-    while (stop > at && is_ws(text_[stop - 1])) --stop;
+    while (stop > at && kWhitespace[static_cast<unsigned char>(text_[stop - 1])]) --stop;
+    scalar_bytes_ += stop - at;
+    ++scalars_;
     return stop - at;
   }
 
   uint32_t push(uint32_t at, uint32_t link) {
     nodes_[size_] = json_tree::node{at, link};
-    return size_++;
+    return static_cast<uint32_t>(size_++);
   }
 
-  static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+  static constexpr std::array<bool, 256> kWhitespace = [] {
+    std::array<bool, 256> t{};
+    t[' '] = t['\t'] = t['\n'] = t['\r'] = true;
+    return t;
+  }();
+  // Set in an open container's entry of open_ when it is an object (node
+  // indexes stay below 2^31: the text is shorter than that).
+  static constexpr uint32_t kObjectBit = 0x80000000u;
 
+  // Counters are size_t, not uint32_t, so the compiler knows a store into a
+  // node (uint32_t fields) cannot change them, and keeps them in registers.
   json_tree& t_;
   const char* text_;
   const uint32_t* at_;
-  uint32_t count_;
+  size_t count_;
   size_t max_depth_;
+  size_t next_backslash_;  // offset of the first backslash not yet accounted for
   json_tree::node* nodes_ = nullptr;
-  uint32_t size_ = 0;
-  uint32_t k_ = 0;
-  bool ws_before_ = false;
-  std::vector<uint32_t> open_;  // open containers, innermost last
+  size_t size_ = 0;
+  size_t k_ = 0;
+  size_t scalars_ = 0;       // string and scalar tokens, and
+  size_t scalar_bytes_ = 0;  // their bytes (see compact())
+  bool just_closed_ = false;    // open() met an empty container
+  std::vector<uint32_t> open_;  // open containers (node | kObjectBit), innermost last
 };
 
 bool json_tree::build(json_parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err) {
-  nodes_.clear();
+  size_ = 0;
   escaped_.clear();
   unescaped_.clear();
   // simdjson's parser skips a byte-order mark; so does Keyhole, keeping
@@ -177,7 +216,7 @@ bool json_tree::build(json_parser& parser, const char* data, size_t len, size_t 
   if (!parser.index(data, len, err.message)) return false;
   tree_builder b(*this, parser.positions(), parser.count(), max_depth);
   if (!b.run(err.message)) {
-    nodes_.clear();
+    size_ = 0;
     return false;
   }
   unescaped_.append(8, '\0');  // first_word() may read a whole word past a name

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,8 +37,8 @@ class json_tree {
   // valid JSON, nests deeper than `max_depth`, or its root is not an object or array.
   bool build(json_parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err);
 
-  uint32_t size() const { return static_cast<uint32_t>(nodes_.size()); }
-  bool empty() const { return nodes_.empty(); }
+  uint32_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
 
   jtype type(uint32_t n) const {
     switch (tag(n)) {
@@ -131,7 +132,12 @@ class json_tree {
 
   const char* text_ = nullptr;
   size_t text_len_ = 0;
-  std::vector<node> nodes_;
+  // A node per token at most (':' and ',' make none): sized once per text
+  // length and never cleared, so a warm tree writes nodes without touching
+  // memory twice.
+  std::unique_ptr<node[]> nodes_;
+  size_t capacity_ = 0;
+  uint32_t size_ = 0;
   // Strings holding an escape: (node, offset in unescaped_ of a 4-byte length
   // and the bytes), in node order. unescaped_ ends in 8 spare bytes so a name's
   // first word can be read whole (see first_word in json_tree.cpp).

@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/tests/fuzz"
 OUT="${FUZZ_BUILD_DIR:-$ROOT/build/fuzz}"
 SECONDS_EACH="${FUZZ_SECONDS:-40}"
-TARGETS="${FUZZ_TARGETS:-fuzz_policy fuzz_claims fuzz_filter}"
+TARGETS="${FUZZ_TARGETS:-fuzz_policy fuzz_claims fuzz_filter fuzz_engines}"
 
 "$HERE/build.sh" || { echo "run_smoke: build failed" >&2; exit 2; }
 
@@ -25,6 +25,19 @@ seed() {  # seed TARGET FILE...
 
 shopt -s globstar nullglob
 seed fuzz_filter "$ROOT"/tests/cases/**/payload.json "$ROOT"/tests/fixtures/**/*.json "$HERE"/seeds/filter/*.json
+# fuzz_engines reads its first byte as the policy, persona and output mode, the
+# rest as the payload: each payload seeds it once, with a byte from its name.
+seed_engines() {
+  local dir="$OUT/corpus/fuzz_engines"
+  mkdir -p "$dir"
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    [ "$(stat -c %s "$f")" -le 65536 ] || continue
+    local h; h=$(sha1sum "$f" | cut -c1-16)
+    { printf "\\x${h:0:2}"; cat "$f"; } > "$dir/seed-$h"
+  done
+}
+seed_engines "$ROOT"/tests/cases/**/payload.json "$ROOT"/tests/fixtures/**/*.json "$HERE"/seeds/filter/*.json
 seed fuzz_policy "$ROOT"/tests/cases/**/policy.json "$ROOT"/tests/cases/_policies/*.json
 seed fuzz_claims "$ROOT"/tests/cases/_claims/*.json "$ROOT"/tests/cases/**/claims.json
 # Inline claims of case.json files.

@@ -133,3 +133,54 @@ TEST(Members, DuplicatesFoundInLargeObjects) {
 }
 
 }  // namespace
+
+namespace {
+// Whether the core's tree accepts `json` (depth limit `depth`).
+bool tree_accepts(std::string json, size_t depth = 64) {
+  keyhole::detail::json_parser parser;
+  json_tree tree;
+  size_t len = json.size();
+  json.append(keyhole::detail::json_parser::padding(), '\0');
+  keyhole::detail::parse_error err;
+  return tree.build(parser, json.data(), len, depth, err);
+}
+}  // namespace
+
+// The grammar simdjson's stage 2 checked, now checked by Keyhole's own pass:
+// every kind of token, good and bad (the differential tests cover the rest).
+TEST(TreeGrammar, AcceptsWhatJsonAllows) {
+  for (const char* json : {"{}", "[]", " [ ] ", "[[],{}]", R"({"a":[1,-0.5e+3,true,false,null,"x"]})",
+                           R"(["\u0000","\ud83d\ude00","\"\\\/\b\f\n\r\t"])", "[1e400]",
+                           "[123456789012345678901234567890]", "\xEF\xBB\xBF[1]", "[\"\xC3\xA9\"]"}) {
+    EXPECT_TRUE(tree_accepts(json)) << json;
+  }
+}
+
+TEST(TreeGrammar, RejectsWhatJsonDoesNot) {
+  for (const char* json : {"", " ", "1", "\"s\"", "[1,]", "[,1]", R"({"a":1,})", R"({"a" 1})", R"({"a":})",
+                           R"({1:2})", "[1 2]", "[] []", "[01]", "[-]", "[1.]", "[.5]", "[1e]", "[+1]",
+                           "[tru]", "[truex]", "[nul]", "[falsey]", R"(["\x"])", R"(["\u12"])",
+                           R"(["\ud800"])", R"(["\udc00"])", R"(["\ud800\u0041"])", "[\"a\"\"b\"]",
+                           "[\"a\"b]", "{\"a\":1]", "[1}", "[", "]", "\xEF\xBB\xBF\xEF\xBB\xBF[1]",
+                           "[\"\xC3\"]", "[\"\x01\"]"}) {
+    EXPECT_FALSE(tree_accepts(json)) << json;
+  }
+}
+
+TEST(TreeGrammar, DepthCountsNonEmptyContainersAsSimdjsonDid) {
+  EXPECT_TRUE(tree_accepts("[[1]]", 3));
+  EXPECT_FALSE(tree_accepts("[[[1]]]", 3));
+  EXPECT_TRUE(tree_accepts("[[[]]]", 3));  // an empty container does not count
+}
+
+TEST(TreeGrammar, EscapedNamesAreComparedUnescaped) {
+  parsed p(R"({"a\nb":1,"\u0069d":"x\"y","plain":"v"})");
+  EXPECT_EQ(p.tree.str(p.tree.member(0, "id")), "x\"y");
+  EXPECT_EQ(p.tree.raw(p.tree.member(0, "id")), R"("x\"y")");
+  EXPECT_NE(p.tree.member(0, "a\nb"), npos);
+  EXPECT_EQ(p.tree.str(p.tree.member(0, "plain")), "v");
+  EXPECT_TRUE(p.tree.compact());
+  parsed spaced(R"({ "a" : [ 1 , 2 ] })");
+  EXPECT_FALSE(spaced.tree.compact());
+  EXPECT_EQ(spaced.tree.span(spaced.tree.member(0, "a")), "[ 1 , 2 ]");
+}
