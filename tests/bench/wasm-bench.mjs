@@ -1,13 +1,23 @@
 // Benchmark of @keyhole/wasm in Node: .wasm size (raw, gzip), cold start (compile +
 // instantiate + compile policy), and filter throughput on generated Statuspage
 // summary payloads of 4 KB, 64 KB, 1 MB and 16 MB against the idiomatic JS way of
-// doing the same job (js-reference-filter.mjs), in the same run, with the ratio.
-// Usage: node tests/bench/wasm-bench.mjs [--quick]
-// MB/s are 10^6 bytes of input per second, best of several batches.
+// doing the same job (js-reference-filter.mjs), in the same run, with the ratio; next to
+// it simdjson's parse alone in the same kernel (stage 1: structural indexes + UTF-8
+// validation; and the full DOM parse), from build/emscripten's keyhole_parse_bench.
+//
+// Usage: node tests/bench/wasm-bench.mjs [--quick] [--variant NAME=DIR]...
+//   --variant  compare builds side by side: DIR holds keyhole.wasm and, optionally,
+//              keyhole_parse_bench.{mjs,wasm} (e.g. a build tree's wasm/ folder:
+//              -DKEYHOLE_WASM_SIMD=OFF for the scalar kernel). Without it: the package's
+//              wasm/dist/keyhole.wasm and build/emscripten/wasm/keyhole_parse_bench.
+// MB/s are 10^6 bytes of input per second of CPU time (user+sys of this process, which
+// load from other work on a shared machine inflates less than wall time): the median
+// of >= 5 timed batches, with the min-max spread.
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { loadKeyhole } from "@keyhole/wasm";
 import { jsReferenceFilter } from "./js-reference-filter.mjs";
@@ -91,63 +101,120 @@ function statusPayload(target) {
   }));
 }
 
-// Throughput in MB/s (10^6 bytes/s): the best of several timed batches, so that other
-// work on a shared machine disturbs the figure as little as possible.
+// Throughput in MB/s (10^6 bytes per CPU second): every batch repeats fn until it has
+// taken ~budgetMs/RUNS; median and spread of RUNS batches after a warm-up long enough
+// for V8 to tier the wasm up (Liftoff → TurboFan).
+const RUNS = quick ? 5 : 7;
+function cpuMs() { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
 function measure(fn, bytes, budgetMs) {
-  fn();  // warm-up
-  const t0 = performance.now();
+  const warmEnd = performance.now() + Math.min(600, budgetMs / 2);
+  let calls = 0;
+  while (calls < 3 || (calls < 5000 && performance.now() < warmEnd)) { fn(); calls++; }
+  let t0 = cpuMs();
   fn();
-  const once = Math.max(performance.now() - t0, 0.001);
-  const perBatch = Math.max(1, Math.round(Math.min(100, budgetMs / 5) / once));
-  let best = Infinity;
-  const end = performance.now() + budgetMs;
-  let batches = 0;
-  while (batches < 3 || performance.now() < end) {
-    const start = performance.now();
+  const once = Math.max(cpuMs() - t0, 0.002);
+  const perBatch = Math.max(1, Math.round(budgetMs / RUNS / once));
+  const rates = [];
+  for (let r = 0; r < RUNS; r++) {
+    t0 = cpuMs();
     for (let i = 0; i < perBatch; i++) fn();
-    best = Math.min(best, (performance.now() - start) / perBatch);
-    batches++;
+    rates.push(bytes / ((cpuMs() - t0) / perBatch / 1000) / 1e6);
   }
-  return bytes / (best / 1000) / 1e6;
+  rates.sort((a, b) => a - b);
+  return { median: rates[rates.length >> 1], min: rates[0], max: rates[rates.length - 1] };
 }
+const fmtRate = (r) => (r ? `${r.median.toFixed(0)} (${r.min.toFixed(0)}–${r.max.toFixed(0)})` : "—");
 
 const fmtKB = (n) => `${(n / 1024).toFixed(1)} KB`;
 
-// Size.
-const wasmBytes = fs.readFileSync(wasmPath);
-console.log(`keyhole.wasm: ${wasmBytes.length} bytes raw (${fmtKB(wasmBytes.length)}), ${zlib.gzipSync(wasmBytes, { level: 9 }).length} bytes gzip (${fmtKB(zlib.gzipSync(wasmBytes, { level: 9 }).length)})`);
+// The builds to compare: --variant NAME=DIR..., or the package's module and
+// build/emscripten's parse bench.
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const variants = [];
+for (let i = 0; i < process.argv.length; i++) {
+  if (process.argv[i] !== "--variant") continue;
+  const [name, dir] = process.argv[i + 1].split("=");
+  variants.push({ name, wasm: path.resolve(dir, "keyhole.wasm"), parseDir: path.resolve(dir) });
+}
+if (!variants.length) variants.push({ name: "package", wasm: wasmPath, parseDir: path.join(repo, "build/emscripten/wasm") });
+
+// keyhole_parse_bench (tests/bench/wasm_parse_bench.cpp) of a build, or null when absent.
+async function loadParseBench(dir) {
+  const mjs = path.join(dir, "keyhole_parse_bench.mjs");
+  if (!fs.existsSync(mjs)) return null;
+  const create = (await import(pathToFileURL(mjs).href)).default;
+  const m = await create({ wasmBinary: fs.readFileSync(path.join(dir, "keyhole_parse_bench.wasm")) });
+  return { m, kernel: m.UTF8ToString(m._bench_kernel()) };
+}
+
+// One variant: size, cold and warm start, the compiled policy, its parse bench.
+async function loadVariant(v) {
+  const bytes = fs.readFileSync(v.wasm);
+  const gzip = zlib.gzipSync(bytes, { level: 9 }).length;
+  let t0 = performance.now();
+  const kh = await loadKeyhole({ wasmBinary: bytes });
+  const t1 = performance.now();
+  const policy = kh.compilePolicy(JSON.stringify(POLICY));
+  const t2 = performance.now();
+  const mod = new WebAssembly.Module(bytes);
+  const t3 = performance.now();
+  const kh2 = await loadKeyhole({ wasmModule: mod });
+  kh2.compilePolicy(JSON.stringify(POLICY)).dispose();
+  const t4 = performance.now();
+  const parse = await loadParseBench(v.parseDir);
+  console.log(`[${v.name}] ${v.wasm}: ${bytes.length} bytes raw (${fmtKB(bytes.length)}), ${gzip} bytes gzip (${fmtKB(gzip)}); simdjson kernel: ${parse?.kernel ?? "? (no keyhole_parse_bench in " + v.parseDir + ")"}`);
+  console.log(`[${v.name}] cold start: ${(t2 - t0).toFixed(1)} ms (compile + instantiate ${(t1 - t0).toFixed(1)} ms, compilePolicy ${(t2 - t1).toFixed(2)} ms); ` +
+    `warm start (precompiled module, the edge path): instantiate + compilePolicy ${(t4 - t3).toFixed(1)} ms (module compile ${(t3 - t2).toFixed(1)} ms)`);
+  return { ...v, kh, policy, parse };
+}
+
+// Parse-only rates of one payload in a variant's parse bench: stage 1 and DOM parse.
+function parseRates(parse, payload, budget) {
+  if (!parse) return {};
+  const { m } = parse;
+  const at = m._bench_alloc(payload.length);
+  m.HEAPU8.set(payload, at);
+  try {
+    if (m._bench_stage1(at, payload.length) < 0 || m._bench_dom_parse(at, payload.length) < 0) throw new Error("parse bench rejected the payload");
+    return {
+      stage1: measure(() => m._bench_stage1(at, payload.length), payload.length, budget),
+      dom: measure(() => m._bench_dom_parse(at, payload.length), payload.length, budget),
+    };
+  } finally { m._bench_free(at); }
+}
+
 const glue = fs.readFileSync(path.join(path.dirname(wasmPath), "keyhole.mjs"));
-console.log(`keyhole.mjs:  ${glue.length} bytes raw, ${zlib.gzipSync(glue, { level: 9 }).length} bytes gzip`);
+console.log(`keyhole.mjs (the package's glue, used with every variant): ${glue.length} bytes raw, ${zlib.gzipSync(glue, { level: 9 }).length} bytes gzip`);
+const loaded = [];
+for (const v of variants) loaded.push(await loadVariant(v));
 
-// Cold start: compile + instantiate + compile policy (first load in this process).
-let t0 = performance.now();
-const kh = await loadKeyhole({ wasmBinary: wasmBytes });
-const t1 = performance.now();
-const policy = kh.compilePolicy(JSON.stringify(POLICY));
-const t2 = performance.now();
-console.log(`cold start: ${(t2 - t0).toFixed(1)} ms (compile + instantiate ${(t1 - t0).toFixed(1)} ms, compilePolicy ${(t2 - t1).toFixed(2)} ms)`);
-t0 = performance.now();
-const mod = new WebAssembly.Module(wasmBytes);
-const t3 = performance.now();
-const kh2 = await loadKeyhole({ wasmModule: mod });
-kh2.compilePolicy(JSON.stringify(POLICY)).dispose();
-const t4 = performance.now();
-console.log(`warm start (precompiled module, the edge path): instantiate + compilePolicy ${(t4 - t3).toFixed(1)} ms (module compile ${(t3 - t0).toFixed(1)} ms)`);
-
-console.log("");
-console.log("size      payload     wasm MB/s   JS MB/s   ratio   out bytes  same result");
+console.log("\nCPU MB/s, median (min–max) of " + RUNS + " batches; stage 1 / DOM = simdjson's parse alone, same kernel and bytes");
+console.log("size      payload    variant      filter MB/s            stage1 MB/s            DOM parse MB/s      filter/stage1   JS MB/s   wasm/JS  out bytes  same result");
 const sizes = quick ? [4 << 10, 64 << 10, 1 << 20] : [4 << 10, 64 << 10, 1 << 20, 16 << 20];
 const claimsJson = JSON.stringify(CLAIMS);
+const summary = [];
 for (const target of sizes) {
   const payload = statusPayload(target);
   const budget = quick ? 300 : target >= 16 << 20 ? 4000 : 1500;
-  const wasmOut = policy.filter(payload, claimsJson);
   const jsOut = jsReferenceFilter(POLICY, CLAIMS, payload);
-  const same = isDeepStrictEqual(JSON.parse(new TextDecoder().decode(wasmOut)), JSON.parse(new TextDecoder().decode(jsOut)));
-  const wasmMBs = measure(() => policy.filter(payload, claimsJson), payload.length, budget);
-  const jsMBs = measure(() => jsReferenceFilter(POLICY, CLAIMS, payload), payload.length, budget);
+  const js = measure(() => jsReferenceFilter(POLICY, CLAIMS, payload), payload.length, budget);
   const label = target >= 1 << 20 ? `${target >> 20} MB` : `${target >> 10} KB`;
-  console.log(`${label.padEnd(9)} ${String(payload.length).padStart(9)}  ${wasmMBs.toFixed(1).padStart(10)} ${jsMBs.toFixed(1).padStart(9)} ${(wasmMBs / jsMBs).toFixed(2).padStart(6)}x ${String(wasmOut.length).padStart(10)}  ${same ? "yes" : "NO (semantics differ)"}`);
+  for (const v of loaded) {
+    const out = v.policy.filter(payload, claimsJson);
+    const same = isDeepStrictEqual(JSON.parse(new TextDecoder().decode(out)), JSON.parse(new TextDecoder().decode(jsOut)));
+    const filter = measure(() => v.policy.filter(payload, claimsJson), payload.length, budget);
+    const { stage1, dom } = parseRates(v.parse, payload, budget);
+    summary.push({ label, variant: v.name, filter, stage1, dom });
+    console.log(`${label.padEnd(9)} ${String(payload.length).padStart(9)}  ${v.name.padEnd(12)} ${fmtRate(filter).padEnd(22)} ${fmtRate(stage1).padEnd(22)} ${fmtRate(dom).padEnd(22)}` +
+      `${stage1 ? (filter.median / stage1.median).toFixed(2).padStart(6) + "x" : "      —"}   ${js.median.toFixed(0).padStart(7)} ${(filter.median / js.median).toFixed(2).padStart(7)}x ${String(out.length).padStart(10)}  ${same ? "yes" : "NO (semantics differ)"}`);
+  }
 }
-console.log(`\nwasm memory after the run: ${(kh.memoryBytes / 1048576).toFixed(1)} MiB`);
-policy.dispose();
+if (loaded.length > 1) {
+  console.log(`\nspeed-up against ${loaded[0].name} (median / median): filter, stage 1, DOM parse`);
+  for (const r of summary.filter((r) => r.variant !== loaded[0].name)) {
+    const base = summary.find((b) => b.label === r.label && b.variant === loaded[0].name);
+    const x = (k) => (r[k] && base[k] ? `${(r[k].median / base[k].median).toFixed(2)}x` : "—");
+    console.log(`${r.label.padEnd(9)} ${r.variant.padEnd(12)} filter ${x("filter")}  stage1 ${x("stage1")}  dom ${x("dom")}`);
+  }
+}
+for (const v of loaded) { console.log(`[${v.name}] wasm memory after the run: ${(v.kh.memoryBytes / 1048576).toFixed(1)} MiB`); v.policy.dispose(); }
