@@ -89,6 +89,7 @@ export function writeReport(report, { repo, payloads, claims, log }) {
   L.push("");
   L.push(`Peak RSS of the whole benchmark process (all payloads, 16 MB included): ${native.rssMiB} MiB. Fixtures are not in this section (keyhole_bench has no file input); they are in sections 2–4.`);
   L.push("");
+  instructionsSection(L, report.sections.instructions);
 
   // Section 2
   L.push("## 2. Native CLI vs jq (`tests/bench/filter.jq`)");
@@ -160,6 +161,30 @@ export function writeReport(report, { repo, payloads, claims, log }) {
   fs.writeFileSync(path.join(repo, "docs/performance.md"), L.join("\n"));
   fs.writeFileSync(path.join(repo, "docs/performance.svg"), svg(report));
   return L.join("\n");
+}
+
+// Section 1b: callgrind's instruction counts (tests/bench/callgrind-ipb.mjs).
+export function instructionsSection(L, ins) {
+  L.push("### 1b. Instructions per byte (callgrind)");
+  L.push("");
+  if (!ins?.rows) { L.push(`Skipped: ${ins?.skipped ?? "not measured"}.`); L.push(""); return; }
+  L.push("`keyhole_bench --instructions=OP` under `valgrind --tool=callgrind --collect-atstart=no --toggle-collect=keyhole_measured_loop`: " +
+    "exactly the calls of the operation are counted (3 calls after a warm-up, same persona as section 1), on the generated status summary of 1 MB. " +
+    "Counts do not move with the machine's load. Under valgrind simdjson runs its haswell kernel (valgrind hides AVX-512).");
+  L.push("");
+  L.push("| operation | instructions per call | per byte | simdjson kernel |");
+  L.push("|---|---:|---:|---|");
+  for (const x of ins.rows) {
+    if (x.error) { L.push(`| ${x.what} | error: ${x.error} | | |`); continue; }
+    L.push(`| ${x.what} | ${(x.instructions / 1e6).toFixed(2)} M | ${x.perByte.toFixed(2)} | ${x.kernel} |`);
+  }
+  const f = ins.rows.find((x) => x.op === "filter"), d = ins.rows.find((x) => x.op === "dom_parse"), s = ins.rows.find((x) => x.op === "stage1");
+  L.push("");
+  if (f?.perByte && d?.perByte && s?.perByte) {
+    L.push(`The filter executes ${(f.perByte / d.perByte).toFixed(2)}× the instructions of simdjson's DOM parse of the same bytes and ${(f.perByte / s.perByte).toFixed(2)}× those of stage 1 alone ` +
+      `(parse-only / filter: ${(d.perByte / f.perByte).toFixed(2)} and ${(s.perByte / f.perByte).toFixed(2)}).`);
+    L.push("");
+  }
 }
 
 function svg(report) {

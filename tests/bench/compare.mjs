@@ -8,6 +8,7 @@
 // tests/fixtures/statuspage and tests/fixtures/kb), same policy (payload_gen.h status_policy),
 // one persona. Prints tables and writes docs/performance.md and docs/performance.svg.
 //   1. native filter vs simdjson DOM parse (keyhole_bench, CPU time, 5 repetitions)
+//   1b. instructions per byte (callgrind): native filter, DOM parse, stage 1 alone (1 MB)
 //   2. native CLI vs jq -f tests/bench/filter.jq (whole processes, wall time, median of 5)
 //   3. @keyhole/wasm in Node vs the idiomatic JS filter (js-reference-filter.mjs)
 //   4. @keyhole/wasm vs @cedar-policy/cedar-wasm, one statefulIsAuthorized call per item
@@ -22,6 +23,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { statusSummary, confluenceSearch, statusPolicy } from "./payload-gen.mjs";
+import { measureInstructions } from "./callgrind-ipb.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.join(here, "..", "..");
@@ -184,6 +186,12 @@ const report = { sections: {}, load: [os.loadavg()[0]] };
       `${x.parse.median.toFixed(0).padStart(6)} (${x.parse.min.toFixed(0)}–${x.parse.max.toFixed(0)})`.padEnd(29) + `${x.ratio.toFixed(3)}×`);
   }
   log(`keyhole_bench peak RSS (whole process, all payloads): ${rss ? rss[1] + " MiB" : "?"}`);
+}
+
+// ---------------- 1b. instructions per byte (callgrind), native filter vs parse alone -----
+{
+  log("\n[1b] instructions per byte, callgrind (keyhole_bench --instructions, status 1 MB, 3 calls each)");
+  report.sections.instructions = measureInstructions({ bench: BENCH, bytes: 1 << 20, log });
 }
 
 // ---------------- 2. native CLI vs jq (whole processes) ------------------------------------

@@ -3,6 +3,10 @@
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
 #include "keyhole/keyhole.h"
 #include "payload_gen.h"
 #include "simdjson.h"
@@ -127,9 +131,82 @@ class ratio_reporter : public benchmark::ConsoleReporter {
   std::map<std::string, double> rates_;
 };
 
+// `keyhole_bench --instructions=OP --bytes=N [--iterations=K]`, OP one of filter,
+// dom_parse, stage1: runs OP K times on the generated status summary of ~N bytes inside
+// keyhole_measured_loop() and nothing else of the benchmark, for
+//   valgrind --tool=callgrind --collect-atstart=no --toggle-collect=keyhole_measured_loop
+// which then counts the instructions of exactly those K calls (compare.mjs divides by
+// K x bytes). One warm-up call first, outside the count (first-touch allocations).
+enum class measured_op { filter, dom_parse, stage1 };
+
+struct measured_state {
+  fixture fx;
+  keyhole::filter filter;
+  simdjson::padded_string padded;
+  simdjson::dom::parser dom;
+  std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1;
+};
+
+// Returns false when the operation fails (then the count means nothing).
+bool run_once(measured_op op, measured_state& m) {
+  switch (op) {
+    case measured_op::filter:
+      return m.filter.run(m.fx.policy, kClaims, m.fx.payload.data(), m.fx.payload.size(), m.fx.payload.capacity(),
+                          keyhole::payload_format::automatic).ok();
+    case measured_op::dom_parse: {
+      simdjson::dom::element doc;
+      return !m.dom.parse(m.padded).get(doc);
+    }
+    case measured_op::stage1:
+      return !m.stage1->stage1(reinterpret_cast<const uint8_t*>(m.padded.data()), m.padded.size(),
+                               simdjson::stage1_mode::regular);
+  }
+  return false;
+}
+
+}  // namespace
+
+extern "C" __attribute__((noinline)) int keyhole_measured_loop(int op, void* state, long iterations) {
+  int failures = 0;
+  for (long i = 0; i < iterations; ++i) failures += !run_once(measured_op(op), *static_cast<measured_state*>(state));
+  return failures;
+}
+
+namespace {
+
+int instructions_mode(int argc, char** argv) {
+  std::string op_name = argv[1] + 15;
+  size_t bytes = 1 << 20;
+  long iterations = 3;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--bytes=", 8) == 0) bytes = std::strtoull(argv[i] + 8, nullptr, 10);
+    if (std::strncmp(argv[i], "--iterations=", 13) == 0) iterations = std::strtol(argv[i] + 13, nullptr, 10);
+  }
+  measured_op op;
+  if (op_name == "filter") op = measured_op::filter;
+  else if (op_name == "dom_parse") op = measured_op::dom_parse;
+  else if (op_name == "stage1") op = measured_op::stage1;
+  else { std::fprintf(stderr, "--instructions=filter|dom_parse|stage1\n"); return 2; }
+  auto m = std::make_unique<measured_state>();
+  std::string payload = keyhole_bench::status_summary(bytes);
+  m->fx = make(payload);
+  m->padded = simdjson::padded_string(payload);
+  if (simdjson::get_active_implementation()->create_dom_parser_implementation(payload.size(), simdjson::DEFAULT_MAX_DEPTH,
+                                                                              m->stage1)) return 1;
+  if (!run_once(op, *m)) {  // the warm-up call
+    std::fprintf(stderr, "%s failed\n", op_name.c_str());
+    return 1;
+  }
+  int failures = keyhole_measured_loop(int(op), m.get(), iterations);
+  std::printf("{\"op\":\"%s\",\"bytes\":%zu,\"iterations\":%ld,\"kernel\":\"%s\",\"failures\":%d}\n", op_name.c_str(),
+              payload.size(), iterations, simdjson::get_active_implementation()->name().c_str(), failures);
+  return failures ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strncmp(argv[1], "--instructions=", 15) == 0) return instructions_mode(argc, argv);
   register_all();
   benchmark::Initialize(&argc, argv);
   ratio_reporter reporter;
