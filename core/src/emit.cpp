@@ -1,3 +1,4 @@
+// The writer: the payload with the filters' edits applied, compactly.
 #include <algorithm>
 
 #include "filter_context.h"
@@ -7,7 +8,7 @@ namespace {
 
 struct writer {
   const json_tree& t;
-  const std::vector<uint8_t>& marks;
+  const std::vector<edit_mark>& marks;
   const std::unordered_map<uint32_t, std::string>& replacement;
   const std::vector<uint32_t>& edited;  // sorted
   std::string& out;
@@ -56,7 +57,7 @@ struct writer {
   // caller must now walk (pushed as a frame), so no recursion follows the
   // payload's depth (a deep payload costs heap, not stack, here and in wasm).
   bool open(uint32_t n, std::vector<frame>& stack) {
-    if (marks[n] == 2) {
+    if (marks[n] == edit_mark::replace) {
       out += replacement.at(n);
       return false;
     }
@@ -91,11 +92,11 @@ struct writer {
       }
       uint32_t c = f.next;
       f.next = t.next_sibling(f.node, c);
-      if (marks[c] == 1) {
+      if (marks[c] == edit_mark::drop) {
         flush(f);
         continue;
       }
-      if (marks[c] == 0 && untouched(c)) {
+      if (marks[c] == edit_mark::keep && untouched(c)) {
         std::string_view value = t.span(c);
         if (!f.run_begin) f.run_begin = f.object ? t.raw_key(c).data() : value.data();
         f.run_end = value.data() + value.size();
@@ -114,7 +115,7 @@ struct writer {
 
 }  // namespace
 
-void emit(const json_tree& t, const std::vector<uint8_t>& marks,
+void emit(const json_tree& t, const std::vector<edit_mark>& marks,
           const std::unordered_map<uint32_t, std::string>& replacement, std::vector<uint32_t>& edited,
           std::string& out) {
   out.clear();
@@ -122,46 +123,6 @@ void emit(const json_tree& t, const std::vector<uint8_t>& marks,
   std::sort(edited.begin(), edited.end());
   writer w{t, marks, replacement, edited, out};
   w.write(0);
-}
-
-void filter_context::plan_disclosure(const std::vector<disclose_entry>& entries) {
-  withheld.clear();
-  // Entries by field, in policy order; a field is settled by its first unmet
-  // entry (all entries on one field must be satisfied). One pass, hashed.
-  std::unordered_map<std::string, bool> settled;  // "kind.member" → already decided
-  for (const disclose_entry& e : entries) {
-    auto [it, fresh] = settled.try_emplace(e.kind + "." + e.member, false);
-    if (it->second || m.eval(e.allow)) continue;
-    it->second = true;
-    withheld.push_back(withheld_field{e.kind, e.member, &e});
-  }
-  // Sorted by kind, then member, so disclose() finds a member by binary search.
-  std::sort(withheld.begin(), withheld.end(), [](const withheld_field& a, const withheld_field& b) {
-    return a.kind != b.kind ? a.kind < b.kind : a.member < b.member;
-  });
-}
-
-void filter_context::disclose(std::string_view kind, uint32_t obj, std::string_view only_member) {
-  if (withheld.empty() || !t.is_object(obj)) return;
-  auto [first, last] = withheld_of(kind);
-  if (first == last) return;
-  if (last - first <= 4 && only_member.empty()) {  // the usual case: a member lookup per withheld field
-    for (auto w = first; w != last; ++w) apply_withheld(*w, t.member(obj, w->member));
-    return;
-  }
-  // Many withheld fields: one pass over the object's members, O(members · log withheld).
-  for (uint32_t member = t.first_child(obj); member != npos; member = t.next_sibling(obj, member)) {
-    std::string_view name = t.key(member);
-    if (!only_member.empty() && name != only_member) continue;
-    auto w = std::lower_bound(first, last, name, [](const withheld_field& x, std::string_view n) { return x.member < n; });
-    if (w != last && w->member == name) apply_withheld(*w, member);
-  }
-}
-
-void filter_context::apply_withheld(const withheld_field& w, uint32_t member) {
-  if (member == npos || t.is_null(member)) return;  // absent or null: left as it is (SPEC §5)
-  if (w.decider->has_replace) replace(member, w.decider->replace_raw);
-  else drop(member);
 }
 
 }  // namespace keyhole::detail

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,6 +16,14 @@
 namespace keyhole::detail {
 
 enum class outcome { ok, rejected, not_visible };
+
+// What the writer does with a node: copy it, leave it out, or write the text
+// in filter_context::replacement instead.
+enum class edit_mark : uint8_t { keep, drop, replace };
+
+// Whether an object's member names were checked for duplicates (SPEC §8),
+// so each object the filters read is checked once.
+enum class key_state : uint8_t { unchecked, unique, duplicates };
 
 // One resource's decision, for `keyhole explain` (docs/explain.md).
 struct explained {
@@ -37,21 +46,21 @@ struct filter_context {
   std::string reject_reason;
   int64_t reject_offset = -1;
 
-  // Edits: per node 0 keep, 1 drop, 2 replace (text in `replacement`).
-  std::vector<uint8_t>& marks;
+  // Edits, per node (replace: text in `replacement`).
+  std::vector<edit_mark>& marks;
   std::unordered_map<uint32_t, std::string>& replacement;
 
-  // Duplicate-name state of objects already read: 0 unchecked, 1 unique, 2 duplicates.
-  std::vector<uint8_t>& key_check;
+  // Duplicate-name state of the objects, per node.
+  std::vector<key_state>& key_check;
   bool duplicate_seen = false;
 
   // A member of an object the filter reads. Reading an object with duplicate
   // member names marks the payload for rejection (SPEC §8).
   uint32_t member(uint32_t obj, std::string_view key) {
     if (!t.is_object(obj)) return npos;
-    uint8_t& state = key_check[obj];
-    if (state == 0) state = t.unique_keys(obj) ? 1 : 2;
-    if (state == 2) duplicate_seen = true;
+    key_state& state = key_check[obj];
+    if (state == key_state::unchecked) state = t.unique_keys(obj) ? key_state::unique : key_state::duplicates;
+    if (state == key_state::duplicates) duplicate_seen = true;
     return t.member(obj, key);
   }
 
@@ -59,16 +68,16 @@ struct filter_context {
   std::vector<uint32_t>& edited;
 
   void drop(uint32_t n) {
-    marks[n] = 1;
+    marks[n] = edit_mark::drop;
     edited.push_back(n);
   }
   void replace(uint32_t n, std::string text) {
-    marks[n] = 2;
+    marks[n] = edit_mark::replace;
     replacement[n] = std::move(text);
     edited.push_back(n);
   }
-  bool dropped(uint32_t n) const { return marks[n] == 1; }
-  bool edited_at(uint32_t n) const { return marks[n] != 0; }
+  bool dropped(uint32_t n) const { return marks[n] == edit_mark::drop; }
+  bool edited_at(uint32_t n) const { return marks[n] != edit_mark::keep; }
   outcome reject(std::string why, uint32_t node = npos) {
     reject_reason = std::move(why);
     if (node != npos) reject_offset = t.offset_of(node);
@@ -110,7 +119,7 @@ struct filter_context {
 };
 
 // Writes the tree with its edits applied, compactly. `edited` is sorted here.
-void emit(const json_tree& t, const std::vector<uint8_t>& marks,
+void emit(const json_tree& t, const std::vector<edit_mark>& marks,
           const std::unordered_map<uint32_t, std::string>& replacement, std::vector<uint32_t>& edited,
           std::string& out);
 

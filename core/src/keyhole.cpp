@@ -26,8 +26,8 @@ struct filter::state {
   json_tree payload, claims;
   std::string padded;     // payload copy when the caller gave no slack
   std::string small_buf;  // claims copy (always small)
-  std::vector<uint8_t> marks;
-  std::vector<uint8_t> key_check;
+  std::vector<edit_mark> marks;
+  std::vector<key_state> key_check;
   std::vector<uint32_t> edited;
   std::unordered_map<uint32_t, std::string> replacement;
   std::string output;
@@ -264,9 +264,9 @@ status run_parsed(filter::state& s, const call& k, const char* payload, size_t s
   }
   if (kind == detected::unknown) return make(status_code::payload_rejected, "", "payload: unknown or mismatched format");
 
-  s.marks.assign(s.payload.size(), 0);
+  s.marks.assign(s.payload.size(), edit_mark::keep);
   s.replacement.clear();
-  s.key_check.assign(s.payload.size(), 0);
+  s.key_check.assign(s.payload.size(), key_state::unchecked);
   s.edited.clear();
   filter_context c{s.payload, k.policy, k.m, explaining, explaining ? &s.log : nullptr, {}, {}, -1,
                    s.marks, s.replacement, s.key_check, false, s.edited};

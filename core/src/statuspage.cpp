@@ -8,15 +8,42 @@
 namespace keyhole::detail {
 namespace {
 
+// A component's `status`, least to most severe (the order ranks them), and
+// its name in the payload: component_statuses[int(severity)].
+enum class component_severity : int8_t {
+  unknown = -1,  // missing or not a status the API defines
+  operational,
+  under_maintenance,
+  degraded_performance,
+  partial_outage,
+  major_outage,
+};
 constexpr std::string_view component_statuses[] = {"operational", "under_maintenance", "degraded_performance",
                                                    "partial_outage", "major_outage"};
+
+// An incident's `impact`, least to most severe, named as impacts[int(severity)].
+enum class impact_severity : int8_t {
+  none_known = -1,  // missing or unknown; also: no active incident seen yet
+  none,
+  maintenance,
+  minor,
+  major,
+  critical,
+};
 constexpr std::string_view impacts[] = {"none", "maintenance", "minor", "major", "critical"};
 
-template <size_t N>
-int rank_of(const std::string_view (&names)[N], std::string_view s) {
+// The severity named `s` in `names` (indexed by severity), or the enum's -1
+// value when `names` does not list it.
+template <class Severity, size_t N>
+Severity severity_of(const std::string_view (&names)[N], std::string_view s) {
   for (size_t i = 0; i < N; ++i)
-    if (names[i] == s) return static_cast<int>(i);
-  return -1;
+    if (names[i] == s) return static_cast<Severity>(i);
+  return static_cast<Severity>(-1);
+}
+// The severity of string node `n` (unknown when `n` is absent or no string).
+template <class Severity, size_t N>
+Severity severity_at(const json_tree& t, const std::string_view (&names)[N], uint32_t n) {
+  return t.is_string(n) ? severity_of<Severity>(names, t.str(n)) : static_cast<Severity>(-1);
 }
 
 std::string json_string(std::string_view s) {
@@ -27,7 +54,7 @@ std::string json_string(std::string_view s) {
 
 struct component_info {
   uint32_t group = npos;  // index of the group in comps_, when in one
-  int worst = -1;         // a group's worst shown member status (rank), -1 none
+  component_severity worst = component_severity::unknown;  // a group's worst shown member status, unknown: none
   bool in_group = false;
   bool is_group = false;      // group: true, a components list, or named as a group_id
   bool says_not_group = false;  // group: false
@@ -314,8 +341,9 @@ class status_filter {
     for (const component_obj& o : top_) {
       const component_info& c = comps_[o.index];
       if (!c.visible || c.is_group || !s_.recompute_status) continue;
-      int r = t_.is_string(o.status) ? rank_of(component_statuses, t_.str(o.status)) : -1;
-      if (r < 0) return fail("a component status is missing or unknown, so the page status cannot be recomputed", o.node);
+      auto r = severity_at<component_severity>(t_, component_statuses, o.status);
+      if (r == component_severity::unknown)
+        return fail("a component status is missing or unknown, so the page status cannot be recomputed", o.node);
       shown_ranks_.push_back(r);
       if (c.in_group) comps_[c.group].worst = std::max(comps_[c.group].worst, r);
     }
@@ -351,7 +379,8 @@ class status_filter {
     if (!s_.recompute_status) return;
     uint32_t st = o.status;
     if (st == npos || c_.edited_at(st)) return;  // disclosure removed or replaced it: that stands
-    c_.replace(st, json_string(component_statuses[std::max(info.worst, 0)]));
+    // A shown group has a shown present member, so `worst` is known; fail towards "operational" anyway.
+    c_.replace(st, json_string(component_statuses[size_t(std::max(info.worst, component_severity::operational))]));
   }
 
   // The distinct affected components of an incident (SPEC §5: the union of
@@ -441,8 +470,9 @@ class status_filter {
                                 : (status != "resolved" && status != "postmortem");
       if (active) {
         uint32_t imp = t_.member(obj, "impact");
-        int r = t_.is_string(imp) ? rank_of(impacts, t_.str(imp)) : -1;
-        if (r < 0) return fail("an incident impact is missing or unknown, so the page status cannot be recomputed", obj);
+        auto r = severity_at<impact_severity>(t_, impacts, imp);
+        if (r == impact_severity::none_known)
+          return fail("an incident impact is missing or unknown, so the page status cannot be recomputed", obj);
         worst_impact_ = std::max(worst_impact_, r);
       }
     }
@@ -484,30 +514,39 @@ class status_filter {
     return true;
   }
 
-  bool recompute_banner(uint32_t status) {
+  // The page banner (`status.indicator`, `status.description`), from the
+  // shown components when there are any, else from the shown active incidents.
+  struct banner {
     std::string_view indicator, description;
-    if (!shown_ranks_.empty()) {
-      int worst = *std::max_element(shown_ranks_.begin(), shown_ranks_.end());
-      bool all_major = std::all_of(shown_ranks_.begin(), shown_ranks_.end(), [](int r) { return r == 4; });
-      switch (worst) {
-        case 0: indicator = "none"; description = "All Systems Operational"; break;
-        case 1: indicator = "maintenance"; description = "Service Under Maintenance"; break;
-        case 2: indicator = "minor"; description = "Partially Degraded Service"; break;
-        case 3: indicator = "minor"; description = "Minor Service Outage"; break;
-        default:
-          indicator = all_major ? "critical" : "major";
-          description = all_major ? "Major System Outage" : "Partial System Outage";
-      }
-    } else {
-      switch (worst_impact_) {
-        case -1:
-        case 0: indicator = "none"; description = "All Systems Operational"; break;
-        case 1: indicator = "maintenance"; description = "Service Under Maintenance"; break;
-        case 2: indicator = "minor"; description = "Minor Service Outage"; break;
-        case 3: indicator = "major"; description = "Partial System Outage"; break;
-        default: indicator = "critical"; description = "Major System Outage"; break;
-      }
+  };
+  static banner banner_of(const std::vector<component_severity>& shown) {
+    component_severity worst = *std::max_element(shown.begin(), shown.end());
+    bool all_major = std::all_of(shown.begin(), shown.end(),
+                                 [](component_severity r) { return r == component_severity::major_outage; });
+    switch (worst) {
+      case component_severity::operational: return {"none", "All Systems Operational"};
+      case component_severity::under_maintenance: return {"maintenance", "Service Under Maintenance"};
+      case component_severity::degraded_performance: return {"minor", "Partially Degraded Service"};
+      case component_severity::partial_outage: return {"minor", "Minor Service Outage"};
+      case component_severity::unknown:  // never recorded (rewrite_components rejects it): the most severe
+      case component_severity::major_outage: break;
     }
+    return all_major ? banner{"critical", "Major System Outage"} : banner{"major", "Partial System Outage"};
+  }
+  static banner banner_of(impact_severity worst) {
+    switch (worst) {
+      case impact_severity::none_known:
+      case impact_severity::none: return {"none", "All Systems Operational"};
+      case impact_severity::maintenance: return {"maintenance", "Service Under Maintenance"};
+      case impact_severity::minor: return {"minor", "Minor Service Outage"};
+      case impact_severity::major: return {"major", "Partial System Outage"};
+      case impact_severity::critical: break;
+    }
+    return {"critical", "Major System Outage"};
+  }
+
+  bool recompute_banner(uint32_t status) {
+    auto [indicator, description] = shown_ranks_.empty() ? banner_of(worst_impact_) : banner_of(shown_ranks_);
     if (!t_.unique_keys(status)) return fail("duplicate member in status", status);
     uint32_t ind = t_.member(status, "indicator"), desc = t_.member(status, "description");
     if (ind != npos) c_.replace(ind, json_string(indicator));
@@ -524,10 +563,10 @@ class status_filter {
   name_index ids_;
   std::vector<component_info> comps_;  // by index in ids_
   std::vector<component_obj> top_;  // the top-level component objects, in order
-  std::vector<int> shown_ranks_;
+  std::vector<component_severity> shown_ranks_;  // of the shown top-level components
   std::vector<uint32_t> seen_;  // count_affected(): stamp per component index
   uint32_t stamp_ = 0;
-  int worst_impact_ = -1;
+  impact_severity worst_impact_ = impact_severity::none_known;  // of the shown active incidents
   bool redact_ = false;
 };
 
