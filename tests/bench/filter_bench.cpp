@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "json_tree.h"  // the core's parse alone (private header: a benchmark, not an API user)
 #include "keyhole/keyhole.h"
 #include "payload_gen.h"
 #include "simdjson.h"
@@ -55,6 +56,21 @@ void BM_ParseOnly(benchmark::State& state, std::string payload) {
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(payload.size()));
 }
 
+// Keyhole's own parse of the same bytes: simdjson's stage 1 plus the core's
+// stage 2 (json_tree::build), i.e. the filter's first step, with nothing decided.
+void BM_TreeOnly(benchmark::State& state, std::string payload) {
+  std::string padded = payload;
+  padded.append(keyhole::detail::json_parser::padding(), '\0');
+  keyhole::detail::json_parser parser;
+  keyhole::detail::json_tree tree;
+  keyhole::detail::parse_error err;
+  for (auto _ : state) {
+    if (!tree.build(parser, padded.data(), payload.size(), 1024, err)) state.SkipWithError(err.message.c_str());
+    benchmark::DoNotOptimize(tree.size());
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(payload.size()));
+}
+
 // A policy the size of a large status page: `rules` component rules over a
 // few named audiences and org atoms (issue 13: compile once, in under 2 ms).
 std::string large_policy(int rules) {
@@ -87,6 +103,7 @@ void register_all() {
     std::string status = keyhole_bench::status_summary(s.bytes);
     benchmark::RegisterBenchmark((std::string("status/filter/") + s.name).c_str(), BM_Filter, status);
     benchmark::RegisterBenchmark((std::string("status/parse_only/") + s.name).c_str(), BM_ParseOnly, status);
+    benchmark::RegisterBenchmark((std::string("status/tree_only/") + s.name).c_str(), BM_TreeOnly, status);
     if (s.bytes >= (1 << 20)) {
       std::string search = keyhole_bench::confluence_search(s.bytes);
       benchmark::RegisterBenchmark((std::string("confluence_search/filter/") + s.name).c_str(), BM_Filter, search);
@@ -132,12 +149,12 @@ class ratio_reporter : public benchmark::ConsoleReporter {
 };
 
 // `keyhole_bench --instructions=OP --bytes=N [--iterations=K]`, OP one of filter,
-// dom_parse, stage1: runs OP K times on the generated status summary of ~N bytes inside
+// dom_parse, stage1, tree (the core's parse: stage 1 and its own stage 2): runs OP K times on the generated status summary of ~N bytes inside
 // keyhole_measured_loop() and nothing else of the benchmark, for
 //   valgrind --tool=callgrind --collect-atstart=no --toggle-collect=keyhole_measured_loop
 // which then counts the instructions of exactly those K calls (compare.mjs divides by
 // K x bytes). One warm-up call first, outside the count (first-touch allocations).
-enum class measured_op { filter, dom_parse, stage1 };
+enum class measured_op { filter, dom_parse, stage1, tree };
 
 struct measured_state {
   fixture fx;
@@ -145,6 +162,8 @@ struct measured_state {
   simdjson::padded_string padded;
   simdjson::dom::parser dom;
   std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1;
+  keyhole::detail::json_parser tree_parser;
+  keyhole::detail::json_tree tree;
 };
 
 // Returns false when the operation fails (then the count means nothing).
@@ -160,6 +179,10 @@ bool run_once(measured_op op, measured_state& m) {
     case measured_op::stage1:
       return !m.stage1->stage1(reinterpret_cast<const uint8_t*>(m.padded.data()), m.padded.size(),
                                simdjson::stage1_mode::regular);
+    case measured_op::tree: {
+      keyhole::detail::parse_error err;
+      return m.tree.build(m.tree_parser, m.padded.data(), m.padded.size(), 1024, err);
+    }
   }
   return false;
 }
@@ -186,7 +209,8 @@ int instructions_mode(int argc, char** argv) {
   if (op_name == "filter") op = measured_op::filter;
   else if (op_name == "dom_parse") op = measured_op::dom_parse;
   else if (op_name == "stage1") op = measured_op::stage1;
-  else { std::fprintf(stderr, "--instructions=filter|dom_parse|stage1\n"); return 2; }
+  else if (op_name == "tree") op = measured_op::tree;
+  else { std::fprintf(stderr, "--instructions=filter|dom_parse|stage1|tree\n"); return 2; }
   auto m = std::make_unique<measured_state>();
   std::string payload = keyhole_bench::status_summary(bytes);
   m->fx = make(payload);
