@@ -100,6 +100,9 @@ class status_filter {
       else return c_.reject("unknown member '" + std::string(k) + "' in a status payload", m);
     }
     if (status != npos && !t_.is_object(status)) return c_.reject("status must be an object", status);
+    // The banner: the filter reads at most its indicator and description, so,
+    // as in `page`, what nests an object is not copied.
+    if (status != npos) drop_unread_nested(status, {});
     if (status != npos && s_.recompute_status && components_ == npos && incidents_ == npos && maintenances_ == npos)
       return c_.reject("status.json carries no components or incidents, so its status cannot be recomputed; filter summary.json instead");
 
