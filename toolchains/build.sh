@@ -2,6 +2,7 @@
 # Builds Keyhole through the CMake presets (CMakePresets.json; `cmake --list-presets`):
 #   release  native library, static CLI, tests          -> build/release
 #   wasm     the WebAssembly module; CMake copies it      -> build/emscripten, wasm/dist/
+#   wasm-scalar  the same without SIMD128 (older engines)  -> build/emscripten-scalar/dist/
 #   fuzz     libFuzzer targets (clang, ASan + UBSan)      -> build/fuzz
 #   asan     native Debug with ASan + UBSan               -> build/asan
 # A preset is configured when its folder is new or CMakePresets.json changed; ninja
@@ -15,8 +16,8 @@ cd "$ROOT"
 
 build() {  # build PRESET
   local preset="$1" dir
-  dir="$ROOT/build/$(case "$preset" in wasm) echo emscripten ;; *) echo "$preset" ;; esac)"
-  if [ "$preset" = wasm ] && ! [ -f /usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake ]; then
+  dir="$ROOT/build/$(case "$preset" in wasm) echo emscripten ;; wasm-scalar) echo emscripten-scalar ;; *) echo "$preset" ;; esac)"
+  if [ "${preset%-scalar}" = wasm ] && ! [ -f /usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake ]; then
     echo "build: Debian's emscripten not found (run toolchains/setup.sh)" >&2; exit 1
   fi
   if [ ! -f "$dir/build.ninja" ] || [ CMakePresets.json -nt "$dir/CMakeCache.txt" ]; then
@@ -32,7 +33,7 @@ for target in "$@"; do
   case "$target" in
     all) build release; build wasm ;;
     native|release) build release ;;
-    wasm|fuzz|asan) build "$target" ;;
-    *) echo "usage: $0 [release|wasm|fuzz|asan|all]..." >&2; exit 2 ;;
+    wasm|wasm-scalar|fuzz|asan) build "$target" ;;
+    *) echo "usage: $0 [release|wasm|wasm-scalar|fuzz|asan|all]..." >&2; exit 2 ;;
   esac
 done

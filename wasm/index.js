@@ -120,8 +120,25 @@ export async function loadKeyhole(options = {}) {
     rejectLoad = reject;
     if (failed) reject(failed);
   });
-  const m = await Promise.race([createKeyholeModule(init), instantiationFailed]);
+  let m;
+  try {
+    m = await Promise.race([createKeyholeModule(init), instantiationFailed]);
+  } catch (e) {
+    throw hasSimd128() ? e : new Error(NO_SIMD128, { cause: e });
+  }
   return new Keyhole(INTERNAL, new Engine(m));
+}
+
+// The module is built for WebAssembly SIMD128 (wasm/README.md, "SIMD"): an engine without
+// it cannot compile it, and says so in its own words; this says which runtimes have it.
+const NO_SIMD128 = "@keyhole/wasm: this JavaScript engine lacks WebAssembly SIMD128, which keyhole.wasm needs " +
+  "(Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node.js 16.4+, Deno 1.9+, workerd); " +
+  "a scalar module can be built with -DKEYHOLE_WASM_SIMD=OFF (wasm/README.md)";
+// (module (func (result v128) (v128.const i32x4 0 0 0 0)))
+const SIMD128_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11]);
+function hasSimd128() {
+  try { return WebAssembly.validate(SIMD128_PROBE); } catch { return false; }
 }
 
 // The JS error code of every core status, from the core's own enum (bindings.cpp).
