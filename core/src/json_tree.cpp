@@ -21,9 +21,11 @@ class tree_builder {
   bool run(std::string& message) {
     if (t_.capacity_ < count_) {
       t_.nodes_.reset(new json_tree::node[count_]);  // not zeroed: every slot used is written
+      t_.tags_.reset(new char[count_]);
       t_.capacity_ = count_;
     }
     nodes_ = t_.nodes_.get();
+    tags_ = t_.tags_.get();
     grammar_error e = walk();
     if (e != grammar_error::none) {
       message = std::string("invalid JSON: ") + describe(e);
@@ -164,6 +166,7 @@ class tree_builder {
 
   uint32_t push(uint32_t at, uint32_t link) {
     nodes_[size_] = json_tree::node{at, link};
+    tags_[size_] = text_[at];
     return static_cast<uint32_t>(size_++);
   }
 
@@ -185,6 +188,7 @@ class tree_builder {
   size_t max_depth_;
   size_t next_backslash_;  // offset of the first backslash not yet accounted for
   json_tree::node* nodes_ = nullptr;
+  char* tags_ = nullptr;
   size_t size_ = 0;
   size_t k_ = 0;
   size_t scalars_ = 0;       // string and scalar tokens, and
