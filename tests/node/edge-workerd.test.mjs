@@ -6,7 +6,10 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join, dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createServer } from "node:net";
 import { Miniflare } from "miniflare";
+import { startOidcProvider } from "../../edge/sample-origin/oidc-provider.mjs";
+import { Client, signIn } from "../../edge/testing/oidc-stack.mjs";
 import { createShareToken } from "../../edge/src/index.js";
 import { startSampleOrigin } from "../../edge/sample-origin/server.mjs";
 import {
@@ -35,7 +38,13 @@ function modules() {
         fetch(request, env, ctx) {
           edge ??= createEdgeFilter({
             policy: env.POLICY, upstream: env.UPSTREAM,
-            identity: { algorithms: ["HS256", "RS256"], hs256Secret: env.HS_SECRET, publicKey: env.RS_PEM, issuer: env.ISSUER, audience: env.AUDIENCE },
+            identity: {
+              algorithms: ["HS256", "RS256"], hs256Secret: env.HS_SECRET, publicKey: env.RS_PEM, issuer: env.ISSUER, audience: env.AUDIENCE,
+              // sign-in (issue 17) against the local provider: oauth4webapi on workerd's fetch and crypto.subtle
+              oidc: { issuer: env.OIDC_ISSUER, clientId: "keyhole-workerd", clientSecret: env.OIDC_CLIENT_SECRET, redirectUri: env.OIDC_REDIRECT,
+                      scopes: ["openid", "email", "groups"], sessionSecret: env.SESSION_SECRET, prompt: "login" },
+            },
+            pages: {},
             share: { secret: env.SHARE_SECRET },
             limits: { maxPayloadBytes: 1 << 20 },
             wasm: { wasmModule },
@@ -53,13 +62,16 @@ function modules() {
       };` });
   // Every module of the handler; the Node-only ones (the HTTP server, the worker pool) are
   // left out, so an import of them from the handler fails here as it would in workerd.
+  // edge/src and its folders (auth/, pages/, render/: sign-in and the pages, issue 17).
   const nodeOnly = new Set(["node-server.js", "filter-pool.js", "filter-worker.js"]);
-  for (const f of readdirSync(join(repo, "edge/src")).filter((n) => n.endsWith(".js") && !nodeOnly.has(n))) {
-    const p = join(repo, "edge/src", f);
+  const oauth = join(repo, "node_modules/oauth4webapi/build/index.js");
+  for (const p of walk(join(repo, "edge/src")).filter((n) => !nodeOnly.has(n.split("/").pop()))) {
     esm(p, (s) => s
       .replace(/from "jose"/g, `from ${bare(p, "jose", join(jose, "index.js"))}`)
+      .replace(/from "oauth4webapi"/g, `from ${bare(p, "oauth4webapi", oauth)}`)
       .replace(/from "@keyhole\/wasm"/g, `from ${bare(p, "@keyhole/wasm", join(repo, "wasm/index.js"))}`));
   }
+  esm(oauth);
   // The package's own modules (index.js and what it imports next to it, e.g. policy-tests.js).
   for (const f of readdirSync(join(repo, "wasm")).filter((n) => n.endsWith(".js") && n !== "pre.js")) esm(join(repo, "wasm", f));
   esm(join(repo, "wasm/dist/keyhole.mjs"));
@@ -68,22 +80,31 @@ function modules() {
   return list;
 }
 
-let mf, origin, keys, workerUrl;
+let mf, origin, keys, workerUrl, idp;
+const OIDC_CLIENT_SECRET = "workerd-client-secret-0123456789";
 const skip = !existsSync(WASM) && "wasm/dist/keyhole.wasm is not built (npm run build -w wasm)";
 
 before(async () => {
   if (skip) return;
   keys = await makeKeys();
   origin = await startSampleOrigin();
+  // workerd listens on a port chosen here: the provider must know the redirect URI first.
+  const port = await new Promise((ok) => { const s = createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
+  const redirect = `http://127.0.0.1:${port}/auth/callback`;
+  idp = await startOidcProvider({ clients: [{ clientId: "keyhole-workerd", clientSecret: OIDC_CLIENT_SECRET, redirectUris: [redirect] }] });
   mf = new Miniflare({
+    host: "127.0.0.1", port,
     modules: modules(),
     modulesRoot: repo,
     compatibilityDate: "2025-07-18",
-    bindings: { POLICY: POLICY_TEXT, JSM_POLICY: JSM_POLICY_TEXT, UPSTREAM: origin.url, HS_SECRET, SHARE_SECRET, RS_PEM: keys.rsPem, ISSUER, AUDIENCE },
+    bindings: {
+      POLICY: POLICY_TEXT, JSM_POLICY: JSM_POLICY_TEXT, UPSTREAM: origin.url, HS_SECRET, SHARE_SECRET, RS_PEM: keys.rsPem, ISSUER, AUDIENCE,
+      OIDC_ISSUER: idp.issuer, OIDC_CLIENT_SECRET, OIDC_REDIRECT: redirect, SESSION_SECRET: "workerd-session-secret-0123456789abcdef",
+    },
   });
   workerUrl = await mf.ready; // workerd's own HTTP socket on loopback
 });
-after(async () => { await mf?.dispose(); await origin?.close(); });
+after(async () => { await mf?.dispose(); await origin?.close(); await idp?.close(); });
 
 async function get(path, headers = {}) {
   // Over workerd's HTTP socket, so Content-Length and other headers are what workerd sends
@@ -133,4 +154,24 @@ test("workerd: share link only for its viewer; audience cache via the Cache API"
   assert.notEqual(a.headers.get("x-keyhole-audience"), b.headers.get("x-keyhole-audience"));
   assert.equal(b.text, c.text);
   assertNoCanary(c.text, ALL_CANARIES, "anonymous after staff");
+});
+
+test("workerd: sign-in through the local OpenID Connect provider, the session, the pages, logout", { skip }, async () => {
+  const c = new Client();
+  const stack = { edgeUrl: new URL(workerUrl).origin, idp };
+  const { res, url } = await signIn(c, stack, "staff", { returnTo: "/help" });
+  const html = await res.text();
+  assert.equal(res.status, 200);
+  assert.equal(url, `${stack.edgeUrl}/help`);
+  assert.ok(html.includes('Signed in as <strong class="viewer-name">sue@keyhole.example</strong>'));
+  assert.ok(html.includes("CANARY-STAFF"), "staff's articles");
+  const summary = await (await c.request(`${stack.edgeUrl}/api/v2/summary.json`, { headers: { "accept-encoding": "identity" } })).text();
+  assert.ok(summary.includes("CANARY-STAFF"), "the session is the viewer of the JSON routes too");
+  const tampered = new Client();
+  tampered.set(stack.edgeUrl, "keyhole_session", c.get(stack.edgeUrl, "keyhole_session").slice(0, -4) + "AAAA");
+  const anon = await (await tampered.request(`${stack.edgeUrl}/`)).text();
+  assert.ok(anon.includes('id="sign-in"'));
+  assertNoCanary(anon, ALL_CANARIES, "tampered session in workerd");
+  assert.equal((await c.request(`${stack.edgeUrl}/auth/logout`, { method: "POST" })).status, 303);
+  assertNoCanary(await (await c.request(`${stack.edgeUrl}/`)).text(), ALL_CANARIES, "after logout");
 });
