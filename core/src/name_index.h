@@ -37,6 +37,15 @@ class name_index {
     spill_.clear();
   }
   size_t size() const { return names_.size(); }
+  // Room for `n` names without growing (so a filter that can count its ids
+  // first rehashes nothing). Only ever enlarges an empty index.
+  void reserve(size_t n) {
+    if (!names_.empty()) return;
+    size_t slots = 16;
+    while (slots < 2 * (n + 1)) slots *= 2;
+    if (slots > slots_.size()) slots_.assign(slots, slot{0, 0});
+    names_.reserve(n);
+  }
   // Names that found no slot within the probe bound (built to collide).
   size_t spilled() const { return spill_.size(); }
   std::string_view name(uint32_t i) const { return names_[i]; }

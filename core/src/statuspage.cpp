@@ -109,6 +109,9 @@ class status_filter {
     // 1. Learn every component and group the payload mentions.
     if (components_ != npos) {
       if (!t_.is_array(components_)) return c_.reject("components must be an array", components_);
+      size_t listed = t_.child_count(components_);
+      ids_.reserve(listed);
+      comps_.reserve(listed);
       for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e))
         if (!learn_component(e, true)) return outcome::rejected;
     }
@@ -170,16 +173,17 @@ class status_filter {
   // when it holds a non-empty object. Real Statuspage objects nest nothing else.
   void drop_unread_nested(uint32_t obj, std::string_view known_a, std::string_view known_b = {}) {
     for (uint32_t m = t_.first_child(obj); m != npos; m = t_.next_sibling(obj, m)) {
+      if (!holds_an_object(m)) continue;  // first: most members are scalars, and this reads no name
       std::string_view k = t_.key(m);
       if ((!known_a.empty() && k == known_a) || (!known_b.empty() && k == known_b)) continue;
-      if (holds_an_object(m)) c_.drop(m);
+      c_.drop(m);
     }
   }
   // Whether the subtree of `n` has a non-empty object (one scan of it).
   bool holds_an_object(uint32_t n) const {
     if (!t_.is_object(n) && !t_.is_array(n)) return false;
-    // Token by token (a number takes two tape words; a container's first
-    // child follows it, its closing bracket ends it).
+    // Node by node (a container's first child follows it, its closing
+    // bracket ends it; a scalar is one node).
     for (uint32_t k = n, end = t_.end(n); k < end; k = t_.is_object(k) || t_.is_array(k) ? k + 1 : t_.end(k))
       if (t_.is_object(k) && t_.first_child(k) != npos) return true;
     return false;
