@@ -66,10 +66,10 @@ export function writeReport(report, { repo, payloads, claims, log }) {
     "filtering. The CLI is linked statically (half the start-up of the dynamic build: ~1.1 ms against ~2.2 ms for a 4 KB payload) and jq needs ~27 ms " +
     "to start and compile its program; process times are measured in batches from one bash loop, like hyperfine, so the harness's own spawn cost is not in them.");
   L.push("- **wasm vs idiomatic JS, and the 2 ms budget.** V8's `JSON.parse`/`JSON.stringify` are native C++ and very fast; the JS filter itself is cheap. " +
-    "The wasm build pays the same parse-map-decide-write cost as native, on simdjson's scalar `fallback` kernel (simdjson has no WebAssembly SIMD kernel): " +
-    "simdjson's parse alone of the 1 MB status payload takes ~1.4 ms in wasm under Node (against ~0.28 ms natively), 70% of the 2 ms budget before " +
-    "any filtering, so neither 2 ms per MB nor ≥ 4× JS from 64 KB to 1 MB is reachable without a SIMD parser for wasm (at 16 MB, where V8's own " +
-    "JSON costs grow, the ratio passes 4×).");
+    "The wasm build runs the same core as native; its stage 1 is simdjson's westmere (SSE4.2) kernel compiled for WebAssembly SIMD128 through " +
+    "Emscripten's SSE headers (simdjson has no wasm kernel; its scalar `fallback` and its NEON kernel through SIMDe are 3–5× slower there, see " +
+    "wasm/README.md and `node tests/bench/wasm-bench.mjs`): ~2.4 GB/s in wasm, under a tenth of the filter's time, so what limits wasm now is the " +
+    "core's own pass after stage 1, which runs ~2.4× slower in wasm than natively.");
   L.push("- **wasm vs cedar-wasm.** The ratio is the per-item cost of Cedar's `isAuthorized` (~40–100 µs per call once warm, policy pre-parsed) " +
     "against Keyhole's one call for the whole payload, which in wasm costs ~1.7 µs per item of a 1 MB summary, parse included: 30–55×. 100× would " +
     "need Keyhole under ~0.5–1 µs per item, inside the wasm parse budget; payloads with few items also pay one call's fixed cost (~2 µs).");
