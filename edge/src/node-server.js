@@ -20,6 +20,7 @@ export function logLine(e) {
   if (e.cache) parts.push(`cache=${e.cache}`);
   if (e.upstream) parts.push(`up=${e.upstream}`);
   if (e.share) parts.push(`share=${e.share}`);
+  if (e.auth) parts.push(`auth=${e.auth}`);
   if (e.error) parts.push(`error=${JSON.stringify(e.error)}`);
   return parts.join(" ");
 }

@@ -27,7 +27,13 @@ export function siteRoutes(config, hooks) {
     session: cookies?.session ?? null,
     async route(request, ctx, info) {
       const path = new URL(request.url).pathname;
-      return (auth && (await auth(request, path, info))) ?? (pages && (await pages(request, path, info))) ?? null;
+      const res = (auth && (await auth(request, path, info))) ?? (pages && (await pages(request, path, info))) ?? null;
+      if (res) {
+        info.path = path; // never the query: a share link on a page URL stays out of the log
+        info.route ??= path.startsWith("/auth/") ? "auth" : path;
+        info.bytesOut = Number(res.headers.get("content-length") ?? 0);
+      }
+      return res;
     },
   };
 }

@@ -115,14 +115,14 @@ export class Client {
  * Signs in through the real provider up to the callback: -> the callback URL (with code and
  * state), not yet visited. `returnTo` is the page to come back to.
  */
-export async function untilCallback(client, stack, persona, { returnTo = "/", password } = {}) {
-  const login = loginOf(persona);
+export async function untilCallback(client, stack, persona, { returnTo = "/", password, username } = {}) {
+  const login = persona ? loginOf(persona) : { username, password };
   const isCallback = (u) => u.startsWith(`${stack.edgeUrl}/auth/callback`);
   const start = await client.follow(`${stack.edgeUrl}/auth/login?return=${encodeURIComponent(returnTo)}`, { stop: isCallback });
   if (!start.res) throw new Error("provider skipped the login form");
   const form = start.url; // the provider's /interaction/<uid>
   await start.res.text();
-  const done = await client.follow(`${form}/login`, { method: "POST", form: { username: login.username, password: password ?? login.password }, stop: isCallback });
+  const done = await client.follow(`${form}/login`, { method: "POST", form: { username: username ?? login.username, password: password ?? login.password }, stop: isCallback });
   if (done.res) throw new Error(`login did not reach the callback (${done.res.status} at ${done.url})`);
   return done.url;
 }
