@@ -177,6 +177,13 @@ async function demo(argv) {
     })),
   }, { port, host });
   const tokenClaims = (claims) => (oidc ? oidc.providerClaims(claims) : claims);
+  const out = demoHeader(proxy, origin, oidc);
+  out.push(...(await demoCurlLines(proxy, personas, { jwtSecret, shareSecret, issuer, audience, tokenClaims })));
+  process.stdout.write(out.join("\n") + "\n");
+}
+
+/** What the demo serves and the sample logins. */
+function demoHeader(proxy, origin, oidc) {
   const out = [];
   out.push(`Keyhole demo`);
   out.push(`  status page and help center (sign in here): ${proxy.url}/   and ${proxy.url}/help`);
@@ -191,6 +198,12 @@ async function demo(argv) {
   } else {
     out.push(`  sign-in: off (npm package oidc-provider, a devDependency, is not installed)`);
   }
+  return out;
+}
+
+/** Ready-to-paste curl lines per persona (JWTs signed here), the partner's share link. */
+async function demoCurlLines(proxy, personas, { jwtSecret, shareSecret, issuer, audience, tokenClaims }) {
+  const out = [];
   out.push(``);
   out.push(`Ready-to-paste requests through the proxy (tokens valid 12 hours):`);
   for (const [name, p] of Object.entries(personas)) {
@@ -215,7 +228,7 @@ async function demo(argv) {
   out.push(`curl -s -i -H 'Authorization: Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1LXN0YWZmLXN1ZSJ9.' ${proxy.url}/api/v2/summary.json`);
   out.push(``);
   out.push(`Request log follows (Ctrl-C to stop).`);
-  process.stdout.write(out.join("\n") + "\n");
+  return out;
 }
 
 const [cmd, ...rest] = process.argv.slice(2);
