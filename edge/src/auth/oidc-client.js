@@ -27,90 +27,96 @@ export class OidcError extends Error {
 const isNetwork = (e) => e instanceof TypeError || e?.name === "TimeoutError" || e?.name === "AbortError";
 const upstreamStatus = (e) => e?.status ?? e?.cause?.status ?? e?.response?.status;
 
-/** oidcClient(oidc config, { fetch, clockToleranceSeconds }) -> { authorizationUrl(tx), redeem(url, tx) } */
+/** oidcClient(oidc config, { fetch, clockToleranceSeconds }) -> { authorizationUrl(tx), redeem(url, tx), discover() } */
 export function oidcClient(cfg, { fetch: fetchFn, clockToleranceSeconds = 30 } = {}) {
   const issuer = new URL(cfg.issuer);
-  const client = { client_id: cfg.clientId, [oauth.clockTolerance]: clockToleranceSeconds };
-  const clientAuth = cfg.clientAuth === "client_secret_post" ? oauth.ClientSecretPost(cfg.clientSecret)
-    : cfg.clientAuth === "none" ? oauth.None() : oauth.ClientSecretBasic(cfg.clientSecret);
   const jwks = {}; // oauth4webapi keeps the provider's JWKS here between callbacks
-  const options = () => ({
-    [oauth.customFetch]: fetchFn ?? ((...a) => fetch(...a)),
-    // http issuers are accepted only on loopback (config check), for the local provider
-    [oauth.allowInsecureRequests]: issuer.protocol === "http:",
-    [oauth.jwksCache]: jwks,
-    signal: AbortSignal.timeout(cfg.timeoutMs ?? 10_000),
-  });
+  const rp = {
+    cfg, clockToleranceSeconds,
+    client: { client_id: cfg.clientId, [oauth.clockTolerance]: clockToleranceSeconds },
+    clientAuth: cfg.clientAuth === "client_secret_post" ? oauth.ClientSecretPost(cfg.clientSecret)
+      : cfg.clientAuth === "none" ? oauth.None() : oauth.ClientSecretBasic(cfg.clientSecret),
+    options: () => ({
+      [oauth.customFetch]: fetchFn ?? ((...a) => fetch(...a)),
+      // http issuers are accepted only on loopback (config check), for the local provider
+      [oauth.allowInsecureRequests]: issuer.protocol === "http:",
+      [oauth.jwksCache]: jwks,
+      signal: AbortSignal.timeout(cfg.timeoutMs ?? 10_000),
+    }),
+  };
   let metadata = null; // Promise of the discovery document; a failure is not kept
 
   function discover() {
     return (metadata ??= (async () => {
-      const res = await oauth.discoveryRequest(issuer, { ...options(), algorithm: "oidc" });
+      const res = await oauth.discoveryRequest(issuer, { ...rp.options(), algorithm: "oidc" });
       return oauth.processDiscoveryResponse(issuer, res);
     })().catch((e) => { metadata = null; throw new OidcError(FAILURE.PROVIDER_DOWN, `discovery: ${e?.message ?? e}`); }));
   }
 
-  /** The provider's authorization URL for this transaction ({ state, nonce, verifier }). */
-  async function authorizationUrl(tx) {
-    const as = await discover();
-    const url = new URL(as.authorization_endpoint);
-    const p = url.searchParams;
-    p.set("client_id", cfg.clientId);
-    p.set("redirect_uri", cfg.redirectUri);
-    p.set("response_type", "code");
-    p.set("scope", (cfg.scopes ?? ["openid", "email", "profile"]).join(" "));
-    p.set("state", tx.state);
-    p.set("nonce", tx.nonce);
-    p.set("code_challenge", await oauth.calculatePKCECodeChallenge(tx.verifier));
-    p.set("code_challenge_method", "S256");
-    if (cfg.prompt) p.set("prompt", cfg.prompt);
-    return url;
-  }
+  return {
+    discover,
+    authorizationUrl: async (tx) => authorizationUrl(rp, await discover(), tx),
+    redeem: async (callbackUrl, tx) => redeem(rp, await discover(), callbackUrl, tx),
+  };
+}
 
-  /** The callback URL's code, redeemed: -> the ID token's verified claims. */
-  async function redeem(callbackUrl, tx) {
-    const as = await discover();
-    if (callbackUrl.searchParams.get("state") !== tx.state) throw new OidcError(FAILURE.STATE);
-    let params;
-    try {
-      params = oauth.validateAuthResponse(as, client, callbackUrl, tx.state);
-    } catch (e) {
-      if (e instanceof oauth.AuthorizationResponseError) throw new OidcError(FAILURE.PROVIDER_REFUSED, e.error);
-      throw new OidcError(FAILURE.STATE, e?.message);
-    }
-    const response = await exchange(as, params, tx);
-    return verifiedClaims(as, response, tx);
-  }
+/** The provider's authorization URL for this transaction ({ state, nonce, verifier }). */
+async function authorizationUrl({ cfg }, as, tx) {
+  const url = new URL(as.authorization_endpoint);
+  const p = url.searchParams;
+  p.set("client_id", cfg.clientId);
+  p.set("redirect_uri", cfg.redirectUri);
+  p.set("response_type", "code");
+  p.set("scope", (cfg.scopes ?? ["openid", "email", "profile"]).join(" "));
+  p.set("state", tx.state);
+  p.set("nonce", tx.nonce);
+  p.set("code_challenge", await oauth.calculatePKCECodeChallenge(tx.verifier));
+  p.set("code_challenge_method", "S256");
+  if (cfg.prompt) p.set("prompt", cfg.prompt);
+  return url;
+}
 
-  async function exchange(as, params, tx) {
-    try {
-      return await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, cfg.redirectUri, tx.verifier, options());
-    } catch (e) {
-      throw new OidcError(FAILURE.PROVIDER_DOWN, `token endpoint: ${e?.message ?? e}`);
-    }
+/** The callback URL's code, redeemed: -> the ID token's verified claims. */
+async function redeem(rp, as, callbackUrl, tx) {
+  if (callbackUrl.searchParams.get("state") !== tx.state) throw new OidcError(FAILURE.STATE);
+  let params;
+  try {
+    params = oauth.validateAuthResponse(as, rp.client, callbackUrl, tx.state);
+  } catch (e) {
+    if (e instanceof oauth.AuthorizationResponseError) throw new OidcError(FAILURE.PROVIDER_REFUSED, e.error);
+    throw new OidcError(FAILURE.STATE, e?.message);
   }
-
-  async function verifiedClaims(as, response, tx) {
-    try {
-      const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: tx.nonce, requireIdToken: true });
-      // The claims are checked above; the signature here, with the key from the provider's jwks_uri.
-      await oauth.validateApplicationLevelSignature(as, response, options());
-      const claims = oauth.getValidatedIdTokenClaims(result);
-      // A token issued in the future (beyond the clock tolerance) was not issued for this sign-in.
-      if (claims.iat > Date.now() / 1000 + clockToleranceSeconds) throw new OidcError(FAILURE.ID_TOKEN, "iat in the future");
-      return claims;
-    } catch (e) {
-      if (e instanceof OidcError) throw e;
-      if (e instanceof oauth.ResponseBodyError) {
-        if (e.status >= 500) throw new OidcError(FAILURE.PROVIDER_DOWN, `token endpoint ${e.status}`);
-        throw new OidcError(FAILURE.CODE_REJECTED, e.error);
-      }
-      if (isNetwork(e) || upstreamStatus(e) >= 500) throw new OidcError(FAILURE.PROVIDER_DOWN, e?.message);
-      throw new OidcError(FAILURE.ID_TOKEN, e?.code ?? e?.message);
-    }
+  let response;
+  try {
+    response = await oauth.authorizationCodeGrantRequest(as, rp.client, rp.clientAuth, params, rp.cfg.redirectUri, tx.verifier, rp.options());
+  } catch (e) {
+    throw new OidcError(FAILURE.PROVIDER_DOWN, `token endpoint: ${e?.message ?? e}`);
   }
+  return verifiedClaims(rp, as, response, tx);
+}
 
-  return { authorizationUrl, redeem, discover };
+async function verifiedClaims(rp, as, response, tx) {
+  try {
+    const result = await oauth.processAuthorizationCodeResponse(as, rp.client, response, { expectedNonce: tx.nonce, requireIdToken: true });
+    // The claims are checked above; the signature here, with the key from the provider's jwks_uri.
+    await oauth.validateApplicationLevelSignature(as, response, rp.options());
+    const claims = oauth.getValidatedIdTokenClaims(result);
+    // A token issued in the future (beyond the clock tolerance) was not issued for this sign-in.
+    if (claims.iat > Date.now() / 1000 + rp.clockToleranceSeconds) throw new OidcError(FAILURE.ID_TOKEN, "iat in the future");
+    return claims;
+  } catch (e) {
+    throw classified(e);
+  }
+}
+
+/** An error of the token response's processing, as a failure kind. */
+function classified(e) {
+  if (e instanceof OidcError) return e;
+  if (e instanceof oauth.ResponseBodyError) {
+    return e.status >= 500 ? new OidcError(FAILURE.PROVIDER_DOWN, `token endpoint ${e.status}`) : new OidcError(FAILURE.CODE_REJECTED, e.error);
+  }
+  if (isNetwork(e) || upstreamStatus(e) >= 500) return new OidcError(FAILURE.PROVIDER_DOWN, e?.message);
+  return new OidcError(FAILURE.ID_TOKEN, e?.code ?? e?.message);
 }
 
 export const newTransaction = (returnTo) => ({
