@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { blocksOf, withBlocks } from "./doc-blocks.mjs";
 
 const fmtBytes = (n) => (n >= 1 << 20 ? `${(n / 1048576).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 const mbs = (bytes, ms) => bytes / 1e6 / (ms / 1000);
@@ -158,7 +159,10 @@ export function writeReport(report, { repo, payloads, claims, log }) {
   L.push("");
   L.push("```sh\nnpm install                      # once: @cedar-policy/cedar-wasm, miniflare (root devDependencies)\nnode tests/bench/compare.mjs     # ~3–5 min; --quick for shorter native runs\n```");
   L.push("");
-  fs.writeFileSync(path.join(repo, "docs/performance.md"), L.join("\n"));
+  // The edge benchmarks' blocks (edge-load.mjs, edge-workerd.mjs: doc-blocks.mjs) are carried over.
+  const doc = path.join(repo, "docs/performance.md");
+  const kept = fs.existsSync(doc) ? blocksOf(fs.readFileSync(doc, "utf8")) : [];
+  fs.writeFileSync(doc, withBlocks(L.join("\n"), kept));
   fs.writeFileSync(path.join(repo, "docs/performance.svg"), svg(report));
   return L.join("\n");
 }

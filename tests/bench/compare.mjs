@@ -305,7 +305,7 @@ function visibleIds(text, kind) {
 async function edgeSection() {
   log("\n[5/5] edge handler in workerd (miniflare): filtered vs pass-through, loopback origin");
   let Miniflare, harness;
-  try { ({ Miniflare } = await import("miniflare")); harness = await import("../../edge/testing/harness.mjs"); } catch (e) { return { skipped: `miniflare unavailable: ${e.message}` }; }
+  try { ({ Miniflare } = await import("miniflare")); harness = await import("../../edge/testing/harness.mjs"); ({ handlerModules } = await import("./edge-workerd.mjs")); } catch (e) { return { skipped: `miniflare unavailable: ${e.message}` }; }
   const gen = payloads.filter((p) => p.generated && p.kind === "status");
   const bodies = Object.fromEntries(gen.map((p) => [p.label, fs.readFileSync(p.file)]));
   const origin = http.createServer((req, res) => {
@@ -362,12 +362,9 @@ async function edgeSection() {
   log(`workerd peak RSS (VmHWM): filtered ${rows["filter rss"] ? (rows["filter rss"] / 1024).toFixed(0) : "?"} MiB, pass-through ${rows["pass rss"] ? (rows["pass rss"] / 1024).toFixed(0) : "?"} MiB`);
   return { rows, sizes: gen.map((p) => p.label) };
 }
+let handlerModules;
 function workerModules() {
-  const jose = path.join(repo, "node_modules/jose/dist/browser");
-  const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith(".js") ? [path.join(d, e.name)] : []));
   const list = [];
-  const esm = (p, rewrite = (s) => s) => list.push({ type: "ESModule", path: p, contents: rewrite(fs.readFileSync(p, "utf8")) });
-  const rel = (from, target) => `"${path.relative(path.dirname(from), target).replace(/^(?!\.)/, "./")}"`;
   list.push({
     type: "ESModule", path: path.join(repo, "tests/bench/__compare_worker__.mjs"), contents: `
       import { createEdgeFilter } from "./../../edge/src/index.js";
@@ -385,16 +382,8 @@ function workerModules() {
           return edge.fetch(request, env, ctx);
         },
       };` });
-  for (const f of ["index.js", "identity.js", "share.js"]) {
-    const p = path.join(repo, "edge/src", f);
-    esm(p, (s) => s.replace(/from "jose"/g, `from ${rel(p, path.join(jose, "index.js"))}`)
-      .replace(/from "@keyhole\/wasm"/g, `from ${rel(p, path.join(repo, "wasm/index.js"))}`));
-  }
-  esm(path.join(repo, "wasm/index.js"));
-  esm(path.join(repo, "wasm/dist/keyhole.mjs"));
-  for (const f of walk(jose)) esm(f);
-  list.push({ type: "CompiledWasm", path: WASM, contents: fs.readFileSync(WASM) });
-  return list;
+  // Every module the handler imports (its stages, jose, @keyhole/wasm): edge-workerd.mjs walks the graph.
+  return [...list, ...handlerModules()];
 }
 function workerdPid() {
   // workerd is a child (or grandchild) of this process; pick the newest one.

@@ -48,14 +48,10 @@ function resolveSpecifier(from, spec) {
   return packageEntry(spec);
 }
 
-/**
- * The handler's module graph for workerd, from edge/src/index.js: every module it imports,
- * bare specifiers ("jose", "@keyhole/wasm", …) rewritten to relative paths as a bundler would
- * resolve them; node: specifiers (dynamic imports behind isNode checks) left alone.
- */
+/** This bench's worker: the handler, or one part of it (--parts), chosen by env.MODE. */
 function workerModules() {
   const entry = path.join(repo, "tests/bench/__edge_workerd_bench__.mjs");
-  const list = [{
+  return [{
     type: "ESModule", path: entry, contents: `
       import { createEdgeFilter } from "./../../edge/src/index.js";
       import { loadKeyhole } from "./../../wasm/index.js";
@@ -77,7 +73,7 @@ function workerModules() {
         },
         read: async (request, env, search) => {
           const r = await fetch(env.UPSTREAM + "/api/v2/summary.json" + search);
-          return new Response(String((await readLimited(r.body, 8 << 20, Number(r.headers.get("content-length")))).byteLength));
+          return new Response(String((await readLimited(r.body, 8 << 20)).byteLength));
         },
         etag: async (request, env, search) => new Response(String((await crypto.subtle.digest("SHA-256", await bodyFor(env, search))).byteLength)),
       };
@@ -92,7 +88,17 @@ function workerModules() {
           });
           return edge.fetch(request, env, ctx);
         },
-      };` }];
+      };` }, ...handlerModules()];
+}
+
+/**
+ * The handler's module graph for workerd, from edge/src/index.js: every module it imports,
+ * bare specifiers ("jose", "@keyhole/wasm", …) rewritten to relative paths as a bundler would
+ * resolve them; node: specifiers (dynamic imports behind isNode checks) left alone; and
+ * keyhole.wasm as a compiled module. compare.mjs (section 5) uses it too.
+ */
+export function handlerModules() {
+  const list = [];
   const seen = new Set();
   const rel = (from, target) => path.relative(path.dirname(from), target).replace(/^(?!\.)/, "./");
   const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : /\.m?js$/.test(e.name) ? [path.join(d, e.name)] : []));
@@ -251,4 +257,4 @@ function partsTable(rows) {
   return L.join("\n");
 }
 
-await main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) await main();
