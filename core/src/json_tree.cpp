@@ -88,7 +88,9 @@ class tree_builder {
   // exactly fill that range.
   bool compact() const {
     size_t range = size_t(at_[count_ - 1]) + 1 - at_[0];
-    size_t one_byte_tokens = count_ - scalars_;
+    // Nodes are strings, scalars and two brackets per container; the tokens
+    // that make no node (',' and ':') are one byte each too.
+    size_t one_byte_tokens = (count_ - size_) + 2 * containers_;
     return scalar_bytes_ + one_byte_tokens == range;
   }
   bool in_object() const { return open_.back() & kObjectBit; }
@@ -97,6 +99,7 @@ class tree_builder {
   // and, as in simdjson, does not count towards the depth.
   grammar_error open(char c) {
     uint32_t n = push(at_[k_], 0);
+    ++containers_;
     char close = c == '{' ? '}' : ']';
     just_closed_ = k_ + 1 < count_ && text_[at_[k_ + 1]] == close;
     if (just_closed_) {
@@ -160,7 +163,6 @@ class tree_builder {
     uint32_t stop = at_[k_ + 1];  // the next token, or (sentinel) the text's end
     while (stop > at && kWhitespace[static_cast<unsigned char>(text_[stop - 1])]) --stop;
     scalar_bytes_ += stop - at;
-    ++scalars_;
     return stop - at;
   }
 
@@ -191,8 +193,8 @@ class tree_builder {
   char* tags_ = nullptr;
   size_t size_ = 0;
   size_t k_ = 0;
-  size_t scalars_ = 0;       // string and scalar tokens, and
-  size_t scalar_bytes_ = 0;  // their bytes (see compact())
+  size_t containers_ = 0;     // objects and arrays, and
+  size_t scalar_bytes_ = 0;  // the bytes of strings and scalars (see compact())
   bool just_closed_ = false;    // open() met an empty container
   std::vector<uint32_t> open_;  // open containers (node | kObjectBit), innermost last
 };
@@ -255,10 +257,13 @@ namespace {
 // either in the text, which the caller pads, or in unescaped_, which ends in
 // eight spare bytes.
 uint64_t first_word(std::string_view k) {
+  // The bytes a name of each length keeps of a word (little-endian on every
+  // target): a table, not a branch on the length.
+  static constexpr uint64_t kKeep[9] = {0,          0xFF,           0xFFFF,           0xFFFFFF,           0xFFFFFFFF,
+                                        0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, ~0ull};
   uint64_t w;
   std::memcpy(&w, k.data(), 8);
-  if (k.size() < 8) w &= (uint64_t(1) << (8 * k.size())) - 1;  // little-endian on every target
-  return w;
+  return w & kKeep[k.size() < 8 ? k.size() : 8];
 }
 // One of 64 bits, chosen by a first word (multiplicative hashing).
 uint64_t bloom_bit(uint64_t word) { return uint64_t(1) << ((word * 0x9E3779B97F4A7C15ull) >> 58); }
