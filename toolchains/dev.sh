@@ -3,7 +3,7 @@
 #   toolchains/dev.sh main   install what is missing, build what is stale, then run
 #                            the edge proxy in front of the built-in sample origin,
 #                            with the in-browser demo page.
-#   toolchains/dev.sh test   install, build (presets release, wasm, fuzz), then
+#   toolchains/dev.sh test   install, build (presets release, wasm, wasm-scalar, fuzz), then
 #                            `ctest --preset release`: every suite (GoogleTest, CLI,
 #                            node: wasm, edge, workerd, browser, demo; adversarial,
 #                            fuzz smoke, portability), ending `all suites: N passed, M failed`.
@@ -48,7 +48,7 @@ case "${1:-}" in
     exec node edge/bin/keyhole-edge.js demo "${@:2}"
     ;;
   test)
-    prepare release wasm fuzz
+    prepare release wasm wasm-scalar fuzz
     run_tests
     ;;
   *)

@@ -80,3 +80,11 @@ export function loadCase(dir) {
     payloadBytes: () => read(c.payload, "payload.json"),
   };
 }
+
+// loadKeyhole() options of the module under test: the package's wasm/dist/keyhole.wasm, or
+// KEYHOLE_WASM_BINARY, another build of it (ctest runs these suites against the scalar
+// build, build/emscripten-scalar/dist, too: wasm/README.md "SIMD").
+export function moduleUnderTest() {
+  const file = process.env.KEYHOLE_WASM_BINARY;
+  return file ? { wasmBinary: fs.readFileSync(file) } : {};
+}

@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { loadKeyhole } from "@keyhole/wasm";
-import { CASES, findCases, minify, parseCaseJson, readClaims, expectError } from "./wasm-cases-lib.mjs";
+import { CASES, findCases, minify, parseCaseJson, readClaims, expectError, moduleUnderTest } from "./wasm-cases-lib.mjs";
 
-const kh = await loadKeyhole();
+const kh = await loadKeyhole(moduleUnderTest());
 const cases = findCases(CASES);
 const decoderStrict = new TextDecoder("utf-8", { fatal: true });
 

@@ -12,6 +12,7 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { loadKeyhole, KeyholeError } from "@keyhole/wasm";
+import { moduleUnderTest } from "./wasm-cases-lib.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const FIXTURES = path.join(ROOT, "tests/fixtures");
@@ -241,7 +242,7 @@ test(`native CLI and wasm agree on ${N} random trials (seed ${SEED})`, {
   skip: (!cli && "native CLI not built (toolchains/build.sh native)") || (!fixtures.length && "no tests/fixtures"),
   timeout: 900_000,
 }, async () => {
-  const kh = await loadKeyhole();
+  const kh = await loadKeyhole(moduleUnderTest());
   const r = rng(SEED);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyhole-diff-"));
   const docs = fixtures.map((f) => {
