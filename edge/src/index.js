@@ -10,7 +10,7 @@ import { normalisePath } from "./request-path.js";
 import { addRestrictionExpands } from "./confluence-expand.js";
 import { upstreamClient, UpstreamError } from "./upstream.js";
 import { viewerResolver } from "./viewer.js";
-import { jsonError, unauthorized, etagOf, respond } from "./responses.js";
+import { jsonError, unauthorized, etagOf, respond, bytesResponse, bytesOf } from "./responses.js";
 import { memoryCache } from "./memory-cache.js";
 import { upstreamCache } from "./upstream-cache.js";
 import { corsPolicy } from "./cors.js";
@@ -211,7 +211,7 @@ async function filtered(e, request, ctx, info, r) {
     const hit = await e.cache.match(cacheKey);
     if (hit) {
       info.cache = "hit";
-      return respond(request, new Uint8Array(await hit.arrayBuffer()), hit.headers.get("etag"), hit.headers, info);
+      return respond(request, bytesOf(hit) ?? new Uint8Array(await hit.arrayBuffer()), hit.headers.get("etag"), hit.headers, info, true);
     }
   }
   const upPath = r.fromSummary ? r.upstreamPath.replace(/status\.json$/, "summary.json") : r.upstreamPath;
@@ -227,10 +227,10 @@ async function filtered(e, request, ctx, info, r) {
   const etag = await etagOf(out);
   const headers = responseHeaders(e, etag, r, perAudience);
   if (cacheKey) {
-    const p = e.cache.put(cacheKey, new Response(out, { headers })).catch(() => {});
+    const p = e.cache.put(cacheKey, bytesResponse(out, { headers }, { shared: true })).catch(() => {});
     if (ctx && typeof ctx.waitUntil === "function") ctx.waitUntil(p); else await p;
   }
-  return respond(request, out, etag, headers, info);
+  return respond(request, out, etag, headers, info, cacheKey !== null);
 }
 
 function audienceCacheKey(r) {

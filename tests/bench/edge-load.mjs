@@ -20,7 +20,7 @@
 // block, kept when compare.mjs regenerates the file). Bounded: a fixed number of requests,
 // everything on 127.0.0.1, children killed at exit.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -182,7 +182,7 @@ async function main() {
   const { autocannon, origin: org, startProxy, requestsFor } = await setup();
   const load0 = os.loadavg()[0];
   const proxies = {};
-  for (const m of modes) proxies[m] = await startProxy(m, m === "filter" && opt.profile ? ["--cpu-prof", "--cpu-prof-dir", opt.profile] : []);
+  for (const m of modes) proxies[m] = await startProxy(m);
   console.log(`payloads: 64 KB = ${org.info.sizes["64k"]} bytes, 1 MB = ${org.info.sizes["1m"]} bytes; ${connections} connections; ${rounds} interleaved rounds; worker pool threads ${opt.workers ?? 2} (bodies ≥ 256 KiB)`);
   const results = {};
   for (const size of SIZES) {
@@ -212,7 +212,9 @@ async function main() {
       console.log(`${m.padEnd(6)} ${size.padEnd(4)} ${JSON.stringify(results[`${m} ${size}`], (k, v) => (typeof v === "number" ? +v.toFixed(3) : v))}`);
     }
   }
-  const md = loadTable(results, modes, { connections, rounds, sizes: org.info.sizes, load: [load0, os.loadavg()[0]] });
+  for (const m of modes) proxies[m].proc.kill();
+  const steps = opt.profile ? await profileRuns({ autocannon, startProxy, requestsFor, connections, counts }) : null;
+  const md = loadTable(results, modes, { connections, rounds, sizes: org.info.sizes, load: [load0, os.loadavg()[0]] }) + (steps ? "\n\n" + stepsTable(steps) : "");
   console.log("\n" + md);
   if (opt.write) {
     const { writeBlock } = await import("./doc-blocks.mjs");
@@ -220,6 +222,38 @@ async function main() {
     console.log("wrote the bench:edge-load block of docs/performance.md");
   }
   process.exit(0);
+}
+
+/**
+ * --profile DIR: a fresh filtering proxy per size under `node --cpu-prof` (every thread),
+ * half the timed number of requests, then its samples sorted into steps (cpu-profile-summary.mjs).
+ * Separate from the timed runs, so the profiler's overhead is in none of their figures.
+ */
+async function profileRuns({ autocannon, startProxy, requestsFor, connections, counts }) {
+  const { summariseProfiles } = await import("./cpu-profile-summary.mjs");
+  const out = {};
+  for (const size of SIZES) {
+    const dir = join(opt.profile, `filter-${size}`);
+    rmSync(dir, { recursive: true, force: true });
+    const p = await startProxy("filter", ["--cpu-prof", "--cpu-prof-dir", dir]);
+    await run(autocannon, { url: `http://127.0.0.1:${p.info.port}`, connections, amount: Math.round(counts[size] / 2), requests: requestsFor(size) }, []);
+    const exited = new Promise((ok) => p.proc.once("exit", ok));
+    p.proc.kill("SIGTERM");
+    await exited;
+    out[size] = summariseProfiles(dir);
+  }
+  return out;
+}
+
+function stepsTable(steps) {
+  const names = [...new Set(SIZES.flatMap((s) => steps[s].map((x) => x.step)))];
+  const share = (size, name) => steps[size].find((x) => x.step === name)?.share ?? 0;
+  names.sort((a, b) => share("64k", b) + share("1m", b) - share("64k", a) - share("1m", a));
+  const L = ["Where the filtering proxy's CPU goes (`--profile`: `node --cpu-prof` of a separate run, every thread, share of the busy samples; cache off):", ""];
+  L.push(`| step | ${SIZES.map((s) => SIZE_LABEL[s]).join(" | ")} |`);
+  L.push(`|---|${SIZES.map(() => "---:").join("|")}|`);
+  for (const n of names) L.push(`| ${n} | ${SIZES.map((s) => `${(share(s, n) * 100).toFixed(1)}%`).join(" | ")} |`);
+  return L.join("\n");
 }
 
 function loadTable(results, modes, { connections, rounds, sizes, load }) {

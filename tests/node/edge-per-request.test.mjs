@@ -10,7 +10,8 @@ import { verifiedTokens } from "../../edge/src/token-cache.js";
 import { viewerCache } from "../../edge/src/viewer-cache.js";
 import { upstreamCache } from "../../edge/src/upstream-cache.js";
 import { upstreamClient } from "../../edge/src/upstream.js";
-import { respond, bytesOf } from "../../edge/src/responses.js";
+import { respond, bytesOf, bytesResponse } from "../../edge/src/responses.js";
+import { memoryCache } from "../../edge/src/memory-cache.js";
 import { compileIdentity, IdentityError } from "../../edge/src/index.js";
 import { HS_SECRET, ISSUER, AUDIENCE, sign, personas } from "../../edge/testing/harness.mjs";
 
@@ -43,7 +44,8 @@ test("verified tokens: 0 keeps nothing; the oldest goes first at the bound; clai
 test("identity: a remembered token still needs its exact bytes, and expires with its exp", async () => {
   const id = compileIdentity({ algorithms: ["HS256"], hs256Secret: HS_SECRET, issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 0 });
   const req = (token) => new Request("http://edge.test/api/v2/summary.json", { headers: { authorization: `Bearer ${token}` } });
-  const token = await sign(personas.staff.claims, { exp: 1 });
+  // exp 2 s ahead (whole seconds): at least a second to verify it twice, even on a loaded machine.
+  const token = await sign(personas.staff.claims, { exp: 2 });
   const first = await id.claimsFor(req(token));
   assert.equal(first.claims.sub, personas.staff.claims.sub);
   assert.deepEqual((await id.claimsFor(req(token))).claims, first.claims);
@@ -138,4 +140,19 @@ test("respond: the filtered bytes of a 200 are available to the Node server, not
   assert.equal(notModified.status, 304);
   assert.equal(bytesOf(notModified), undefined);
   assert.equal(bytesOf(new Response(body)), undefined);
+});
+
+test("bytesResponse: shared bytes reach a reader of the body as a copy; the memory cache keeps and returns the bytes", async () => {
+  const kept = new TextEncoder().encode('{"kept":1}');
+  const res = bytesResponse(kept, { headers: { "cache-control": "public, max-age=60" } }, { shared: true });
+  const read = new Uint8Array(await res.arrayBuffer());
+  read[2] = 0x58;
+  assert.equal(new TextDecoder().decode(kept), '{"kept":1}', "a reader cannot change the cached bytes");
+  const cache = memoryCache();
+  await cache.put("k", bytesResponse(kept, { headers: { "cache-control": "public, max-age=60" } }, { shared: true }));
+  const hit = await cache.match("k");
+  assert.equal(bytesOf(hit), kept);
+  assert.equal(await hit.text(), '{"kept":1}');
+  await cache.put("other", new Response("plain", { headers: { "cache-control": "max-age=60" } }));
+  assert.equal(new TextDecoder().decode(bytesOf(await cache.match("other"))), "plain");
 });
