@@ -69,7 +69,7 @@ test("https redirect URI: Secure cookies under __Host- / __Secure- names; loopba
   const set = await secure.session.issue({ sub: "u-1" }, "u-1");
   assert.match(set, /^__Host-keyhole_session=[^;]+; Path=\/; Max-Age=28800; HttpOnly; SameSite=Lax; Secure$/);
   assert.match(secure.session.clear(), /^__Host-keyhole_session=; Path=\/; Max-Age=0; HttpOnly; SameSite=Lax; Secure; Expires=/);
-  assert.match(await secure.transaction.issue({ state: "s" }), /^__Secure-keyhole_signin=[^;]+; Path=\/auth\/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$/);
+  assert.match(await secure.transaction.issue({ state: "s" }), /^__Host-keyhole_signin=[^;]+; Path=\/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$/);
   const local = sessionCookies({ ...OIDC, redirectUri: "http://127.0.0.1:8787/auth/callback", sessionTtlSeconds: 60 });
   assert.match(await local.session.issue({ sub: "u-1" }, "u-1"), /^keyhole_session=[^;]+; Path=\/; Max-Age=60; HttpOnly; SameSite=Lax$/);
   // The session reads back only from its own cookie name.

@@ -8,6 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startStack, Client, signIn, untilCallback, SESSION_SECRET, CLIENT_ID } from "../../edge/testing/oidc-stack.mjs";
 import { sealer } from "../../edge/src/auth/sealed.js";
+import { sealPurpose } from "../../edge/src/auth/session.js";
 import { forbiddenFor, personas, sign, HS_SECRET, ISSUER, AUDIENCE } from "../../edge/testing/harness.mjs";
 import { providerClaims } from "../../edge/sample-origin/oidc-provider.mjs";
 
@@ -16,6 +17,8 @@ before(async () => { stack = await startStack(); });
 after(async () => { await stack?.close(); });
 
 const SESSION = "keyhole_session", TX = "keyhole_signin";
+// The edge's sealers: bound to this stack's provider and client (sealPurpose).
+const box = (kind, secret = SESSION_SECRET) => sealer(secret, sealPurpose(kind, { issuer: stack.idp.issuer, clientId: CLIENT_ID }));
 const summary = async (client) => (await client.request(`${stack.edgeUrl}/api/v2/summary.json`)).text();
 
 /** A failed sign-in: the page, its status, no session cookie, the sign-in cookie cleared. */
@@ -84,7 +87,7 @@ test("signing in as Globex: session cookie (HttpOnly, SameSite=Lax, bounded, not
 test("the claims come from the ID token through identity.claims (namespaced orgs/attrs -> SPEC §1)", async () => {
   const c = new Client();
   await (await signIn(c, stack, "initech")).res.text();
-  const session = await sealer(SESSION_SECRET, "session").open(c.get(stack.edgeUrl, SESSION));
+  const session = await box("session").open(c.get(stack.edgeUrl, SESSION));
   assert.deepEqual(session.c, personas.initech.claims);
 });
 
@@ -119,9 +122,9 @@ test("a callback this browser did not start (no sign-in cookie, or a forged one)
 test("wrong nonce (the ID token answers another sign-in): 401, no session", async () => {
   const c = new Client();
   const cb = await untilCallback(c, stack, "globex");
-  const box = sealer(SESSION_SECRET, "signin-transaction");
-  const tx = await box.open(c.get(stack.edgeUrl, TX));
-  c.set(stack.edgeUrl, TX, await box.seal({ ...tx, nonce: "some-other-sign-ins-nonce-0123456789" }, 600), "/auth/");
+  const txBox = box("signin-transaction");
+  const tx = await txBox.open(c.get(stack.edgeUrl, TX));
+  c.set(stack.edgeUrl, TX, await txBox.seal({ ...tx, nonce: "some-other-sign-ins-nonce-0123456789" }, 600), "/auth/");
   await assertFailurePage(await c.request(cb), 401, "could not be verified", c);
   assert.ok(stack.logs.some((l) => /oidc id-token-invalid/.test(l.error ?? "")));
 });
@@ -150,9 +153,9 @@ test("a forged, tampered, expired or re-purposed session cookie is anonymous", a
   const variants = {
     "tampered ciphertext": flip(good, good.length - 30),
     "tampered tag": flip(good, good.length - 2),
-    "another secret": await sealer("another-secret-0123456789-abcdefghijklmn", "session").seal(staffClaims, 600),
-    "expired": await sealer(SESSION_SECRET, "session").seal(staffClaims, -60),
-    "a sign-in transaction cookie": await sealer(SESSION_SECRET, "signin-transaction").seal(staffClaims, 600),
+    "another secret": await box("session", "another-secret-0123456789-abcdefghijklmn").seal(staffClaims, 600),
+    "expired": await box("session").seal(staffClaims, -60),
+    "a sign-in transaction cookie": await box("signin-transaction").seal(staffClaims, 600),
     "an unsigned JWT": `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from(JSON.stringify({ sub: "u-staff-sue", groups: ["staff"] })).toString("base64url")}.`,
     "garbage": "x".repeat(5000),
   };

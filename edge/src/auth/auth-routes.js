@@ -12,7 +12,10 @@ export const AUTH_PATHS = Object.freeze({ login: "/auth/login", callback: "/auth
 export function safeReturn(value) {
   if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || /[\\\u0000-\u001f]/.test(value)) return "/";
   const u = new URL(value, "https://edge.invalid");
-  return u.origin === "https://edge.invalid" ? u.pathname + u.search : "/";
+  const path = u.pathname + u.search;
+  // Resolving dot segments can make "//host" of "/.//host" or "/a/..//host": a Location a
+  // browser reads as another origin (review finding O5), so the result is checked too.
+  return u.origin === "https://edge.invalid" && !path.startsWith("//") ? path : "/";
 }
 
 const redirect = (location, cookies = []) => {

@@ -4,6 +4,7 @@
 // exchange, ID token claims (iss, aud, exp, iat, nonce, azp) and its signature against the
 // provider's JWKS. Every failure is an OidcError with a kind (auth-pages.js words it).
 import * as oauth from "oauth4webapi";
+import { findDuplicateMember } from "../json-duplicates.js";
 
 /** Why a sign-in failed; each kind has its own page and status code. */
 export const FAILURE = Object.freeze({
@@ -103,11 +104,29 @@ async function verifiedClaims(rp, as, response, tx) {
     const claims = oauth.getValidatedIdTokenClaims(result);
     // A token issued in the future (beyond the clock tolerance) was not issued for this sign-in.
     if (claims.iat > Date.now() / 1000 + rp.clockToleranceSeconds) throw new OidcError(FAILURE.ID_TOKEN, "iat in the future");
+    // oauth4webapi checks azp only when aud lists several audiences; OIDC Core 3.1.3.7: when
+    // present it is this client (review finding O3).
+    if (claims.azp !== undefined && claims.azp !== rp.cfg.clientId) throw new OidcError(FAILURE.ID_TOKEN, "azp is another client");
+    rejectDuplicateMembers(result.id_token);
     return claims;
   } catch (e) {
     throw classified(e);
   }
 }
+
+/**
+ * JSON.parse keeps the last of two members of one name, so `"email_verified":false,
+ * "email_verified":true` would be a verified viewer: as for JWTs (finding J1), an ID token
+ * that repeats a member anywhere is refused (SPEC §1: an error, never a guess; review O2).
+ */
+function rejectDuplicateMembers(idToken) {
+  const text = (segment) => new TextDecoder("utf-8", { fatal: true }).decode(base64urlBytes(segment));
+  const [header, payload] = String(idToken).split(".");
+  const where = findDuplicateMember(text(header)) ?? findDuplicateMember(text(payload));
+  if (where) throw new OidcError(FAILURE.ID_TOKEN, `ID token repeats the member ${where}`);
+}
+
+const base64urlBytes = (segment) => Uint8Array.from(atob(segment.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
 /** An error of the token response's processing, as a failure kind. */
 function classified(e) {

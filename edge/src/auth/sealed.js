@@ -19,7 +19,8 @@ async function derivedKey(secret, purpose) {
   return new Uint8Array(bits);
 }
 
-/** sealer(secret, purpose) -> { seal(payload, ttlSeconds) -> string, open(text) -> payload | null } */
+/** sealer(secret, purpose) -> { seal(payload, ttlSeconds) -> string, open(text, { maxAgeSeconds }) -> payload | null }
+ *  (maxAgeSeconds: refused when issued longer ago than that, whatever its own exp says) */
 export function sealer(secret, purpose) {
   let key = null;
   const keyOnce = () => (key ??= derivedKey(secret, purpose));
@@ -29,12 +30,12 @@ export function sealer(secret, purpose) {
       return new EncryptJWT(payload).setProtectedHeader({ alg: "dir", enc: "A256GCM" })
         .setIssuedAt(now).setExpirationTime(now + ttlSeconds).setAudience(purpose).encrypt(await keyOnce());
     },
-    async open(text) {
+    async open(text, { maxAgeSeconds } = {}) {
       if (typeof text !== "string" || text.length === 0 || text.length > SEALED_MAX_BYTES) return null;
       try {
         const { payload } = await jwtDecrypt(text, await keyOnce(), {
           audience: purpose, keyManagementAlgorithms: ["dir"], contentEncryptionAlgorithms: ["A256GCM"],
-          requiredClaims: ["exp", "iat"], clockTolerance: 0,
+          requiredClaims: ["exp", "iat"], clockTolerance: 0, ...(maxAgeSeconds ? { maxTokenAge: maxAgeSeconds } : {}),
         });
         return payload;
       } catch {
