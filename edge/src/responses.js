@@ -1,5 +1,6 @@
 // Responses the handler builds itself: JSON errors, ETags, 200/304 with the filtered bytes.
 import { b64urlEncode } from "./share.js";
+import { IS_NODE } from "./runtime.js";
 
 const enc = new TextEncoder();
 
@@ -58,8 +59,7 @@ const BODY_BYTES = new WeakMap();
 // ~2 ms per 470 KB filtered on a loaded machine, for bytes node-server.js then writes from
 // BODY_BYTES anyway. There the body is a stream that hands the bytes over only if read.
 // workerd keeps the bytes as the body (it sends them with their Content-Length).
-const COPIES_BYTE_BODIES = typeof process === "object" && typeof process?.versions?.node === "string" &&
-  globalThis.navigator?.userAgent !== "Cloudflare-Workers";
+const COPIES_BYTE_BODIES = IS_NODE;
 
 /**
  * A Response whose body is `bytes`. `shared`: the bytes are also held elsewhere (a cache), so
