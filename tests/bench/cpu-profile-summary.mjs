@@ -6,6 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 
+const STARTUP_STEP = "start-up (module loading, compiling wasm)";
+
 /** Steps named by a frame anywhere on the stack (function name + file), checked leaf to root. */
 const BY_STAGE = [
   ["wasm filter (Viewer.filter / the pool's filter)", (f) => (f.functionName === "filter" && /wasm\/index\.js$/.test(f.url)) || /filter-worker\.js$/.test(f.url)],
@@ -13,7 +15,7 @@ const BY_STAGE = [
   ["JWT verification", (f) => f.functionName === "claimsFor"],
   ["viewer and audience key", (f) => f.functionName === "acquire" && /viewer-cache\.js$/.test(f.url)],
   ["worker pool messages", (f) => /filter-pool\.js$/.test(f.url)],
-  ["start-up (module loading, compiling wasm)", (f) => /^compile(ForInternalLoader|SourceTextModule|Function)$/.test(f.functionName) || f.functionName === "loadKeyhole"],
+  [STARTUP_STEP, (f) => /^compile(ForInternalLoader|SourceTextModule|Function)$/.test(f.functionName) || f.functionName === "loadKeyhole"],
 ];
 /** Otherwise the sampled frame's own component. */
 const BY_LEAF = [
@@ -49,11 +51,17 @@ function summariseOne(profile, counts) {
   for (const s of profile.samples) { const k = classify(s); counts.set(k, (counts.get(k) ?? 0) + 1); }
 }
 
-/** Every .cpuprofile in `dir` -> [{ step, share }] of the busy (non-idle) samples, largest first. */
+const STARTUP = STARTUP_STEP;
+
+/**
+ * Every .cpuprofile in `dir` -> [{ step, share }] of the busy samples (not idle, not the
+ * process's start-up, which a profile from process start cannot leave out), largest first.
+ */
 export function summariseProfiles(dir) {
   const counts = new Map();
   for (const f of fs.readdirSync(dir).filter((n) => n.endsWith(".cpuprofile"))) summariseOne(JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")), counts);
   counts.delete("idle");
+  counts.delete(STARTUP);
   const busy = [...counts.values()].reduce((a, b) => a + b, 0);
   return [...counts].map(([step, n]) => ({ step, share: n / busy })).sort((a, b) => b.share - a.share);
 }
