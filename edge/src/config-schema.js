@@ -4,7 +4,7 @@
 import { is, anyOf, oneOfValues, arrayOf, mapOf, object, ConfigError } from "./config-check.js";
 import { FORMATS } from "./routes.js";
 import { SECTION1 } from "./identity.js";
-import { oidcSchema, PAGES } from "./auth/oidc-schema.js";
+import { oidcSchema, withHostCookies, PAGES } from "./auth/oidc-schema.js";
 
 export const ALGORITHMS = ["HS256", "RS256", "ES256", "EdDSA"];
 
@@ -63,7 +63,7 @@ export const EDGE_CONFIG = object({
   policy,
   upstream: anyOf(string, is("a URL", (v) => v instanceof URL)),
   routes: arrayOf(object({ ...routeMembers, path: anyOf(string, is("a RegExp", (v) => v instanceof RegExp)) }, { required: ["path"] })),
-  identity: object({ ...identityMembers, claims: mapOf(anyOf(claimPath, fn), SECTION1), oidc: oidcSchema() }),
+  identity: withHostCookies(object({ ...identityMembers, claims: mapOf(anyOf(claimPath, fn), SECTION1), oidc: oidcSchema() })),
   pages: PAGES,
   share: object({ ...shareMembers, secret: bytes }, { required: ["secret"] }),
   limits,
@@ -86,11 +86,11 @@ export const CONFIG_FILE = object({
   policyFile: string,
   port: is("a port number (0-65535)", (v) => Number.isSafeInteger(v) && v >= 0 && v <= 65535),
   host: string,
-  identity: object({
+  identity: withHostCookies(object({
     ...identityMembers, claims: mapOf(claimPath, SECTION1),
     hs256SecretFile: string, publicKeyFile: string, jwksFile: string,
     oidc: oidcSchema({ clientSecretFile: string, sessionSecretFile: string }),
-  }, { exclusive: [["hs256Secret", "hs256SecretFile"], ["publicKey", "publicKeyFile", "publicKeys"], ["jwks", "jwksFile"]] }),
+  }, { exclusive: [["hs256Secret", "hs256SecretFile"], ["publicKey", "publicKeyFile", "publicKeys"], ["jwks", "jwksFile"]] })),
   share: object({ ...shareMembers, secret: string, secretFile: string }, { oneOf: [["secret", "secretFile"]] }),
   routes: arrayOf(object({ ...routeMembers, path: string, policyFile: string }, { required: ["path"] })),
   limits,

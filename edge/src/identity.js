@@ -134,8 +134,10 @@ export function compileIdentity(cfg = {}) {
       if (!m) throw new IdentityError("Authorization must be a Bearer token", "invalid_request");
       return m[1];
     }
+    // The JWT cookie is read only where JWTs are accepted: elsewhere a cookie planted by a
+    // sibling site would turn a signed-in viewer's every request into a 401 (review O7).
     const cookie = request.headers.get("cookie");
-    if (cookie && cookieName) {
+    if (cookie && cookieName && algorithms.length) {
       for (const part of cookie.split(";")) {
         const eq = part.indexOf("=");
         if (eq > 0 && part.slice(0, eq).trim() === cookieName) return part.slice(eq + 1).trim();

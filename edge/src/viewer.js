@@ -12,10 +12,10 @@ export function viewerResolver(config, ready, session = null) {
   const share = config.share?.secret ? shareVerifier(config.share.secret) : null;
   const clockSkew = config.identity?.clockToleranceSeconds ?? 30;
 
-  /** -> { claims, display } or { response } (401). A Bearer token or the JWT cookie comes
+  /** -> { claims, display, viaSession } or { response } (401). A Bearer token or the JWT cookie comes
    *  first; without either, the edge's own session cookie (one that does not open is anonymous). */
   async function resolve(request, shareToken, info) {
-    let claims, tokenPresent, display;
+    let claims, tokenPresent, display, viaSession = false;
     try {
       ({ claims, tokenPresent } = await identity.claimsFor(request));
     } catch (e) {
@@ -25,7 +25,10 @@ export function viewerResolver(config, ready, session = null) {
     }
     if (!tokenPresent && session) {
       const s = await session.read(request);
-      if (s) ({ claims, display } = s);
+      if (s) {
+        ({ claims, display } = s);
+        viaSession = true;
+      }
     }
     if (share && shareToken && claims.sub) {
       const body = await verifyShareToken(share, shareToken);
@@ -35,7 +38,7 @@ export function viewerResolver(config, ready, session = null) {
     } else if (shareToken) {
       info.share = share ? "anonymous" : "disabled";
     }
-    return { claims, display };
+    return { claims, display, viaSession };
   }
 
   return {

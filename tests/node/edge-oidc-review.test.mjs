@@ -142,7 +142,7 @@ test("O6: a shorter sessionTtlSeconds ends sessions issued under a longer one", 
   assert.equal(await sessionCookies({ ...HTTPS_OIDC, sessionTtlSeconds: 3600 }).session.read(cookie), null, "older than the 1 h lifetime now configured");
 });
 
-test("O7 (open): a planted keyhole_token cookie overrides a valid session (the JWT cookie comes first and has no __Host- name)", { todo: "identity.js reads the JWT cookie even without identity.algorithms; see docs/security.md review O7" }, async () => {
+test("O7: a planted keyhole_token cookie does not override a valid session where no JWTs are accepted", async () => {
   const { client } = await signInWith((n) => signedPayload(`"sub":"u-x",${STAFF},"email_verified":true`, n));
   const session = client.get(stack.edgeUrl, "keyhole_session");
   // This stack accepts no JWTs at all (no identity.algorithms): the cookie should not matter.
@@ -150,4 +150,23 @@ test("O7 (open): a planted keyhole_token cookie overrides a valid session (the J
   const html = await res.text();
   assert.equal(res.status, 200, html.slice(0, 200));
   assert.ok(html.includes("Signed in as"));
+});
+
+test("O7: with sign-in over https, cookies an edge reads must be __Host- names", () => {
+  const base = { upstream: "http://127.0.0.1:9", policy: '{"keyhole":1}' };
+  const refused = (identity, pointer) => assert.throws(() => createEdgeFilter({ ...base, identity }), (e) => {
+    assert.equal(e.code, "config", e.message);
+    assert.equal(e.pointer, pointer, e.message);
+    assert.ok(e.message.includes("__Host-"), e.message);
+    return true;
+  });
+  const oidc = { ...HTTPS_OIDC, clientSecret: "x" };
+  refused({ oidc, algorithms: ["HS256"], hs256Secret: "k".repeat(32) }, "/identity/cookie");  // default keyhole_token
+  refused({ oidc, algorithms: ["HS256"], hs256Secret: "k".repeat(32), cookie: "jwt" }, "/identity/cookie");
+  refused({ oidc: { ...oidc, sessionCookie: "my_session" } }, "/identity/oidc/sessionCookie");
+  // Accepted: __Host- names, JWTs from Authorization only, or no JWTs at all; loopback http as before.
+  createEdgeFilter({ ...base, identity: { oidc, algorithms: ["HS256"], hs256Secret: "k".repeat(32), cookie: "__Host-jwt" } });
+  createEdgeFilter({ ...base, identity: { oidc, algorithms: ["HS256"], hs256Secret: "k".repeat(32), cookie: null } });
+  createEdgeFilter({ ...base, identity: { oidc: { ...oidc, sessionCookie: "__Host-my_session" } } });
+  createEdgeFilter({ ...base, identity: { oidc: { ...oidc, issuer: "http://127.0.0.1:9000", redirectUri: "http://localhost:8787/auth/callback" }, algorithms: ["HS256"], hs256Secret: "k".repeat(32) } });
 });

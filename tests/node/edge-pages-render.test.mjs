@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { startStack, Client, signIn } from "../../edge/testing/oidc-stack.mjs";
-import { personas, forbiddenFor, ALL_CANARIES, SHARE_SECRET, HS_SECRET, ISSUER, AUDIENCE } from "../../edge/testing/harness.mjs";
+import { personas, personaHeaders, forbiddenFor, ALL_CANARIES, SHARE_SECRET, HS_SECRET, ISSUER, AUDIENCE } from "../../edge/testing/harness.mjs";
 import { createShareToken } from "../../edge/src/share.js";
 import { createEdgeFilter } from "../../edge/src/index.js";
 import { h, toHtml } from "../../edge/src/render/markup.js";
@@ -131,6 +131,18 @@ test("fail closed: a payload the core rejects, an unreachable origin, a refused 
     const html = await r.text();
     assert.equal(r.status, 401);
     assert.ok(html.includes("Sign-in not accepted"));
+  }, { algorithms: ["HS256"], hs256Secret: HS_SECRET, issuer: ISSUER, audience: AUDIENCE });
+});
+
+test("a viewer identified by a Bearer JWT is signed in but offered no sign-out: /auth/logout clears only the edge's session (review O7)", async () => {
+  const summary = JSON.stringify({ page: { id: "p", name: "P", url: "https://x", time_zone: "UTC", updated_at: "2026-01-01T00:00:00Z" },
+    status: { indicator: "none", description: "All good" }, components: [], incidents: [], scheduled_maintenances: [] });
+  await withOrigin(summary, async (get) => {
+    const res = await get("/", { headers: await personaHeaders("globex") });
+    const html = await res.text();
+    assert.equal(res.status, 200, html.slice(0, 200));
+    assert.ok(html.includes("Signed in as"), "control: the JWT viewer is signed in");
+    assert.ok(!html.includes('id="sign-out"'), "no sign-out button for a JWT viewer");
   }, { algorithms: ["HS256"], hs256Secret: HS_SECRET, issuer: ISSUER, audience: AUDIENCE });
 });
 

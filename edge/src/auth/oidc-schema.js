@@ -42,6 +42,7 @@ function semantics(v, p, secrets) {
   if (v.sessionCookie !== undefined) {
     if (!/^(__Host-)?[A-Za-z0-9_.-]+$/.test(v.sessionCookie)) return bad("sessionCookie", "must be a cookie name (letters, digits, _ . -)");
     if (v.sessionCookie.startsWith("__Host-") && !securedBy(v.redirectUri)) return bad("sessionCookie", "a __Host- cookie needs an https redirectUri");
+    if (!v.sessionCookie.startsWith("__Host-") && securedBy(v.redirectUri)) return bad("sessionCookie", HOST_ONLY);
   }
   return null;
 }
@@ -55,6 +56,24 @@ export function oidcSchema(fileMembers = null) {
     kind: "object",
     describe: "an object",
     check(v, p) { return shape.check(v, p) ?? semantics(v, p, !fileMembers || v.sessionSecret !== undefined); },
+  };
+}
+
+const HOST_ONLY = "with sign-in over https, must be a __Host- name: a sibling subdomain can plant a cookie of any other name (review O7)";
+
+/** `identity` with sign-in over https: a JWT cookie (read when JWTs are accepted) must be a
+ *  __Host- name too, or a planted valid JWT of the attacker's would replace the viewer's session. */
+export function withHostCookies(identitySchema) {
+  return {
+    ...identitySchema,
+    check(v, p) {
+      const problem = identitySchema.check(v, p);
+      if (problem || !v?.oidc || !securedBy(v.oidc.redirectUri)) return problem;
+      const acceptsJwts = (v.algorithms?.length ?? 0) > 0 || v.hs256Secret !== undefined || v.hs256SecretFile !== undefined;
+      const cookie = v.cookie === undefined ? "keyhole_token" : v.cookie;
+      if (acceptsJwts && cookie && !cookie.startsWith("__Host-")) return new ConfigError(`${p}/cookie`, `${HOST_ONLY}; or null to read JWTs from Authorization only`);
+      return null;
+    },
   };
 }
 

@@ -22,12 +22,14 @@ export function pageHeaders(extra = {}) {
 /** `/auth/login?return=<this page>`, so signing in comes back here (with its share link). */
 export const signInHref = (returnTo) => `/auth/login?return=${encodeURIComponent(returnTo)}`;
 
-/** The bar: "Sign in", or "Signed in as … (sign out)". viewer: { display } or null (anonymous). */
+/** The bar: "Sign in", or "Signed in as … (sign out)". viewer: { display, session } or null
+ *  (anonymous). "sign out" only for the edge's own session: it is all /auth/logout can clear
+ *  (a viewer identified by a JWT keeps it whatever the edge does; review O7). */
 export function signInBar(viewer, returnTo, { signIn = true } = {}) {
   const who = viewer
     ? [h("span", { class: "who" }, "Signed in as ", h("strong", { class: "viewer-name" }, viewer.display)),
-      h("form", { method: "post", action: "/auth/logout", class: "signout" },
-        h("button", { type: "submit", class: "link-button", id: "sign-out" }, "sign out"))]
+      viewer.session ? h("form", { method: "post", action: "/auth/logout", class: "signout" },
+        h("button", { type: "submit", class: "link-button", id: "sign-out" }, "sign out")) : null]
     : signIn ? h("a", { href: signInHref(returnTo), class: "sign-in", id: "sign-in" }, "Sign in") : null;
   return h("header", { class: "bar" },
     h("nav", { class: "site" }, h("a", { href: "/" }, "Status"), h("a", { href: "/help" }, "Help center")),

@@ -27,7 +27,7 @@ function stylesheet(request) {
 
 /**
  * pagesRoutes({ pages, shareParam, signInEnabled, whoIs, filteredJson })
- *   whoIs(request, share, info) -> { claims, display } | { response }   (the edge's viewer stage)
+ *   whoIs(request, share, info) -> { claims, display, viaSession } | { response }   (the edge's viewer stage)
  *   filteredJson(request, sourcePath, share) -> { status, json }        (the edge's pipeline)
  * -> async (request, path, info) => Response | null
  */
@@ -47,7 +47,7 @@ export function pagesRoutes({ pages, shareParam, signInEnabled, whoIs, filteredJ
       return messagePage(request, { status: 401, title: "Sign-in not accepted", message: "Your sign-in token was refused, so nothing is shown. Sign in again.",
         actions: signInEnabled ? [[signInHref(returnTo), "Sign in"]] : [], bar: signInBar(null, returnTo, { signIn: signInEnabled }) });
     }
-    const viewer = who.claims.sub ? { display: who.display ?? who.claims.email ?? who.claims.sub } : null;
+    const viewer = who.claims.sub ? { display: who.display ?? who.claims.email ?? who.claims.sub, session: who.viaSession === true } : null;
     const bar = signInBar(viewer, returnTo, { signIn: signInEnabled });
     const { status, json } = await filteredJson(request, cfg[page.source], share);
     if (status !== 200 || json === undefined) {
