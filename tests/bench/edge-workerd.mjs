@@ -24,7 +24,12 @@ import { statusSummary, statusPolicy } from "./payload-gen.mjs";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.join(here, "..", "..");
 const WASM = path.join(repo, "wasm/dist/keyhole.wasm");
-const { values: opt } = parseArgs({ options: { requests: { type: "string" }, write: { type: "boolean" }, parts: { type: "boolean" } } });
+// Options are this script's own: imported (compare.mjs, section 5) it reads none of the
+// importer's arguments, which parseArgs would refuse as unknown.
+const isMain = Boolean(process.argv[1]) && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
+const { values: opt } = isMain
+  ? parseArgs({ options: { requests: { type: "string" }, write: { type: "boolean" }, parts: { type: "boolean" } } })
+  : { values: {} };
 const SIZES = [["64 KB", 64 * 1024], ["1 MB", 1024 * 1024]];
 const TARGET_MS = { "64 KB": 1, "1 MB": 3 };
 const CLAIMS = { sub: "u-7", email: "bob@example.com", email_verified: true };
@@ -257,4 +262,4 @@ function partsTable(rows) {
   return L.join("\n");
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) await main();
+if (isMain) await main();

@@ -97,3 +97,13 @@ export function confluenceSearch(target, depth = 4, seed = 11) {
   }
   return `{"results":[${items.join("")}],"start":0,"limit":${n},"size":${n},"totalSize":${n},"cqlQuery":"type=page","searchDuration":42,"_links":{"base":"https://wiki.example","context":""}}`;
 }
+
+/** A policy the size of a large status page, `rules` component rules over two named
+ *  audiences and 50 org atoms: large_policy() of filter_bench.cpp, byte for byte (issue 13:
+ *  policy compile of ~3,900 rules). */
+export function largePolicy(rules = 3900) {
+  const comps = [];
+  for (let i = 0; i < rules; i++) comps.push(`"c${100000 + i}":{"allow":["@customer","org:o${i % 50}"],"inherit":false}`);
+  return '{"keyhole":1,"audiences":{"staff":["domain:acme.example","group:staff"],"customer":["org:*","@staff"]},' +
+    `"status":{"default":{"allow":["everyone"]},"components":{${comps.join(",")}}}}`;
+}
