@@ -98,11 +98,11 @@ function perMbRows(native, wasm) {
 // Callgrind's instructions per byte: figures beside the native ratio, no target of their own.
 function instructionRow(ins) {
   const by = (op) => ins?.rows?.find((x) => x.op === op && x.perByte);
-  const f = by("filter"), d = by("dom_parse"), s = by("stage1"), t = by("tree");
+  const f = by("filter"), d = by("dom_parse"), s = by("stage1"), t = by("tree"), large = by("filter_large");
   if (!f || !d) return [];
   return [{ figure: "instructions per byte (callgrind), filter / DOM parse", size: "1MB", keyhole: null, reference: null, unit: "",
     ratio: d.perByte / f.perByte, spread: null, target: "(no target; the native ratio in instructions)", met: null,
-    note: `filter ${f.perByte.toFixed(2)}, DOM parse ${d.perByte.toFixed(2)}, stage 1 ${s?.perByte.toFixed(2) ?? "?"}, core's parse ${t?.perByte.toFixed(2) ?? "?"}` }];
+    note: `filter ${f.perByte.toFixed(2)}, DOM parse ${d.perByte.toFixed(2)}, stage 1 ${s?.perByte.toFixed(2) ?? "?"}, core's parse ${t?.perByte.toFixed(2) ?? "?"}` + (large ? `; filter at 16 MB ${large.perByte.toFixed(2)}` : "") }];
 }
 
 /** Every row of issue 13's table, in its order. */
