@@ -67,7 +67,8 @@ const COPIES_BYTE_BODIES = IS_NODE;
  */
 export function bytesResponse(bytes, init, { shared = false } = {}) {
   const body = COPIES_BYTE_BODIES
-    ? new ReadableStream({ pull(c) { c.enqueue(shared ? bytes.slice() : bytes); c.close(); } })
+    // highWaterMark 0: pull() runs when the body is read, not as soon as the stream exists.
+    ? new ReadableStream({ pull(c) { c.enqueue(shared ? bytes.slice() : bytes); c.close(); } }, { highWaterMark: 0 })
     : bytes;
   const res = new Response(body, init);
   BODY_BYTES.set(res, bytes);
