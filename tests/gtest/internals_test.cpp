@@ -10,6 +10,7 @@
 
 #include "json_tree.h"
 #include "name_index.h"
+#include "simdjson.h"  // the DOM the tree must agree with (TreeGrammar probes)
 
 namespace {
 
@@ -183,4 +184,220 @@ TEST(TreeGrammar, EscapedNamesAreComparedUnescaped) {
   parsed spaced(R"({ "a" : [ 1 , 2 ] })");
   EXPECT_FALSE(spaced.tree.compact());
   EXPECT_EQ(spaced.tree.span(spaced.tree.member(0, "a")), "[ 1 , 2 ]");
+}
+
+// Probes from the security review of the tree (json_tree.cpp): it must accept
+// exactly what simdjson's DOM accepted, and every node's bytes must be the
+// token's, since the writer copies them (a wrong length copies bytes that are
+// not the token; a wrong compact() skips minifying).
+namespace {
+
+std::string minified(std::string_view text) {
+  std::string out(text.size(), '\0');
+  size_t written = 0;
+  if (simdjson::minify(text.data(), text.size(), out.data(), written)) return "<minify failed>";
+  out.resize(written);
+  return out;
+}
+
+// The subtree at n written back from its tokens alone (raw scalars and names).
+void rewrite(const json_tree& t, uint32_t n, std::string& out) {
+  bool object = t.is_object(n);
+  if (!object && !t.is_array(n)) {
+    out += t.raw(n);
+    return;
+  }
+  out.push_back(object ? '{' : '[');
+  for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
+    if (out.back() != '{' && out.back() != '[') out.push_back(',');
+    if (object) (out += t.raw_key(c)) += ':';
+    rewrite(t, c, out);
+  }
+  out.push_back(object ? '}' : ']');
+}
+
+// Every node's span, minified, is what its tokens rewrite to; every string
+// (names too) unescapes as simdjson's DOM does.
+void expect_same_tree(const json_tree& t, uint32_t n, simdjson::dom::element e, const std::string& doc) {
+  std::string tokens;
+  rewrite(t, n, tokens);
+  ASSERT_EQ(minified(t.span(n)), tokens) << doc;
+  if (e.is_object()) {
+    ASSERT_TRUE(t.is_object(n)) << doc;
+    uint32_t c = t.first_child(n);
+    simdjson::dom::object fields = e.get_object().value_unsafe();  // named: iterators borrow it
+    for (auto field : fields) {
+      ASSERT_NE(c, npos) << doc;
+      ASSERT_EQ(t.key(c), field.key) << doc;
+      expect_same_tree(t, c, field.value, doc);
+      c = t.next_sibling(n, c);
+    }
+    ASSERT_EQ(c, npos) << doc;
+  } else if (e.is_array()) {
+    ASSERT_TRUE(t.is_array(n)) << doc;
+    uint32_t c = t.first_child(n);
+    simdjson::dom::array items = e.get_array().value_unsafe();
+    for (auto item : items) {
+      ASSERT_NE(c, npos) << doc;
+      expect_same_tree(t, c, item, doc);
+      c = t.next_sibling(n, c);
+    }
+    ASSERT_EQ(c, npos) << doc;
+  } else if (e.is_string()) {
+    ASSERT_TRUE(t.is_string(n)) << doc;
+    ASSERT_EQ(t.str(n), e.get_string().value_unsafe()) << doc;
+  }
+}
+
+// Parses `doc` with the tree and with simdjson's DOM: both accept it or both
+// reject it, and when they accept, the trees agree (expect_same_tree) and
+// compact() is true exactly when the root has no whitespace outside strings.
+bool agrees_with_dom(keyhole::detail::json_parser& parser, simdjson::dom::parser& dom, const std::string& doc,
+                     size_t depth) {
+  std::string text = doc + std::string(keyhole::detail::json_parser::padding(), '\0');
+  json_tree tree;
+  keyhole::detail::parse_error err;
+  bool ours = tree.build(parser, text.data(), doc.size(), depth, err);
+  simdjson::dom::element root;
+  bool theirs = !dom.parse(text.data(), doc.size(), false).get(root) && (root.is_object() || root.is_array());
+  EXPECT_EQ(ours, theirs) << doc << " (tree: " << (ours ? "accepted" : err.message) << ")";
+  if (!ours || !theirs) return false;
+  expect_same_tree(tree, 0, root, doc);
+  std::string_view span = tree.span(0);
+  EXPECT_EQ(tree.compact(), minified(span) == span) << doc;
+  return true;
+}
+
+// Every string of 1 to `max_len` bytes over `alphabet`, between `prefix` and
+// `suffix`, through agrees_with_dom; returns how many were accepted.
+size_t compare_with_dom(std::string_view alphabet, size_t max_len, std::string_view prefix = "",
+                        std::string_view suffix = "", size_t depth = 64) {
+  keyhole::detail::json_parser parser;
+  simdjson::dom::parser dom;
+  EXPECT_FALSE(dom.allocate(4096, depth));
+  size_t accepted = 0;
+  std::vector<size_t> digit;
+  for (size_t len = 1; len <= max_len; ++len) {
+    digit.assign(len, 0);
+    for (bool more = true; more;) {
+      std::string doc(prefix);
+      for (size_t d : digit) doc.push_back(alphabet[d]);
+      doc += suffix;
+      accepted += agrees_with_dom(parser, dom, doc, depth);
+      size_t p = len;
+      while (p > 0 && ++digit[p - 1] == alphabet.size()) digit[--p] = 0;
+      more = p > 0;
+    }
+  }
+  return accepted;
+}
+
+}  // namespace
+
+TEST(TreeGrammar, EveryShortDocumentIsAcceptedExactlyWhenSimdjsonAcceptsIt) {
+  // Structure, whitespace, a NUL and a backslash outside strings.
+  EXPECT_GT(compare_with_dom(std::string_view("{}[]\":,1 \0\\", 11), 5), 80u);
+  // Escapes and surrogates inside a string, and inside a name.
+  EXPECT_GT(compare_with_dom("\\ud8c0F\"", 5, "[\"", "\"]"), 1000u);
+  EXPECT_GT(compare_with_dom("\\u8cb0F\"", 5, "[\"\\ud", "\"]"), 100u);  // lone and paired surrogates
+  EXPECT_GT(compare_with_dom("\\u0CD1\"", 6, "{\"\\uD83D", "\":1}"), 0u);
+  // Numbers and literals (at most five bytes: no number leaves double range).
+  EXPECT_GT(compare_with_dom("0-1.eE+", 5, "[", "]"), 100u);
+  EXPECT_GT(compare_with_dom("trufalsen", 5, "[", "]"), 2u);
+  // Whitespace of every kind between tokens and bytes >= 0x80 outside strings.
+  EXPECT_GT(compare_with_dom("[]{}\":\t\n\r \xC3\xA9", 5), 50u);
+  // Depth: the limit (3) reached with and without empty containers.
+  EXPECT_GT(compare_with_dom("[]{}\":1", 6, "[", "]", 3), 50u);
+}
+
+TEST(TreeGrammar, SurrogatePairsAndLongDocumentsAgreeWithSimdjson) {
+  keyhole::detail::json_parser parser;
+  simdjson::dom::parser dom;
+  ASSERT_FALSE(dom.allocate(1 << 20, 64));
+  // A high surrogate needs a low one right after it: both halves' ranges.
+  for (const char* json : {R"(["\ud83d\ude00"])", R"(["\uD800\uDC00"])", R"(["\udbff\udfff"])", R"(["\ud83d\ue000"])",
+                           R"(["\ud83d\udbff"])", R"(["\ud83d\ud83d"])", R"(["\ud83d\\ude00"])", R"(["\ud83d\u00e9"])",
+                           R"(["\ud83d\uDE0"])", R"(["\ud83d\u"])", R"({"\ud83d\ude00":"\udfff"})", R"(["\uDFFF\uD800"])"}) {
+    agrees_with_dom(parser, dom, json, 64);
+  }
+  // Strings, escapes and whitespace runs across stage 1's 64-byte blocks (the
+  // integers stay within 19 digits: past that the DOM refuses what the tree
+  // accepts by design, as it never reads a number's value).
+  size_t accepted = 0;
+  for (size_t n = 0; n < 200; n += 7) {
+    std::string pad(n, 'a'), ws(n, ' ');
+    for (std::string doc : {"{\"k\":\"" + pad + "\\\"\"}", "{\"k\":\"" + pad + "\\\\\"}", "[" + ws + "]",
+                            "{" + ws + "\"" + pad + "\"" + ws + ":" + ws + "[" + ws + "1" + ws + "]" + ws + "}",
+                            "[\"" + std::string(n, '\\') + "\"]", "[" + std::string(n % 19 + 1, '1') + ws + "]"})
+      accepted += agrees_with_dom(parser, dom, doc, 64);
+  }
+  EXPECT_GT(accepted, 100u);
+}
+
+TEST(TreeGrammar, PaddingBytesNeverChangeTheTree) {
+  // What follows the text (the caller's padding) may be anything: a tree
+  // built over NULs and one built over quotes, backslashes and brackets
+  // must not differ in any answer.
+  for (std::string doc : {std::string(R"({"a":"b"})"), std::string(R"({"\u0061":1,"a\u0000":2})"),
+                          std::string("[1,-2e5,true ]  "), std::string(R"({"k":"\\"})"), std::string("[\"x"),
+                          std::string("{\"a\":[{ }]"), std::string("[1e5"), std::string("[\"\xC3\"]")}) {
+    std::string zeros = doc + std::string(keyhole::detail::json_parser::padding(), '\0');
+    std::string junk = doc;
+    while (junk.size() < zeros.size()) junk += "\"\\]}\xBF ";
+    junk.resize(zeros.size());
+    keyhole::detail::json_parser p1, p2;
+    json_tree a, b;
+    keyhole::detail::parse_error e1, e2;
+    bool ok_a = a.build(p1, zeros.data(), doc.size(), 64, e1);
+    bool ok_b = b.build(p2, junk.data(), doc.size(), 64, e2);
+    ASSERT_EQ(ok_a, ok_b) << doc;
+    if (!ok_a) continue;
+    ASSERT_EQ(a.size(), b.size()) << doc;
+    EXPECT_EQ(a.compact(), b.compact()) << doc;
+    for (uint32_t n = 0; n < a.size(); ++n) {
+      EXPECT_EQ(a.span(n), b.span(n)) << doc << " node " << n;
+      if (a.is_string(n)) EXPECT_EQ(a.str(n), b.str(n)) << doc << " node " << n;
+    }
+    if (a.is_object(0))
+      for (uint32_t c = a.first_child(0); c != npos; c = a.next_sibling(0, c))
+        EXPECT_EQ(b.member(0, a.key(c)), a.member(0, a.key(c))) << doc;
+  }
+}
+
+TEST(TreeGrammar, TokensKeepTheirExactBytesAmidWhitespace) {
+  parsed p("\xEF\xBB\xBF \t{ \"a\" :\r\n\"x y\" , \"\\u0062\" : [ 1 , -2.5e3\t, true , { } , [ ] , \"z\" ] }\n");
+  const json_tree& t = p.tree;
+  EXPECT_FALSE(t.compact());
+  EXPECT_EQ(t.span(0), "{ \"a\" :\r\n\"x y\" , \"\\u0062\" : [ 1 , -2.5e3\t, true , { } , [ ] , \"z\" ] }");
+  uint32_t a = t.member(0, "a");
+  EXPECT_EQ(t.raw(a), "\"x y\"");
+  EXPECT_EQ(t.raw_key(a), "\"a\"");
+  uint32_t b = t.member(0, "b");
+  ASSERT_TRUE(t.is_array(b));
+  EXPECT_EQ(t.raw_key(b), "\"\\u0062\"");
+  EXPECT_EQ(t.span(b), "[ 1 , -2.5e3\t, true , { } , [ ] , \"z\" ]");
+  std::vector<std::string_view> items;
+  for (uint32_t c = t.first_child(b); c != npos; c = t.next_sibling(b, c)) items.push_back(t.span(c));
+  EXPECT_EQ(items, (std::vector<std::string_view>{"1", "-2.5e3", "true", "{ }", "[ ]", "\"z\""}));
+  // compact() is about whitespace outside strings, inside the root only.
+  EXPECT_TRUE(parsed(R"({"a":"x y","b":[" "]})").tree.compact());
+  EXPECT_TRUE(parsed(" \n{\"a\":[]}\r\n ").tree.compact());
+  EXPECT_TRUE(parsed("\xEF\xBB\xBF{\"a\":{}}").tree.compact());
+  EXPECT_FALSE(parsed(R"({"a":[ ]})").tree.compact());
+  EXPECT_FALSE(parsed(R"({"a":{ }})").tree.compact());
+  EXPECT_FALSE(parsed(R"({"a":"x" })").tree.compact());
+  EXPECT_FALSE(parsed(R"({"a" :1})").tree.compact());
+}
+
+TEST(TreeGrammar, DepthLimitIsExactWithAndWithoutEmptyContainers) {
+  // Limit 4: three non-empty containers nest; a fourth is refused unless
+  // empty (simdjson never counted an empty container), whitespace or not.
+  for (const char* json : {"[[[1]]]", "[[[[]]]]", "[[[[ ]]]]", "[[[{}]]]", "[[[{ }]]]", "[[{\"a\":[ ]}]]",
+                           "[[[1]],[[[]]],{\"a\":{\"b\":{}}}]"}) {
+    EXPECT_TRUE(tree_accepts(json, 4)) << json;
+  }
+  for (const char* json : {"[[[[1]]]]", "[[[{\"a\":1}]]]", "[[[[[]]]]]", "[[[1]],[[[2]]]]", "[[{\"a\":[ 1 ]}]]",
+                           "[[[[ ],[1]]]]"}) {
+    EXPECT_FALSE(tree_accepts(json, 4)) << json;
+  }
 }
