@@ -225,7 +225,7 @@ async function main() {
 /** The markdown of a run (this one, or --from FILE saved by --save), printed and with --write written. */
 async function report({ results, steps, modes, meta }) {
   const { limitsText } = await import("./edge-load-limits.mjs");
-  const md = [loadTable(results, modes, meta), steps ? stepsTable(steps) : null, limitsText(results, steps, TARGET)].filter(Boolean).join("\n\n");
+  const md = [loadTable(results, modes, meta), steps ? stepsTable(steps) : null, limitsText(results, steps, TARGET, meta)].filter(Boolean).join("\n\n");
   console.log("\n" + md);
   if (opt.write) {
     const { writeBlock } = await import("./doc-blocks.mjs");
