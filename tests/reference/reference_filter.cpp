@@ -1,6 +1,7 @@
 // Built inside the reference library, where `keyhole` names keyhole_reference.
 #include "reference_filter.h"
 
+#include "json_tree.h"
 #include "keyhole/keyhole.h"
 
 namespace reference_engine {
@@ -22,6 +23,14 @@ result run(std::string_view policy_json, std::string_view claims, std::string_vi
   r.code = static_cast<int>(st.code);
   if (st.ok()) r.output.assign(f.output().data(), f.output().size());
   return r;
+}
+
+bool tree_accepts(std::string_view text, size_t max_depth) {
+  keyhole::detail::json_parser parser;
+  keyhole::detail::json_tree tree;
+  keyhole::detail::parse_error err;
+  std::string buf;
+  return keyhole::detail::parse_copy(parser, buf, text, max_depth, tree, err);
 }
 
 }  // namespace reference_engine

@@ -17,4 +17,8 @@ struct result {
 // with the filter's default limits; `status_json` asks for the status.json projection.
 result run(std::string_view policy, std::string_view claims, std::string_view payload, bool status_json);
 
+// Whether the previous engine's tree (simdjson's DOM) accepts `text` as a
+// payload document (an object or array, nested less than `max_depth`).
+bool tree_accepts(std::string_view text, size_t max_depth);
+
 }  // namespace reference_engine
