@@ -27,7 +27,7 @@ export function writeReport(report, { repo, payloads, claims, log }) {
     "(`tests/bench/payload-gen.mjs`, byte-identical to `tests/bench/payload_gen.h`), plus every fixture in `tests/fixtures/statuspage` and `tests/fixtures/kb`. " +
     "**Policy**: `status_policy()` of `payload_gen.h` (half of the groups customer-only, update bodies for signed-in viewers, descriptions staff-only; articles: staff, space KB for everyone, a label and a page for org globex). " +
     `**Persona** of the cross-tool rows: \`${JSON.stringify(claims)}\` (signed in, neither customer nor staff: the even groups and their incidents are hidden). ` +
-    "Every row: median of 5 runs after warm-up, (min–max), and the ratio.");
+    "Every row: median of ≥ 5 runs after warm-up, (min–max), and the ratio.");
   L.push("");
   L.push("![throughput against payload size](performance.svg)");
   L.push("");
@@ -71,7 +71,8 @@ export function writeReport(report, { repo, payloads, claims, log }) {
   // Section 3/4
   L.push("## 3. @keyhole/wasm in Node vs idiomatic JS, and 4. vs @cedar-policy/cedar-wasm");
   L.push("");
-  L.push("Each engine on each payload in a fresh Node process (so peak RSS is its own); CPU ms per call (bytes in → bytes out), median of 5 runs of ≥ 25 ms each. " +
+  L.push("Each engine on each payload in a fresh Node process (so peak RSS is its own); CPU ms per call (bytes in → bytes out), median of 5 runs of ≥ 100 ms each; " +
+    "on the generated status summaries (the target rows) wasm and JS each run in 3 processes, alternating, and the median is over their 15 runs pooled. " +
     "**JS** = `tests/bench/js-reference-filter.mjs` (TextDecoder + JSON.parse + filter + JSON.stringify + TextEncoder; status only); \"same\" = identical JSON to wasm's. " +
     "**Cedar** = `tests/bench/cedar-filter.mjs`: JSON.parse, one `statefulIsAuthorized` call per component / incident / article against a policy set pre-parsed with " +
     "`preparsePolicySet`, each call given only the entities it needs, then filter and stringify; \"same\" = same visible ids as wasm. Ratios are other / wasm.");
@@ -139,7 +140,7 @@ function targetsSection(L, report) {
   const scored = rows.filter((r) => r.met !== null);
   L.push("## Targets (issue 13), this run");
   L.push("");
-  L.push(`${scored.filter((r) => r.met).length} of ${scored.length} targets met. Keyhole and reference: median (min–max) of 5 runs; ` +
+  L.push(`${scored.filter((r) => r.met).length} of ${scored.length} targets met. Keyhole and reference: median (min–max) of ≥ 5 runs (15 for wasm and JS); ` +
     "the ratio's spread pairs the extremes (best against worst). Native rows: keyhole_bench, CPU time, persona `ann@globex.example`; " +
     "wasm, CLI and memory rows: the persona below, CPU time in Node, wall time for processes.");
   L.push("");
