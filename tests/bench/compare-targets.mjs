@@ -111,7 +111,7 @@ export function targetRows({ native, cli, wasm, instructions }) {
     ...perMbRows(native, wasm), ...instructionRow(instructions)];
 }
 
-const digits = (x) => (x >= 100 ? 0 : x >= 10 ? 1 : x >= 1 ? 2 : 3);
+const digits = (x) => (x >= 100 ? 0 : x >= 10 ? 1 : 3);
 const fixed = (x, d) => x.toFixed(d);
 export const fmtStats = (s) => {
   if (!s) return "—";

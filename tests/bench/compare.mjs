@@ -480,6 +480,7 @@ try { report.sections.edge = await edgeSection(); } catch (e) { report.sections.
 
 report.load.push(os.loadavg()[0]);
 report.seconds = (Date.now() - t0) / 1000;
+report.measuredAt = new Date().toISOString();
 report.targets = targetRows(report.sections);
 log("\n[targets] issue 13, this run");
 printTargets(report.targets, log);
