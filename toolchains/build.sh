@@ -26,6 +26,16 @@ build() {  # build PRESET
   fi
   echo "build: cmake --build --preset $preset"
   cmake --build --preset "$preset" -j "$JOBS"
+  [ "$preset" = release ] && old_name_points_at_release
+  return 0
+}
+
+# build/native is the release build's old folder, and the path older notes and the red team's
+# findings (build/native/core/keyhole) name: a link to build/release, so they run today's CLI.
+# A real folder left there by an old checkout is a stale build and goes.
+old_name_points_at_release() {
+  if [ -d build/native ] && [ ! -L build/native ]; then rm -rf build/native; fi
+  ln -sfn release build/native
 }
 
 [ $# -gt 0 ] || set -- all
