@@ -16,7 +16,9 @@ class tree_builder {
  public:
   tree_builder(json_tree& t, const uint32_t* positions, uint32_t count, size_t max_depth)
       : t_(t), text_(t.text_), at_(positions), count_(count), max_depth_(max_depth),
-        next_backslash_(find_backslash(0)) {}
+        next_backslash_(find_backslash(0)), open_(t.open_) {
+    open_.clear();
+  }
 
   bool run(std::string& message) {
     if (t_.capacity_ < count_) {
@@ -196,7 +198,7 @@ class tree_builder {
   size_t containers_ = 0;     // objects and arrays, and
   size_t scalar_bytes_ = 0;  // the bytes of strings and scalars (see compact())
   bool just_closed_ = false;    // open() met an empty container
-  std::vector<uint32_t> open_;  // open containers (node | kObjectBit), innermost last
+  std::vector<uint32_t>& open_;  // open containers (node | kObjectBit), innermost last
 };
 
 bool json_tree::build(json_parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err) {

@@ -145,6 +145,7 @@ class json_tree {
   // and the bytes), in node order. unescaped_ ends in 8 spare bytes so a name's
   // first word can be read whole (see first_word in json_tree.cpp).
   std::vector<std::pair<uint32_t, uint32_t>> escaped_;
+  std::vector<uint32_t> open_;  // the builder's stack of open containers, kept so a warm tree does not allocate it
   std::string unescaped_;
   bool compact_ = false;
 };

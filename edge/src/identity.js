@@ -3,6 +3,7 @@
 import { jwtVerify, importSPKI, importJWK, importX509, createLocalJWKSet, createRemoteJWKSet, errors } from "jose";
 import { findDuplicateMember } from "./json-duplicates.js";
 import { verifiedTokens, TOKEN_CACHE_SECONDS } from "./token-cache.js";
+import { readCookie } from "./auth/cookies.js";
 
 export const SECTION1 = ["sub", "email", "email_verified", "groups", "orgs", "roles", "account", "attrs", "grants"];
 const ASYMMETRIC = new Set(["RS256", "ES256", "EdDSA"]);
@@ -136,14 +137,7 @@ export function compileIdentity(cfg = {}) {
     }
     // The JWT cookie is read only where JWTs are accepted: elsewhere a cookie planted by a
     // sibling site would turn a signed-in viewer's every request into a 401 (review O7).
-    const cookie = request.headers.get("cookie");
-    if (cookie && cookieName && algorithms.length) {
-      for (const part of cookie.split(";")) {
-        const eq = part.indexOf("=");
-        if (eq > 0 && part.slice(0, eq).trim() === cookieName) return part.slice(eq + 1).trim();
-      }
-    }
-    return null;
+    return cookieName && algorithms.length ? readCookie(request, cookieName) : null;
   }
 
   /** The viewer's SPEC §1 claims ({} when no token). Throws IdentityError. */
