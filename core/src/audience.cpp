@@ -55,14 +55,14 @@ bool matcher::eval(uint32_t e) const {
   switch (x.kind) {
     case expr::op::atom: return atoms_[x.index] != 0;
     case expr::op::any:
-      for (uint32_t k : x.kids)
+      for (uint32_t k : policy_->kids(x))
         if (eval(k)) return true;
       return false;
     case expr::op::all:
-      for (uint32_t k : x.kids)
+      for (uint32_t k : policy_->kids(x))
         if (!eval(k)) return false;
       return true;
-    case expr::op::negate: return !eval(x.kids[0]);
+    case expr::op::negate: return !eval(policy_->kids(x)[0]);
     case expr::op::named: return named_[x.index] != 0;  // settled in reset()
   }
   return false;
@@ -71,7 +71,7 @@ bool matcher::eval(uint32_t e) const {
 std::vector<std::string> matcher::matching_items(uint32_t list) const {
   std::vector<std::string> out;
   if (list == no_expr) return out;
-  for (uint32_t k : policy_->exprs[list].kids)
+  for (uint32_t k : policy_->kids(policy_->exprs[list]))
     if (eval(k)) out.push_back(policy_->exprs[k].kind == expr::op::atom || policy_->exprs[k].kind == expr::op::named
                                    ? policy_->exprs[k].text
                                    : policy_->exprs[k].text + "(...)");

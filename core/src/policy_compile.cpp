@@ -75,6 +75,19 @@ struct compiler {
     return true;
   }
 
+  // Children of the lists being compiled, innermost last: a list pushes its
+  // children here (nested lists push and take back their own above them),
+  // then moves its run into p.kid_pool in one append.
+  std::vector<uint32_t> open_kids;
+
+  uint32_t add_expr_with_kids(expr e, size_t first_open_kid) {
+    e.first_kid = static_cast<uint32_t>(p.kid_pool.size());
+    e.kid_count = static_cast<uint32_t>(open_kids.size() - first_open_kid);
+    p.kid_pool.insert(p.kid_pool.end(), open_kids.begin() + first_open_kid, open_kids.end());
+    open_kids.resize(first_open_kid);
+    return add_expr(std::move(e));
+  }
+
   uint32_t add_expr(expr e) {
     p.exprs.push_back(std::move(e));
     return static_cast<uint32_t>(p.exprs.size() - 1);
@@ -97,11 +110,11 @@ struct compiler {
       auto it = audience_index.find(name);
       if (name.empty() || it == audience_index.end())
         return fail(ptr, "unknown audience '" + std::string(s) + "'" + did_you_mean(name, p.audience_names, "@"));
-      out_expr = add_expr(expr{expr::op::named, it->second, {}, std::string(s), in_audiences ? ptr.str() : std::string()});
+      out_expr = add_expr(expr{expr::op::named, it->second, 0, 0, std::string(s), in_audiences ? ptr.str() : std::string()});
       return true;
     }
     if (auto seen = atom_spelling.find(s); seen != atom_spelling.end()) {
-      out_expr = add_expr(expr{expr::op::atom, seen->second, {}, std::string(s)});
+      out_expr = add_expr(expr{expr::op::atom, seen->second, 0, 0, std::string(s)});
       return true;
     }
     atom a;
@@ -180,7 +193,7 @@ struct compiler {
     }
     uint32_t idx = intern_atom(std::move(a));
     atom_spelling.emplace(s, idx);
-    out_expr = add_expr(expr{expr::op::atom, idx, {}, std::string(s)});
+    out_expr = add_expr(expr{expr::op::atom, idx, 0, 0, std::string(s)});
     return true;
   }
 
@@ -195,20 +208,22 @@ struct compiler {
     if (t.key(c) == "all") {
       if (!t.is_array(c)) return fail(cp, "all takes a list of items");
       if (t.child_count(c) == 0) return fail(cp, "all must not be empty");
-      expr e{expr::op::all, 0, {}, "all"};
+      size_t first = open_kids.size();
       size_t i = 0;
       for (uint32_t k = t.first_child(c); k != npos; k = t.next_sibling(c, k), ++i) {
         uint32_t sub;
         if (!parse_item(k, child(cp, i), sub)) return false;
-        e.kids.push_back(sub);
+        open_kids.push_back(sub);
       }
-      out = add_expr(std::move(e));
+      out = add_expr_with_kids(expr{expr::op::all, 0, 0, 0, "all"}, first);
       return true;
     }
     if (t.key(c) == "not") {
       uint32_t sub;
       if (!parse_item(c, cp, sub)) return false;
-      out = add_expr(expr{expr::op::negate, 0, {sub}, "not"});
+      size_t first = open_kids.size();
+      open_kids.push_back(sub);
+      out = add_expr_with_kids(expr{expr::op::negate, 0, 0, 0, "not"}, first);
       return true;
     }
     return fail(cp, unknown_member("item member", t.key(c), {"all", "not"}));
@@ -217,14 +232,14 @@ struct compiler {
   // A list of items, combined with "any".
   bool parse_list(uint32_t n, const path& ptr, uint32_t& out) {
     if (!t.is_array(n)) return fail(ptr, "must be a list of audience items");
-    expr e{expr::op::any, 0, {}, "any"};
+    size_t first = open_kids.size();
     size_t i = 0;
     for (uint32_t k = t.first_child(n); k != npos; k = t.next_sibling(n, k), ++i) {
       uint32_t sub;
       if (!parse_item(k, child(ptr, i), sub)) return false;
-      e.kids.push_back(sub);
+      open_kids.push_back(sub);
     }
-    out = add_expr(std::move(e));
+    out = add_expr_with_kids(expr{expr::op::any, 0, 0, 0, "any"}, first);
     return true;
   }
 
@@ -244,6 +259,7 @@ struct compiler {
   // first repeat in document order), so the object needs no separate check.
   bool parse_rule_map(uint32_t n, const path& ptr, name_map<rule>& out) {
     if (!t.is_object(n)) return fail(ptr, "must be an object");
+    out.reserve(t.child_count(n));
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
       rule r;
       path at = child(ptr, t.key(c));
@@ -412,7 +428,8 @@ struct compiler {
       uint32_t at = stack.back();
       stack.pop_back();
       if (x.kind == expr::op::named) out.push_back(at);
-      for (auto k = x.kids.rbegin(); k != x.kids.rend(); ++k) stack.push_back(*k);
+      std::span<const uint32_t> kids = p.kids(x);
+      for (auto k = kids.rbegin(); k != kids.rend(); ++k) stack.push_back(*k);
     }
   }
 

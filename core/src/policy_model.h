@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,12 +25,20 @@ class name_map {
   name_map& operator=(const name_map&) = delete;
   // False when `name` is already there.
   bool emplace(std::string_view name, T value) {
-    if (index_.find(name) != name_index::npos) return false;
-    names_.emplace_back(name);
+    names_.emplace_back(name);  // the index keeps a view, so the name is stored first
     bool inserted = false;
     index_.insert(names_.back(), inserted);
+    if (!inserted) {
+      names_.pop_back();
+      return false;
+    }
     items_.emplace_back(names_.back(), std::move(value));
     return true;
+  }
+  // Room for `n` names, so a map read from an object of n members grows once.
+  void reserve(size_t n) {
+    index_.reserve(n);
+    items_.reserve(n);
   }
   const T* find(std::string_view name) const {
     uint32_t i = index_.find(name);
@@ -63,7 +72,10 @@ struct atom {
 struct expr {
   enum class op : uint8_t { atom, any, all, negate, named } kind;
   uint32_t index = 0;           // atom index or named-audience index
-  std::vector<uint32_t> kids;   // expression indexes
+  // Children (expression indexes) are a run of compiled_policy::kid_pool:
+  // one flat array for the whole policy, not an allocation per list.
+  uint32_t first_kid = 0;
+  uint32_t kid_count = 0;
   std::string text;             // the item as written in the policy (for explain)
   std::string pointer;          // where a named reference stands (for cycle errors)
 };
@@ -123,6 +135,8 @@ class compiled_policy {
  public:
   std::vector<detail::atom> atoms;
   std::vector<detail::expr> exprs;
+  std::vector<uint32_t> kid_pool;  // every expression's children, run after run
+  std::span<const uint32_t> kids(const detail::expr& x) const { return {kid_pool.data() + x.first_kid, x.kid_count}; }
   std::vector<std::string> audience_names;   // index → name
   std::vector<uint32_t> audience_exprs;      // index → expression
   // Named audiences, each after every audience it refers to: the matcher

@@ -18,7 +18,7 @@ std::vector<uint32_t> atoms_from(const compiled_policy& p, std::vector<uint32_t>
     const expr& x = p.exprs[e];
     if (x.kind == expr::op::atom) atoms.push_back(x.index);
     else if (x.kind == expr::op::named) stack.push_back(p.audience_exprs[x.index]);
-    for (uint32_t k : x.kids) stack.push_back(k);
+    for (uint32_t k : p.kids(x)) stack.push_back(k);
   }
   std::sort(atoms.begin(), atoms.end());
   atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
