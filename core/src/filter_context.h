@@ -67,6 +67,16 @@ struct filter_context {
   // Nodes with an edit, so the writer can copy untouched subtrees whole.
   std::vector<uint32_t>& edited;
 
+  // The status filter writes its output as it decides it (no edit marks):
+  // into `out` (when not explaining), with a field number per member node
+  // in `field_cache` (room for every node). For status.json (`status_json`)
+  // it writes the projection, or sets `projection_refused` when the
+  // payload has no status object and components to answer it from.
+  std::string* out = nullptr;
+  uint8_t* field_cache = nullptr;
+  bool status_json = false;
+  bool projection_refused = false;
+
   void drop(uint32_t n) {
     marks[n] = edit_mark::drop;
     edited.push_back(n);
