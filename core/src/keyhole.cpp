@@ -29,7 +29,7 @@ struct filter::state {
   std::vector<edit_mark> marks;
   std::vector<key_state> key_check;
   std::vector<uint32_t> edited;
-  std::vector<uint8_t> fields;  // the status filter's field per member node (never cleared)
+  std::vector<sfield> fields;  // the status filter's field per member node (never cleared)
   std::unordered_map<uint32_t, std::string> replacement;
   std::string output;
   limits lim;

@@ -21,8 +21,8 @@ class span_writer {
   struct list {
     bool object;
     bool first = true;
-    const char* run_begin = nullptr;
-    const char* run_end = nullptr;
+    uint32_t run_first = npos;  // the run of kept children not yet copied
+    uint32_t run_last = npos;
   };
 
   list open(uint32_t container) {
@@ -36,9 +36,8 @@ class span_writer {
   }
   // Child `c` (a member's value node, or an element) is kept as written.
   void keep(list& l, uint32_t c) {
-    std::string_view value = t_.span(c);
-    if (!l.run_begin) l.run_begin = l.object ? t_.raw_key(c).data() : value.data();
-    l.run_end = value.data() + value.size();
+    if (l.run_first == npos) l.run_first = c;
+    l.run_last = c;
   }
   // Child `c` is left out.
   void skip(list& l) { flush(l); }
@@ -62,10 +61,12 @@ class span_writer {
     l.first = false;
   }
   void flush(list& l) {
-    if (!l.run_begin) return;
+    if (l.run_first == npos) return;
     separate(l);
-    copy_compact(std::string_view(l.run_begin, size_t(l.run_end - l.run_begin)));
-    l.run_begin = nullptr;
+    const char* begin = l.object ? t_.raw_key(l.run_first).data() : t_.raw(l.run_first).data();
+    std::string_view last = t_.span(l.run_last);
+    copy_compact(std::string_view(begin, size_t(last.data() + last.size() - begin)));
+    l.run_first = npos;
   }
   void copy_compact(std::string_view text) {
     if (t_.compact()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 namespace keyhole::detail {
 namespace {
@@ -17,129 +18,116 @@ constexpr std::string_view kKnownNames[] = {
     "only_show_if_degraded", "monitoring_at", "resolved_at", "shortlink", "started_at", "scheduled_until",
     "scheduled_remind_prior", "scheduled_reminded_at", "impact_override", "scheduled_auto_in_progress",
     "scheduled_auto_completed", "scheduled_auto_transition", "reminder_intervals", "postmortem_body",
-    "postmortem_body_last_updated_at", "postmortem_ignored", "postmortem_notified_subscribers",
+    "postmortem_ignored", "postmortem_notified_subscribers",
     "postmortem_notified_twitter", "postmortem_published_at", "incident_id", "display_at", "deliver_notifications",
     "custom_tweet", "tweet_id", "old_status", "new_status", "wants_twitter_update", "twitter_updated_at",
     "indicator", "automation"};
 
-// A name's first eight bytes, zero-filled past its end, read as one word
-// (little-endian on every target): a table of masks, not a branch per length.
-uint64_t first_word(std::string_view k) {
-  static constexpr uint64_t kKeep[9] = {0,          0xFF,           0xFFFF,           0xFFFFFF,           0xFFFFFFFF,
-                                        0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, ~0ull};
-  uint64_t w;
-  std::memcpy(&w, k.data(), 8);
-  return w & kKeep[k.size() < 8 ? k.size() : 8];
-}
-uint64_t first_word_bounded(std::string_view k) {
-  uint64_t w = 0;
-  std::memcpy(&w, k.data(), k.size() < 8 ? k.size() : 8);
-  return w;
-}
-size_t slot_of(uint64_t word, size_t len, size_t slots) {
-  return size_t(((word ^ len) * 0x9E3779B97F4A7C15ull) >> 56) & (slots - 1);
-}
-bool same_name(uint64_t word_a, std::string_view a, uint64_t word_b, std::string_view b) {
-  return word_a == word_b && a.size() == b.size() && (a.size() <= 8 || a == b);
-}
-
 }  // namespace
 
-void field_table::add(std::string_view name, uint8_t field) {
-  uint64_t w = first_word_bounded(name);
-  for (size_t i = slot_of(w, name.size(), kSlots);; i = (i + 1) & (kSlots - 1)) {
-    slot& s = slots_[i];
-    if (s.name == nullptr) {
-      s = slot{w, name.data(), uint32_t(name.size()), field};
-      return;
-    }
+field_table::entry field_table::entry::of(std::string_view name, uint8_t field) {
+  entry e;
+  std::memcpy(e.w, name.data(), name.size() < 24 ? name.size() : 24);
+  e.name = name.data();
+  e.len = uint32_t(name.size());
+  e.field = field;
+  return e;
+}
+
+bool field_table::fixed_table::place(const std::string_view* names, size_t n) {
+  std::fill(std::begin(slots), std::end(slots), entry{});
+  for (size_t i = 0; i < n; ++i) {
+    entry e = entry::of(names[i], uint8_t(i));
+    entry& s = slots[slot_of(e.w[0], e.len)];
+    if (s.name != nullptr) return false;
+    s = e;
   }
+  return true;
+}
+
+const field_table::fixed_table& field_table::fixed() {
+  static const fixed_table table = [] {
+    std::vector<std::string_view> names(std::begin(kStructuralNames), std::end(kStructuralNames));
+    names.insert(names.end(), std::begin(kKnownNames), std::end(kKnownNames));
+    fixed_table t;
+    // Odd multipliers in a fixed sequence: the first that gives every name
+    // a slot of its own (one in a few hundred does for 48 names in 256).
+    uint64_t m = 0x9E3779B97F4A7C15ull;
+    for (t.multiplier = m | 1; !t.place(names.data(), names.size()); t.multiplier = (m += 0xD1B54A32D192ED03ull) | 1) {
+    }
+    t.count = uint8_t(names.size());
+    return t;
+  }();
+  return table;
+}
+
+uint8_t field_table::find_extra(std::string_view name) const {
+  uint64_t w0 = name.empty() ? 0 : word_at(name, 0);
+  for (const entry& e : extra_)
+    if (e.matches(w0, name)) return e.field;
+  return kOtherField;
+}
+
+uint8_t field_table::classify_bounded(std::string_view name) const {
+  std::string padded(name);
+  padded.append(8, '\0');  // classify() reads whole words
+  return classify(std::string_view(padded.data(), name.size()));
 }
 
 void field_table::build(const std::vector<std::string_view>& extra) {
-  std::fill(std::begin(slots_), std::end(slots_), slot{});
-  count_ = 0;
+  extra_.clear();
   overflowed_ = false;
-  for (std::string_view n : kStructuralNames) add(n, count_++);
-  for (std::string_view n : kKnownNames) add(n, count_++);
+  uint8_t next = fixed().count;
   for (std::string_view n : extra) {
     if (classify_bounded(n) != kOtherField) continue;  // already a field
-    if (count_ == kOtherField) {
+    if (next == kOtherField) {
       overflowed_ = true;
       continue;
     }
-    add(n, count_++);
+    extra_.push_back(entry::of(n, next++));
   }
 }
-
-uint8_t field_table::find(uint64_t word, std::string_view name) const {
-  for (size_t i = slot_of(word, name.size(), kSlots);; i = (i + 1) & (kSlots - 1)) {
-    const slot& s = slots_[i];
-    if (s.name == nullptr) return kOtherField;
-    if (same_name(s.word, std::string_view(s.name, s.len), word, name)) return s.field;
-  }
-}
-
-uint8_t field_table::classify(std::string_view name) const { return find(first_word(name), name); }
-uint8_t field_table::classify_bounded(std::string_view name) const { return find(first_word_bounded(name), name); }
 
 namespace {
 
-// Unknown member names of one object, checked for duplicates among
-// themselves: pairwise while few (real objects have none or one), sorted
-// when many, so a hostile object costs n log n.
-class unknown_names {
- public:
-  bool add(std::string_view k) {
-    if (count_ < kFew) {
-      for (size_t i = 0; i < count_; ++i)
-        if (few_[i].name() == k) return false;
-      few_[count_++] = name_ref{k.data(), k.size()};
-      return true;
-    }
-    many_.push_back(k);
-    return true;
-  }
-  bool unique() {
-    if (many_.empty()) return true;
-    for (const name_ref& n : few_) many_.push_back(n.name());
-    std::sort(many_.begin(), many_.end());
-    return std::adjacent_find(many_.begin(), many_.end()) == many_.end();
-  }
-
- private:
-  static constexpr size_t kFew = 16;
-  struct name_ref {  // trivial, so the array below costs nothing to set up
-    const char* data;
-    size_t size;
-    std::string_view name() const { return std::string_view(data, size); }
-  };
-  name_ref few_[kFew];
-  size_t count_ = 0;
-  std::vector<std::string_view> many_;
-};
+// Whether the names of `obj`'s members the table does not know are unique
+// among themselves (they cannot equal a known one): sorted, so a hostile
+// object costs n log n. Real objects have none or one, which never get here.
+bool unknown_names_unique(const json_tree& t, const sfield* cache, uint32_t obj) {
+  std::vector<std::string_view> names;
+  for (uint32_t m = t.first_child(obj); m != npos; m = t.next_sibling(obj, m))
+    if (cache[m] == sfield::other) names.push_back(t.key(m));
+  std::sort(names.begin(), names.end());
+  return std::adjacent_find(names.begin(), names.end()) == names.end();
+}
 
 }  // namespace
 
-bool read_object(const json_tree& t, const field_table& table, uint8_t* cache, uint32_t obj,
+bool read_object(const json_tree& t, const field_table& table, sfield* __restrict cache, uint32_t obj,
                  uint32_t (&at)[kStructuralFields]) {
-  std::fill(std::begin(at), std::end(at), npos);
-  field_set seen;
-  unknown_names unknown;
-  bool unique = true;
-  for (uint32_t m = t.first_child(obj); m != npos; m = t.next_sibling(obj, m)) {
-    std::string_view k = t.key(m);
-    uint8_t f = table.classify(k);
-    cache[m] = f;
-    if (f == kOtherField) {
-      unique &= unknown.add(k);
-      continue;
+  uint32_t found[kStructuralFields];  // local, so stores into it alias nothing the loop reads
+  std::fill(std::begin(found), std::end(found), npos);
+  uint64_t seen = 0;     // fields 0-63 (every fixed one), one bit each
+  field_set seen_high;   // the policy's extra fields past them
+  uint64_t repeated = 0;
+  size_t unknown = 0;
+  for (uint32_t m = t.first_child(obj); m != npos; m = t.next_member(m)) {
+    uint8_t f = table.classify(t.key(m));
+    cache[m] = sfield(f);
+    if (f < 64) {
+      uint64_t bit = uint64_t(1) << f;
+      repeated |= seen & bit;
+      seen |= bit;
+      if (f < kStructuralFields) found[f] = m;
+    } else if (f == kOtherField) {
+      ++unknown;
+    } else {
+      repeated |= seen_high.has(f);
+      seen_high.add(f);
     }
-    unique &= !seen.has(f);
-    seen.add(f);
-    if (f < kStructuralFields) at[f] = m;
   }
-  return unique && unknown.unique();
+  std::copy(std::begin(found), std::end(found), at);
+  return repeated == 0 && (unknown < 2 || unknown_names_unique(t, cache, obj));
 }
 
 }  // namespace keyhole::detail

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -45,6 +46,11 @@ struct field_set {
   bool empty() const { return (w[0] | w[1]) == 0; }
 };
 
+// Names → field numbers. The API's names are in one table built once per
+// process; the policy's other withheld names are added per call to a short
+// list behind it. A name is compared as up to three 8-byte words (names of
+// the API are at most 24 bytes but two, compared as text past that), so
+// classifying one costs a hash and a few integer comparisons.
 class field_table {
  public:
   // The fixed names plus `extra` (member names the policy's disclosure
@@ -52,24 +58,62 @@ class field_table {
   // and overflowed() says so (callers then compare such names as text).
   void build(const std::vector<std::string_view>& extra);
   bool overflowed() const { return overflowed_; }
-  // The field of a name as json_tree returns it (8 bytes readable from its
-  // first: the payload is padded, unescaped names end in spare bytes).
-  uint8_t classify(std::string_view name) const;
+  // The field of a name as json_tree returns it (readable for 8 bytes past
+  // its end: the payload is padded, unescaped names end in spare bytes).
+  uint8_t classify(std::string_view name) const {
+    uint8_t f = fixed_->find(name);
+    return f != kOtherField || extra_.empty() ? f : find_extra(name);
+  }
   // The same for a name with no such padding (one from the policy).
   uint8_t classify_bounded(std::string_view name) const;
 
  private:
-  struct slot {
-    uint64_t word = 0;  // the name's first 8 bytes, zero-filled
-    const char* name = nullptr;
+  // A name's word at byte `at` (< its size), zero-filled past its end.
+  static uint64_t word_at(std::string_view s, size_t at) {
+    static constexpr uint64_t kKeep[9] = {0,          0xFF,           0xFFFF,           0xFFFFFF,           0xFFFFFFFF,
+                                          0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, ~0ull};
+    uint64_t w;
+    std::memcpy(&w, s.data() + at, 8);
+    size_t left = s.size() - at;
+    return w & kKeep[left < 8 ? left : 8];
+  }
+  struct entry {
+    uint64_t w[3] = {0, 0, 0};   // the name's first 24 bytes, zero-filled
+    const char* name = nullptr;  // the whole name, compared past 24 bytes
     uint32_t len = 0;
     uint8_t field = kOtherField;
+    static entry of(std::string_view name, uint8_t field);
+    // Whether padded name `n`, whose first word is `w0`, is this one.
+    bool matches(uint64_t w0, std::string_view n) const {
+      if (len != n.size() || w[0] != w0) return false;
+      if (len <= 8) return true;
+      if (w[1] != word_at(n, 8)) return false;
+      if (len <= 16) return true;
+      if (w[2] != word_at(n, 16)) return false;
+      return len <= 24 || std::memcmp(name + 24, n.data() + 24, len - 24) == 0;
+    }
   };
-  static constexpr size_t kSlots = 256;  // at most 127 names: under half full
-  uint8_t find(uint64_t word, std::string_view name) const;
-  void add(std::string_view name, uint8_t field);
-  slot slots_[kSlots];
-  uint8_t count_ = 0;
+  // The API's names at slots of a perfect hash (a multiplier searched
+  // once, so every known name has a slot of its own): one slot looked at
+  // per name, known or not.
+  struct fixed_table {
+    static constexpr size_t kSlots = 256;
+    entry slots[kSlots];
+    uint64_t multiplier = 0;
+    uint8_t count = 0;
+    size_t slot_of(uint64_t w0, size_t len) const { return size_t(((w0 ^ (len << 40)) * multiplier) >> 56); }
+    bool place(const std::string_view* names, size_t n);
+    uint8_t find(std::string_view name) const {
+      uint64_t w0 = word_at(name, 0);  // an empty name's data is still in the padded text
+      const entry& e = slots[slot_of(w0, name.size())];
+      return e.matches(w0, name) ? e.field : kOtherField;
+    }
+  };
+  static const fixed_table& fixed();
+  uint8_t find_extra(std::string_view name) const;
+
+  const fixed_table* fixed_ = &fixed();
+  std::vector<entry> extra_;
   bool overflowed_ = false;
 };
 
@@ -77,7 +121,7 @@ class field_table {
 // member's value node), the value nodes of the structural fields into `at`
 // (npos when absent). False when two member names are equal (compared
 // unescaped); unknown names are checked among themselves by text.
-bool read_object(const json_tree& t, const field_table& table, uint8_t* cache, uint32_t obj,
+bool read_object(const json_tree& t, const field_table& table, sfield* __restrict cache, uint32_t obj,
                  uint32_t (&at)[kStructuralFields]);
 
 }  // namespace keyhole::detail

@@ -208,7 +208,31 @@ class status_filter {
       uint8_t f = table_.classify_bounded(w.member);
       if (f == kOtherField) overflow_[k] = true;
       else withheld_[k].push_back(withheld_field{f, w.decider});
+      withheld_mask_[k].add(f);  // `other` too: such names are compared as text
     }
+    // Per kind of object written, the fields whose member needs more than
+    // a copy (besides what nests an object): withheld, or read by the rewrite.
+    auto mask = [&](disclose_kind k) { return withheld_mask_[size_t(k)]; };
+    component_attention_ = mask(disclose_kind::component);
+    group_attention_ = component_attention_;
+    for (uint8_t i = 0; i < 2; ++i) group_attention_.w[i] |= mask(disclose_kind::group).w[i];
+    group_attention_.add(field_no(sfield::components));
+    group_attention_.add(field_no(sfield::status));
+    for (disclose_kind k : {disclose_kind::incident, disclose_kind::maintenance}) {
+      field_set& a = event_attention_[k == disclose_kind::maintenance];
+      a = mask(k);
+      a.add(field_no(sfield::components));
+      a.add(field_no(sfield::incident_updates));
+    }
+    update_attention_ = mask(disclose_kind::update);
+    update_attention_.add(field_no(sfield::affected_components));
+    update_attention_.add(field_no(sfield::body));
+    if (mask(disclose_kind::component).has(field_no(sfield::name))) affected_attention_.add(field_no(sfield::name));
+  }
+  // Whether member `m` (field `f`) is copied as it is without further look:
+  // no field of `attention`, and a scalar (nothing nested to judge).
+  bool plain(const field_set& attention, uint8_t f, uint32_t m) const {
+    return !attention.has(f) && !t_.is_object(m) && !t_.is_array(m);
   }
   struct withheld_field {
     uint8_t field;
@@ -218,9 +242,8 @@ class status_filter {
   // The entry that withholds member `m` (field `f`) of an object of `kind`
   // from this viewer, or null. Absent and null members are left alone.
   const disclose_entry* withheld(disclose_kind kind, uint8_t f, uint32_t m) const {
+    if (!withheld_mask_[size_t(kind)].has(f) || t_.is_null(m)) return nullptr;
     const auto& list = withheld_[size_t(kind)];
-    if (list.empty() && !overflow_[size_t(kind)]) return nullptr;
-    if (t_.is_null(m)) return nullptr;
     for (const withheld_field& w : list)
       if (w.field == f) return w.decider;
     if (f != kOtherField || !overflow_[size_t(kind)]) return nullptr;
@@ -261,7 +284,7 @@ class status_filter {
     if (top_level) comps_[self].present = true;
     if (gid != npos && !t_.is_null(gid)) {
       if (!t_.is_string(gid)) return fail("group_id must be a string or null", gid);
-      if (!assign_group(self, entry(t_.str(gid)))) return false;
+      if (!assign_group(self, group_entry(t_.str(gid)))) return false;
     }
     if (g != npos) {
       if (t_.type(g) == jtype::true_value) comps_[self].is_group = true;
@@ -295,6 +318,16 @@ class status_filter {
     uint32_t i = ids_.insert(id, inserted);
     if (inserted) comps_.emplace_back();
     return i;
+  }
+
+  // entry() for a group_id: components of one group stand together, so the
+  // last group named is remembered and its id compared, not hashed again.
+  uint32_t group_entry(std::string_view gid) {
+    if (last_group_ == npos || gid != last_group_id_) {
+      last_group_ = entry(gid);
+      last_group_id_ = gid;
+    }
+    return last_group_;
   }
 
   bool assign_group(uint32_t component, uint32_t group) {
@@ -363,9 +396,14 @@ class status_filter {
     return true;
   }
 
-  const rule* component_rule(std::string_view id) const {
-    return s_.components.find(id);
+  // The policy's rule for component or group `i`, looked up once per index
+  // (every component of a group asks for the group's).
+  const rule* component_rule(uint32_t i) {
+    if (rules_.size() < comps_.size()) rules_.resize(comps_.size(), kNotLooked);
+    if (rules_[i] == kNotLooked) rules_[i] = s_.components.find(ids_.name(i));
+    return rules_[i];
   }
+  static inline const rule* const kNotLooked = reinterpret_cast<const rule*>(uintptr_t(1));
 
   void decide_all() {
     for (uint32_t i = 0; i < comps_.size(); ++i) {
@@ -376,10 +414,10 @@ class status_filter {
       if (s_.has_default) apply_rule(c_.m, s_.default_rule, d, c_.tracing, [] { return "default"; });
       if (info.in_group) {
         std::string_view group = ids_.name(info.group);
-        if (const rule* r = component_rule(group))
+        if (const rule* r = component_rule(info.group))
           apply_rule(c_.m, *r, d, c_.tracing, [&] { return "group:" + std::string(group); });
       }
-      if (const rule* r = component_rule(id))
+      if (const rule* r = component_rule(i))
         apply_rule(c_.m, *r, d, c_.tracing, [&] { return "component:" + std::string(id); });
       finish_decision(d, c_.m.who().has_grant("component", id));
       info.visible = d.visible();
@@ -545,8 +583,13 @@ class status_filter {
     if (!info.visible) return w.skip(parent);
     w.start(parent, o.node);
     span_writer::list l = w.open(o.node);
+    const field_set& attention = info.is_group ? group_attention_ : component_attention_;
     for (uint32_t m = t_.first_child(o.node); m != npos; m = t_.next_sibling(o.node, m)) {
-      uint8_t f = cache_[m];
+      uint8_t f = uint8_t(cache_[m]);
+      if (plain(attention, f, m)) {
+        w.keep(l, m);
+        continue;
+      }
       const disclose_entry* d = withheld(disclose_kind::component, f, m);
       bool nested = f != field_no(sfield::components) && holds_an_object(m);
       if (info.is_group)
@@ -601,8 +644,13 @@ class status_filter {
   // what nests objects unread goes.
   void write_event(span_writer& w, const incident_obj& ev) {
     span_writer::list l = w.open(ev.node);
+    const field_set& attention = event_attention_[ev.kind == event_kind::maintenance];
     for (uint32_t m = t_.first_child(ev.node); m != npos; m = t_.next_sibling(ev.node, m)) {
-      uint8_t f = cache_[m];
+      uint8_t f = uint8_t(cache_[m]);
+      if (plain(attention, f, m)) {
+        w.keep(l, m);
+        continue;
+      }
       bool read_list = f == field_no(sfield::components) || f == field_no(sfield::incident_updates);
       if (!read_list && holds_an_object(m)) w.skip(l);
       else if (const disclose_entry* d = withheld(kind_of_event(ev.kind), f, m)) write_withheld(w, l, m, d);
@@ -638,7 +686,11 @@ class status_filter {
   void write_update(span_writer& w, uint32_t u, bool redact, uint32_t& affected) {
     span_writer::list l = w.open(u);
     for (uint32_t m = t_.first_child(u); m != npos; m = t_.next_sibling(u, m)) {
-      uint8_t f = cache_[m];
+      uint8_t f = uint8_t(cache_[m]);
+      if (plain(update_attention_, f, m)) {
+        w.keep(l, m);
+        continue;
+      }
       bool affected_list = f == field_no(sfield::affected_components) && t_.is_array(m);
       uint32_t first = affected;
       if (affected_list) affected += uint32_t(t_.child_count(m));
@@ -677,7 +729,11 @@ class status_filter {
   void write_affected(span_writer& w, uint32_t a) {
     span_writer::list l = w.open(a);
     for (uint32_t m = t_.first_child(a); m != npos; m = t_.next_sibling(a, m)) {
-      uint8_t f = cache_[m];
+      uint8_t f = uint8_t(cache_[m]);
+      if (plain(affected_attention_, f, m)) {
+        w.keep(l, m);
+        continue;
+      }
       const disclose_entry* d = f == field_no(sfield::name) ? withheld(disclose_kind::component, f, m) : nullptr;
       if (holds_an_object(m)) w.skip(l);
       else if (d) write_withheld(w, l, m, d);
@@ -720,16 +776,21 @@ class status_filter {
   filter_context& c_;
   const json_tree& t_;
   const status_section& s_;
-  uint8_t* cache_;  // each read member's field, by value node
+  sfield* cache_;  // each read member's field, by value node
   field_table table_;
   std::vector<withheld_field> withheld_[size_t(disclose_kind::count)];
+  field_set withheld_mask_[size_t(disclose_kind::count)];
   bool overflow_[size_t(disclose_kind::count)] = {};
+  field_set component_attention_, group_attention_, event_attention_[2], update_attention_, affected_attention_;
   bool single_ = false;
   uint32_t page_ = npos, status_ = npos, components_ = npos, incidents_ = npos, maintenances_ = npos;
   // Components and groups, indexed in the order the payload first names them
   // (so explain output and error messages do not depend on hash order).
   name_index ids_;
   std::vector<component_info> comps_;  // by index in ids_
+  std::vector<const rule*> rules_;     // component_rule(), by index in ids_
+  uint32_t last_group_ = npos;         // group_entry()'s memory
+  std::string_view last_group_id_;
   std::vector<component_obj> top_;     // the top-level component objects, in order
   std::vector<component_obj> copies_;  // the copies inside incidents, in order
   std::vector<uint32_t> list_ids_;     // groups' `components` lists: each id's index, in order
