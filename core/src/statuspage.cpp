@@ -110,7 +110,7 @@ class status_filter {
     if (!t_.unique_keys(0)) return c_.reject("duplicate member in the payload's top level");
     if (t_.member(0, "incident_updates") != npos) return single_resource();
 
-    for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_sibling(0, m)) {
+    for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_member(m)) {
       std::string_view k = t_.key(m);
       if (k == "page") page_ = m;
       else if (k == "status") status_ = m;
@@ -165,7 +165,7 @@ class status_filter {
     if (single_) return write_event(w, events_[0]);
     span_writer::list root = w.open(0);
     uint32_t first_incident = 0;
-    for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_sibling(0, m)) {
+    for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_member(m)) {
       if (m == page_) write_page(w, root, m);
       else if (m == status_) write_status(w, root, m);
       else if (status_json) w.skip(root);
@@ -403,6 +403,32 @@ class status_filter {
     if (rules_[i] == kNotLooked) rules_[i] = s_.components.find(ids_.name(i));
     return rules_[i];
   }
+  // The step of the default rule, and of group `g`'s rule (null when the
+  // policy has none), evaluated once per call: every component of a group
+  // goes through the same two.
+  const level_step& default_step() {
+    if (!default_step_known_) {
+      const rule* r = &s_.default_rule;
+      default_step_ = step_of(c_.m, &r, 1, false);
+      default_step_known_ = true;
+    }
+    return default_step_;
+  }
+  const level_step* group_step(uint32_t g) {
+    if (group_steps_.size() < comps_.size()) group_steps_.resize(comps_.size());
+    auto& [known, has, step] = group_steps_[g];
+    if (!known) {
+      known = true;
+      const rule* r = component_rule(g);
+      has = r != nullptr;
+      if (r) step = step_of(c_.m, &r, 1, false);
+    }
+    return has ? &step : nullptr;
+  }
+  struct memo_step {
+    bool known = false, has = false;
+    level_step step;
+  };
   static inline const rule* const kNotLooked = reinterpret_cast<const rule*>(uintptr_t(1));
 
   void decide_all() {
@@ -411,6 +437,15 @@ class status_filter {
       if (info.is_group) continue;
       std::string_view id = ids_.name(i);
       decision d;
+      if (!c_.tracing) {  // the same steps, each rule's evaluated once per call
+        if (s_.has_default) apply_step(default_step(), d);
+        if (info.in_group)
+          if (const level_step* g = group_step(info.group)) apply_step(*g, d);
+        if (const rule* r = component_rule(i)) apply_rules(c_.m, &r, 1, false, d);
+        finish_decision(d, c_.m.who().has_grant("component", id));
+        info.visible = d.visible();
+        continue;
+      }
       if (s_.has_default) apply_rule(c_.m, s_.default_rule, d, c_.tracing, [] { return "default"; });
       if (info.in_group) {
         std::string_view group = ids_.name(info.group);
@@ -540,7 +575,7 @@ class status_filter {
     if (!t_.is_object(page)) return holds_an_object(page) ? w.skip(root) : w.keep(root, page);
     w.start(root, page);
     span_writer::list l = w.open(page);
-    for (uint32_t m = t_.first_child(page); m != npos; m = t_.next_sibling(page, m))
+    for (uint32_t m = t_.first_child(page); m != npos; m = t_.next_member(m))
       holds_an_object(m) ? w.skip(l) : w.keep(l, m);
     w.close(l);
   }
@@ -552,7 +587,7 @@ class status_filter {
     auto [indicator, description] = shown_ranks_.empty() ? banner_of(worst_impact_) : banner_of(shown_ranks_);
     w.start(root, status);
     span_writer::list l = w.open(status);
-    for (uint32_t m = t_.first_child(status); m != npos; m = t_.next_sibling(status, m)) {
+    for (uint32_t m = t_.first_child(status); m != npos; m = t_.next_member(m)) {
       std::string_view k = s_.recompute_status ? t_.key(m) : std::string_view{};
       if (k == "indicator" || k == "description") {
         w.start(l, m);
@@ -584,7 +619,7 @@ class status_filter {
     w.start(parent, o.node);
     span_writer::list l = w.open(o.node);
     const field_set& attention = info.is_group ? group_attention_ : component_attention_;
-    for (uint32_t m = t_.first_child(o.node); m != npos; m = t_.next_sibling(o.node, m)) {
+    for (uint32_t m = t_.first_child(o.node); m != npos; m = t_.next_member(m)) {
       uint8_t f = uint8_t(cache_[m]);
       if (plain(attention, f, m)) {
         w.keep(l, m);
@@ -645,7 +680,7 @@ class status_filter {
   void write_event(span_writer& w, const incident_obj& ev) {
     span_writer::list l = w.open(ev.node);
     const field_set& attention = event_attention_[ev.kind == event_kind::maintenance];
-    for (uint32_t m = t_.first_child(ev.node); m != npos; m = t_.next_sibling(ev.node, m)) {
+    for (uint32_t m = t_.first_child(ev.node); m != npos; m = t_.next_member(m)) {
       uint8_t f = uint8_t(cache_[m]);
       if (plain(attention, f, m)) {
         w.keep(l, m);
@@ -685,7 +720,7 @@ class status_filter {
   // components, whether or not this update's list is written.
   void write_update(span_writer& w, uint32_t u, bool redact, uint32_t& affected) {
     span_writer::list l = w.open(u);
-    for (uint32_t m = t_.first_child(u); m != npos; m = t_.next_sibling(u, m)) {
+    for (uint32_t m = t_.first_child(u); m != npos; m = t_.next_member(m)) {
       uint8_t f = uint8_t(cache_[m]);
       if (plain(update_attention_, f, m)) {
         w.keep(l, m);
@@ -728,7 +763,7 @@ class status_filter {
   // repeated here (docs/decisions.md); what nests an object goes.
   void write_affected(span_writer& w, uint32_t a) {
     span_writer::list l = w.open(a);
-    for (uint32_t m = t_.first_child(a); m != npos; m = t_.next_sibling(a, m)) {
+    for (uint32_t m = t_.first_child(a); m != npos; m = t_.next_member(m)) {
       uint8_t f = uint8_t(cache_[m]);
       if (plain(affected_attention_, f, m)) {
         w.keep(l, m);
@@ -789,6 +824,9 @@ class status_filter {
   name_index ids_;
   std::vector<component_info> comps_;  // by index in ids_
   std::vector<const rule*> rules_;     // component_rule(), by index in ids_
+  std::vector<memo_step> group_steps_;  // group_step(), by index in ids_
+  level_step default_step_;
+  bool default_step_known_ = false;
   uint32_t last_group_ = npos;         // group_entry()'s memory
   std::string_view last_group_id_;
   std::vector<component_obj> top_;     // the top-level component objects, in order
