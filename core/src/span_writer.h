@@ -21,8 +21,9 @@ class span_writer {
   struct list {
     bool object;
     bool first = true;
-    uint32_t run_first = npos;  // the run of kept children not yet copied
-    uint32_t run_last = npos;
+    uint32_t run_first = npos;  // the run of kept children not yet copied:
+    uint32_t run_last = npos;   // to the end of this child, or (npos) to run_end
+    const char* run_end = nullptr;
   };
 
   list open(uint32_t container) {
@@ -38,6 +39,13 @@ class span_writer {
   void keep(list& l, uint32_t c) {
     if (l.run_first == npos) l.run_first = c;
     l.run_last = c;
+  }
+  // Children from `first` on, up to text position `end` (the end of a
+  // child's value), are kept as written.
+  void keep_until(list& l, uint32_t first, const char* end) {
+    if (l.run_first == npos) l.run_first = first;
+    l.run_last = npos;
+    l.run_end = end;
   }
   // Child `c` is left out.
   void skip(list& l) { flush(l); }
@@ -64,8 +72,12 @@ class span_writer {
     if (l.run_first == npos) return;
     separate(l);
     const char* begin = l.object ? t_.raw_key(l.run_first).data() : t_.raw(l.run_first).data();
-    std::string_view last = t_.span(l.run_last);
-    copy_compact(std::string_view(begin, size_t(last.data() + last.size() - begin)));
+    const char* end = l.run_end;
+    if (l.run_last != npos) {
+      std::string_view last = t_.span(l.run_last);
+      end = last.data() + last.size();
+    }
+    copy_compact(std::string_view(begin, size_t(end - begin)));
     l.run_first = npos;
   }
   void copy_compact(std::string_view text) {

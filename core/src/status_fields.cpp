@@ -104,7 +104,7 @@ bool unknown_names_unique(const json_tree& t, const sfield* cache, uint32_t obj)
 }  // namespace
 
 bool read_object(const json_tree& t, const field_table& table, sfield* __restrict cache, uint32_t obj,
-                 uint32_t (&at)[kStructuralFields]) {
+                 uint32_t (&at)[kStructuralFields], notable_members* notable) {
   uint32_t found[kStructuralFields];  // local, so stores into it alias nothing the loop reads
   std::fill(std::begin(found), std::end(found), npos);
   uint64_t seen = 0;     // fields 0-63 (every fixed one), one bit each
@@ -114,6 +114,10 @@ bool read_object(const json_tree& t, const field_table& table, sfield* __restric
   for (uint32_t m = t.first_child(obj); m != npos; m = t.next_member(m)) {
     uint8_t f = table.classify(t.key(m));
     cache[m] = sfield(f);
+    if (notable && (f >= 64 || ((notable->mask >> f) & 1) || t.is_object(m) || t.is_array(m))) {
+      if (notable->count < notable_members::kMost) notable->node[notable->count++] = m;
+      else notable->overflow = true;
+    }
     if (f < 64) {
       uint64_t bit = uint64_t(1) << f;
       repeated |= seen & bit;

@@ -117,11 +117,23 @@ class field_table {
   bool overflowed_ = false;
 };
 
+// The members of an object a writer must look at (fields of a mask, values
+// that are containers, fields numbered 64 and up), in order, up to kMost;
+// past that `overflow` says so and the writer walks every member instead.
+struct notable_members {
+  static constexpr size_t kMost = 6;
+  uint64_t mask = 0;  // fields 0-63 to note
+  uint32_t node[kMost];
+  uint8_t count = 0;
+  bool overflow = false;
+};
+
 // Reads object `obj`: every member's field into `cache` (indexed by the
 // member's value node), the value nodes of the structural fields into `at`
-// (npos when absent). False when two member names are equal (compared
-// unescaped); unknown names are checked among themselves by text.
+// (npos when absent), and, when given, the notable members. False when two
+// member names are equal (compared unescaped); unknown names are checked
+// among themselves by text.
 bool read_object(const json_tree& t, const field_table& table, sfield* __restrict cache, uint32_t obj,
-                 uint32_t (&at)[kStructuralFields]);
+                 uint32_t (&at)[kStructuralFields], notable_members* notable = nullptr);
 
 }  // namespace keyhole::detail

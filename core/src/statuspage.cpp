@@ -77,6 +77,9 @@ struct component_obj {
   uint32_t status;      // its `status` member, or npos
   uint32_t list;        // its `components` member (a group's), or npos
   uint32_t list_first;  // where the indexes of that list's ids start in list_ids_
+  uint32_t notable_first = 0;  // its notable members (notable_members) in notable_
+  uint8_t notable_count = 0;
+  bool walk = true;  // the writer walks every member (too many notable ones, or spaced text)
 };
 
 // An incident or maintenance object as the learning pass read it, and
@@ -228,6 +231,7 @@ class status_filter {
     update_attention_.add(field_no(sfield::affected_components));
     update_attention_.add(field_no(sfield::body));
     if (mask(disclose_kind::component).has(field_no(sfield::name))) affected_attention_.add(field_no(sfield::name));
+    component_notable_ = group_attention_.w[0];  // fields 0-63; the others are always notable
   }
   // Whether member `m` (field `f`) is copied as it is without further look:
   // no field of `attention`, and a scalar (nothing nested to judge).
@@ -275,12 +279,16 @@ class status_filter {
   bool learn_component(uint32_t obj, bool top_level = false) {
     if (!t_.is_object(obj)) return fail("a component must be an object", obj);
     uint32_t at[kStructuralFields];
-    if (!read(obj, at)) return fail("duplicate member in a component", obj);
+    notable_members notable;
+    notable.mask = component_notable_;
+    if (!read_object(t_, table_, cache_, obj, at, &notable)) return fail("duplicate member in a component", obj);
     uint32_t id = at_of(at, sfield::id), gid = at_of(at, sfield::group_id), g = at_of(at, sfield::group);
     uint32_t list = at_of(at, sfield::components), status = at_of(at, sfield::status);
     if (!t_.is_string(id)) return fail("a component needs a string id", obj);
     uint32_t self = entry(t_.str(id));
-    component_obj o{obj, self, status, list, uint32_t(list_ids_.size())};
+    component_obj o{obj, self, status, list, uint32_t(list_ids_.size()), uint32_t(notable_.size()), notable.count,
+                    notable.overflow || !t_.compact()};
+    notable_.insert(notable_.end(), notable.node, notable.node + notable.count);
     if (top_level) comps_[self].present = true;
     if (gid != npos && !t_.is_null(gid)) {
       if (!t_.is_string(gid)) return fail("group_id must be a string or null", gid);
@@ -619,27 +627,45 @@ class status_filter {
     w.start(parent, o.node);
     span_writer::list l = w.open(o.node);
     const field_set& attention = info.is_group ? group_attention_ : component_attention_;
-    for (uint32_t m = t_.first_child(o.node); m != npos; m = t_.next_member(m)) {
-      uint8_t f = uint8_t(cache_[m]);
-      if (plain(attention, f, m)) {
-        w.keep(l, m);
-        continue;
+    if (o.walk) {
+      for (uint32_t m = t_.first_child(o.node); m != npos; m = t_.next_member(m))
+        write_component_member(w, l, o, info, attention, m);
+    } else {
+      // Compact text: only the notable members are looked at; the members
+      // between them are kept as one run of text (a member's key starts one
+      // comma after the previous value ends).
+      uint32_t next = t_.first_child(o.node);
+      for (uint32_t k = o.notable_first; k < o.notable_first + o.notable_count; ++k) {
+        uint32_t m = notable_[k];
+        if (plain(attention, uint8_t(cache_[m]), m)) continue;  // notable for a group only: stays in the run
+        if (next != m) w.keep_until(l, next, t_.raw_key(m).data() - 1);
+        write_component_member(w, l, o, info, attention, m);
+        next = t_.next_member(m);
       }
-      const disclose_entry* d = withheld(disclose_kind::component, f, m);
-      bool nested = f != field_no(sfield::components) && holds_an_object(m);
-      if (info.is_group)
-        if (const disclose_entry* g = withheld(disclose_kind::group, f, m)) d = g, nested = false;
-      if (nested) w.skip(l);
-      else if (d) write_withheld(w, l, m, d);
-      else if (info.is_group && m == o.list && t_.is_array(m)) write_group_list(w, l, o);
-      else if (info.is_group && m == o.status && s_.recompute_status) {
-        w.start(l, m);
-        w.text(status_literal(info.worst));
-      } else {
-        w.keep(l, m);
+      if (next != npos) {
+        std::string_view whole = t_.span(o.node);
+        w.keep_until(l, next, whole.data() + whole.size() - 1);  // up to the closing brace
       }
     }
     w.close(l);
+  }
+  void write_component_member(span_writer& w, span_writer::list& l, const component_obj& o,
+                              const component_info& info, const field_set& attention, uint32_t m) {
+    uint8_t f = uint8_t(cache_[m]);
+    if (plain(attention, f, m)) return w.keep(l, m);
+    const disclose_entry* d = withheld(disclose_kind::component, f, m);
+    bool nested = f != field_no(sfield::components) && holds_an_object(m);
+    if (info.is_group)
+      if (const disclose_entry* g = withheld(disclose_kind::group, f, m)) d = g, nested = false;
+    if (nested) w.skip(l);
+    else if (d) write_withheld(w, l, m, d);
+    else if (info.is_group && m == o.list && t_.is_array(m)) write_group_list(w, l, o);
+    else if (info.is_group && m == o.status && s_.recompute_status) {
+      w.start(l, m);
+      w.text(status_literal(info.worst));
+    } else {
+      w.keep(l, m);
+    }
   }
 
   void write_group_list(span_writer& w, span_writer::list& parent, const component_obj& o) {
@@ -832,6 +858,8 @@ class status_filter {
   std::vector<component_obj> top_;     // the top-level component objects, in order
   std::vector<component_obj> copies_;  // the copies inside incidents, in order
   std::vector<uint32_t> list_ids_;     // groups' `components` lists: each id's index, in order
+  std::vector<uint32_t> notable_;      // component objects' notable members, in order
+  uint64_t component_notable_ = 0;     // the fields a component's writer looks at (0-63)
   std::vector<incident_obj> events_;   // incidents, then maintenances, in order
   uint32_t first_maintenance_ = 0;     // where the maintenances start in events_
   std::vector<uint32_t> affected_ids_;  // each affected component's index (npos: code no string), in order
