@@ -111,6 +111,8 @@ class json_tree {
   // already compact and can be copied as it is.
   bool compact() const { return compact_; }
 
+  // An object or an array (n must be a node).
+  bool is_container(uint32_t n) const { return is_container_tag(tag(n)); }
   bool is_object(uint32_t n) const { return n != npos && tag(n) == '{'; }
   bool is_array(uint32_t n) const { return n != npos && tag(n) == '['; }
   bool is_string(uint32_t n) const { return n != npos && tag(n) == '"'; }

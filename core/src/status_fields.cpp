@@ -105,32 +105,41 @@ bool unknown_names_unique(const json_tree& t, const sfield* cache, uint32_t obj)
 
 bool read_object(const json_tree& t, const field_table& table, sfield* __restrict cache, uint32_t obj,
                  uint32_t (&at)[kStructuralFields], notable_members* notable) {
-  uint32_t found[kStructuralFields];  // local, so stores into it alias nothing the loop reads
-  std::fill(std::begin(found), std::end(found), npos);
-  uint64_t seen = 0;     // fields 0-63 (every fixed one), one bit each
-  field_set seen_high;   // the policy's extra fields past them
+  // Locals, so stores into them alias nothing the loop reads; the loop's
+  // branches depend on rare events only (a repeated name is found by bits).
+  uint32_t found[64];  // by field, 0-63; only the structural ones are read
+  std::fill(found, found + kStructuralFields, npos);
+  uint64_t note_mask = notable ? notable->mask : 0;
+  uint32_t noted_at[notable_members::kMost + 1];  // the last one a scratch slot
+  size_t noted = 0;
+  uint64_t seen = 0;    // fields 0-63 (every fixed one), one bit each
+  field_set seen_high;  // the policy's extra fields past them
   uint64_t repeated = 0;
   size_t unknown = 0;
   for (uint32_t m = t.first_child(obj); m != npos; m = t.next_member(m)) {
     uint8_t f = table.classify(t.key(m));
     cache[m] = sfield(f);
-    if (notable && (f >= 64 || ((notable->mask >> f) & 1) || t.is_object(m) || t.is_array(m))) {
-      if (notable->count < notable_members::kMost) notable->node[notable->count++] = m;
-      else notable->overflow = true;
-    }
+    uint64_t bit = uint64_t(1) << (f & 63);
     if (f < 64) {
-      uint64_t bit = uint64_t(1) << f;
       repeated |= seen & bit;
       seen |= bit;
-      if (f < kStructuralFields) found[f] = m;
+      found[f] = m;
     } else if (f == kOtherField) {
       ++unknown;
     } else {
       repeated |= seen_high.has(f);
       seen_high.add(f);
     }
+    bool note = (f >= 64) | (((note_mask >> (f & 63)) & 1) != 0) | t.is_container(m);
+    noted_at[noted < notable_members::kMost ? noted : notable_members::kMost] = m;
+    noted += note;
   }
-  std::copy(std::begin(found), std::end(found), at);
+  std::copy(found, found + kStructuralFields, at);
+  if (notable) {
+    notable->overflow = noted > notable_members::kMost;
+    notable->count = uint8_t(noted < notable_members::kMost ? noted : notable_members::kMost);
+    std::copy(noted_at, noted_at + notable->count, notable->node);
+  }
   return repeated == 0 && (unknown < 2 || unknown_names_unique(t, cache, obj));
 }
 

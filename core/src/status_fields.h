@@ -68,15 +68,18 @@ class field_table {
   uint8_t classify_bounded(std::string_view name) const;
 
  private:
-  // A name's word at byte `at` (< its size), zero-filled past its end.
-  static uint64_t word_at(std::string_view s, size_t at) {
+  static uint64_t keep_bytes(size_t n) {  // a mask of a word's first min(n, 8) bytes
     static constexpr uint64_t kKeep[9] = {0,          0xFF,           0xFFFF,           0xFFFFFF,           0xFFFFFFFF,
                                           0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, ~0ull};
-    uint64_t w;
-    std::memcpy(&w, s.data() + at, 8);
-    size_t left = s.size() - at;
-    return w & kKeep[left < 8 ? left : 8];
+    return kKeep[n < 8 ? n : 8];
   }
+  static uint64_t load_word(const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
+  // A name's word at byte `at` (< its size), zero-filled past its end.
+  static uint64_t word_at(std::string_view s, size_t at) { return load_word(s.data() + at) & keep_bytes(s.size() - at); }
   struct entry {
     uint64_t w[3] = {0, 0, 0};   // the name's first 24 bytes, zero-filled
     const char* name = nullptr;  // the whole name, compared past 24 bytes

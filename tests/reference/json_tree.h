@@ -79,6 +79,8 @@ class json_tree {
     if (tag(parent) == '{') return tag(e) == '}' ? npos : e + 1;
     return tag(e) == ']' ? npos : e;
   }
+  // An object or an array (the core's accessor).
+  bool is_container(uint32_t n) const { return tag(n) == '{' || tag(n) == '['; }
   // The member of an object after member `value`, or npos (the core's accessor).
   uint32_t next_member(uint32_t value) const {
     uint32_t e = end(value);
