@@ -104,7 +104,8 @@ class field_table {
     entry slots[kSlots];
     uint64_t multiplier = 0;
     uint8_t count = 0;
-    size_t slot_of(uint64_t w0, size_t len) const { return size_t(((w0 ^ (len << 40)) * multiplier) >> 56); }
+    // The length widened first: size_t has 32 bits in WebAssembly.
+    size_t slot_of(uint64_t w0, size_t len) const { return size_t(((w0 ^ (uint64_t(len) << 40)) * multiplier) >> 56); }
     bool place(const std::string_view* names, size_t n);
     uint8_t find(std::string_view name) const {
       uint64_t w0 = word_at(name, 0);  // an empty name's data is still in the padded text
