@@ -67,6 +67,12 @@ class json_tree {
     if (tag(parent) == '{') return tag(e) == '}' ? npos : e + 1;
     return tag(e) == ']' ? npos : e;
   }
+  // The member of an object after member `value` (its value node), or npos:
+  // next_sibling for a parent known to be an object.
+  uint32_t next_member(uint32_t value) const {
+    uint32_t e = end(value);
+    return tag(e) == '}' ? npos : e + 1;
+  }
   size_t child_count(uint32_t n) const;
 
   // The member named `key` (compared unescaped) of object `obj`, or npos.
@@ -105,6 +111,8 @@ class json_tree {
   // already compact and can be copied as it is.
   bool compact() const { return compact_; }
 
+  // An object or an array (n must be a node).
+  bool is_container(uint32_t n) const { return is_container_tag(tag(n)); }
   bool is_object(uint32_t n) const { return n != npos && tag(n) == '{'; }
   bool is_array(uint32_t n) const { return n != npos && tag(n) == '['; }
   bool is_string(uint32_t n) const { return n != npos && tag(n) == '"'; }

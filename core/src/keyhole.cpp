@@ -29,6 +29,7 @@ struct filter::state {
   std::vector<edit_mark> marks;
   std::vector<key_state> key_check;
   std::vector<uint32_t> edited;
+  std::vector<sfield> fields;  // the status filter's field per member node (never cleared)
   std::unordered_map<uint32_t, std::string> replacement;
   std::string output;
   limits lim;
@@ -213,17 +214,6 @@ struct call {
   bool explaining;
 };
 
-// The status.json projection (SPEC §5): of a filtered status payload that
-// carries components (so its banner was recomputed, when the policy says
-// so), only `page` and `status`.
-bool project_status_json(const json_tree& t, filter_context& c) {
-  uint32_t status = c.member(0, "status");
-  if (!t.is_object(status) || c.member(0, "components") == npos) return false;
-  for (uint32_t m = t.first_child(0); m != npos; m = t.next_sibling(0, m))
-    if (t.key(m) != "page" && t.key(m) != "status" && !c.dropped(m)) c.drop(m);
-  return true;
-}
-
 status run_parsed(filter::state& s, const call& k, const char* payload, size_t size, size_t capacity);
 
 status run_filter(filter::state& s, const call& k, const char* payload, size_t size, size_t capacity) {
@@ -264,17 +254,22 @@ status run_parsed(filter::state& s, const call& k, const char* payload, size_t s
   }
   if (kind == detected::unknown) return make(status_code::payload_rejected, "", "payload: unknown or mismatched format");
 
-  s.marks.assign(s.payload.size(), edit_mark::keep);
-  s.replacement.clear();
-  s.key_check.assign(s.payload.size(), key_state::unchecked);
-  s.edited.clear();
   filter_context c{s.payload, k.policy, k.m, explaining, explaining ? &s.log : nullptr, {}, {}, -1,
                    s.marks, s.replacement, s.key_check, false, s.edited};
   outcome o;
   if (kind == detected::statuspage) {
+    // Written as decided: no edit marks, no duplicate-check states per node.
+    if (s.fields.size() < s.payload.size()) s.fields.resize(s.payload.size());
+    c.field_cache = s.fields.data();
+    c.out = &s.output;
+    c.status_json = k.mode == output_mode::status_json;
     c.format_name = "statuspage";
     o = filter_statuspage(c);
   } else {
+    s.marks.assign(s.payload.size(), edit_mark::keep);
+    s.replacement.clear();
+    s.key_check.assign(s.payload.size(), key_state::unchecked);
+    s.edited.clear();
     c.format_name = kind == detected::jsm ? "jsm" : "confluence";
     o = filter_knowledge_base(c);
   }
@@ -285,8 +280,9 @@ status run_parsed(filter::state& s, const call& k, const char* payload, size_t s
     return {};
   }
   if (o == outcome::not_visible) return make(status_code::not_visible, "", "the payload is one resource the viewer may not see");
-  if (k.mode == output_mode::status_json && !(kind == detected::statuspage && project_status_json(s.payload, c)))
+  if (k.mode == output_mode::status_json && (kind != detected::statuspage || c.projection_refused))
     return make(status_code::payload_rejected, "", "payload: status.json is answered from a status payload with components and a status object (summary.json)");
+  if (kind == detected::statuspage) return {};  // written by the filter
   s.output.reserve(size);
   emit(s.payload, s.marks, s.replacement, s.edited, s.output);
   return {};

@@ -1,147 +1,70 @@
-// Status payloads (SPEC §5, Atlassian Statuspage API v2 shape).
+// Status payloads (SPEC §5, Atlassian Statuspage API v2 shape): learning
+// the payload and deciding it; status_write.cpp writes the result.
 #include <algorithm>
 #include <string>
 
-#include "filter_context.h"
-#include "name_index.h"
+#include "status_filter.h"
 
 namespace keyhole::detail {
 namespace {
 
-// A component's `status`, least to most severe (the order ranks them), and
-// its name in the payload: component_statuses[int(severity)].
-enum class component_severity : int8_t {
-  unknown = -1,  // missing or not a status the API defines
-  operational,
-  under_maintenance,
-  degraded_performance,
-  partial_outage,
-  major_outage,
-};
-constexpr std::string_view component_statuses[] = {"operational", "under_maintenance", "degraded_performance",
-                                                   "partial_outage", "major_outage"};
-
-// An incident's `impact`, least to most severe, named as impacts[int(severity)].
-enum class impact_severity : int8_t {
-  none_known = -1,  // missing or unknown; also: no active incident seen yet
-  none,
-  maintenance,
-  minor,
-  major,
-  critical,
-};
-constexpr std::string_view impacts[] = {"none", "maintenance", "minor", "major", "critical"};
-
-// The severity named `s` in `names` (indexed by severity), or the enum's -1
-// value when `names` does not list it.
-template <class Severity, size_t N>
-Severity severity_of(const std::string_view (&names)[N], std::string_view s) {
-  for (size_t i = 0; i < N; ++i)
-    if (names[i] == s) return static_cast<Severity>(i);
-  return static_cast<Severity>(-1);
-}
-// The severity of string node `n` (unknown when `n` is absent or no string).
-template <class Severity, size_t N>
-Severity severity_at(const json_tree& t, const std::string_view (&names)[N], uint32_t n) {
-  return t.is_string(n) ? severity_of<Severity>(names, t.str(n)) : static_cast<Severity>(-1);
-}
-
-std::string json_string(std::string_view s) {
-  std::string out;
-  append_json_string(out, s);
-  return out;
-}
-
-struct component_info {
-  uint32_t group = npos;  // index of the group in comps_, when in one
-  component_severity worst = component_severity::unknown;  // a group's worst shown member status, unknown: none
-  bool in_group = false;
-  bool is_group = false;      // group: true, a components list, or named as a group_id
-  bool says_not_group = false;  // group: false
-  bool present = false;       // a component object at the top level (SPEC §5 groups)
-  bool visible = false;
-};
-
-// SPEC §5: a maintenance is an object with a non-null `scheduled_for`,
-// wherever it appears (in `incidents` too); every other one is an incident.
-enum class event_kind { incident, maintenance };
-const char* kind_name(event_kind k) { return k == event_kind::maintenance ? "maintenance" : "incident"; }
-
-const component_info kNobody{};  // hidden, in no group
-
-// A component object of the payload as the learning pass read it.
-struct component_obj {
-  uint32_t node;
-  uint32_t index;   // in the id index
-  uint32_t status;  // its `status` member, or npos
-  uint32_t list;    // its `components` member (a group's), or npos
-};
-
-class status_filter {
+// Steps 1 and 2: learn the payload (each object read once), then decide.
+class status_filter : public status_output {
  public:
-  explicit status_filter(filter_context& c) : c_(c), t_(c.t), s_(c.policy.status) {}
+  explicit status_filter(filter_context& c) : status_output(c) { plan_fields(); }
 
   outcome run() {
     if (!t_.is_object(0)) return c_.reject("a status payload is a JSON object");
     if (!t_.unique_keys(0)) return c_.reject("duplicate member in the payload's top level");
     if (t_.member(0, "incident_updates") != npos) return single_resource();
 
-    uint32_t status = npos;
-    for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_sibling(0, m)) {
+    for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_member(m)) {
       std::string_view k = t_.key(m);
-      if (k == "page") {
-        keep_page_scalars(m);
-        continue;
-      }
-      if (k == "status") status = m;
+      if (k == "page") page_ = m;
+      else if (k == "status") status_ = m;
       else if (k == "components") components_ = m;
       else if (k == "incidents") incidents_ = m;
       else if (k == "scheduled_maintenances") maintenances_ = m;
       else return c_.reject("unknown member '" + std::string(k) + "' in a status payload", m);
     }
-    if (status != npos && !t_.is_object(status)) return c_.reject("status must be an object", status);
-    // The banner: the filter reads at most its indicator and description, so,
-    // as in `page`, what nests an object is not copied.
-    if (status != npos) drop_unread_nested(status, {});
-    if (status != npos && s_.recompute_status && components_ == npos && incidents_ == npos && maintenances_ == npos)
+    if (status_ != npos && !t_.is_object(status_)) return c_.reject("status must be an object", status_);
+    if (status_ != npos && s_.recompute_status && components_ == npos && incidents_ == npos && maintenances_ == npos)
       return c_.reject("status.json carries no components or incidents, so its status cannot be recomputed; filter summary.json instead");
 
-    // 1. Learn every component and group the payload mentions.
+    // 1. Learn every component and group the payload mentions (each object read once).
     if (components_ != npos) {
       if (!t_.is_array(components_)) return c_.reject("components must be an array", components_);
       size_t listed = t_.child_count(components_);
       ids_.reserve(listed);
       comps_.reserve(listed);
+      top_.reserve(listed);
       for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e))
         if (!learn_component(e, true)) return outcome::rejected;
     }
     for (uint32_t list : {incidents_, maintenances_}) {
       if (list == npos) continue;
       if (!t_.is_array(list)) return c_.reject("incidents and scheduled_maintenances must be arrays", list);
+      if (list == maintenances_) first_maintenance_ = uint32_t(events_.size());
       for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
         if (!learn_incident(e)) return outcome::rejected;
     }
     if (!check_groups()) return outcome::rejected;
 
-    // 2. Decide components, then groups.
+    // 2. Decide components, then groups, then every incident and maintenance.
     decide_all();
-
-    // 3. Rewrite.
-    if (components_ != npos && !rewrite_components()) return outcome::rejected;
-    for (uint32_t list : {incidents_, maintenances_}) {
-      if (list == npos) continue;
-      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
-        if (!rewrite_incident(e, kind_of(e))) return outcome::rejected;
-    }
-    if (status != npos && s_.recompute_status && !recompute_banner(status)) return outcome::rejected;
+    if (!rank_shown_components()) return outcome::rejected;
+    for (incident_obj& ev : events_)
+      if (!decide_event(ev)) return outcome::rejected;
+    if (status_ != npos && s_.recompute_status && !t_.unique_keys(status_))
+      return c_.reject("duplicate member in status", status_);
     return outcome::ok;
   }
 
- private:
   // A webhook-style payload: one incident or maintenance object. It is one
   // resource, so the lists of a page payload have no place in it: copying
   // them unread would leak them (finding S3), so such a payload is rejected.
   outcome single_resource() {
+    single_ = true;
     for (std::string_view list : {"incidents", "scheduled_maintenances", "page"})
       if (uint32_t m = t_.member(0, list); m != npos)
         return c_.reject("a single incident or maintenance object carries '" + std::string(list) + "'", m);
@@ -150,67 +73,69 @@ class status_filter {
     if (!learn_incident(0)) return outcome::rejected;
     if (!check_groups()) return outcome::rejected;
     decide_all();
-    event_kind kind = kind_of(0);
-    bool shown = false;
-    if (!decide_incident(0, kind, shown)) return outcome::rejected;
-    if (!shown) return outcome::not_visible;
-    return rewrite_visible_incident(0, kind) ? outcome::ok : outcome::rejected;
+    decide_incident(events_[0]);
+    return events_[0].visible ? outcome::ok : outcome::not_visible;
   }
 
-  // `page` describes the page (id, name, url, time zone); the filter reads
-  // nothing in it, so nothing that could hold a resource is copied.
-  void keep_page_scalars(uint32_t page) {
-    if (!t_.is_object(page)) {
-      if (holds_an_object(page)) c_.drop(page);
-      return;
+  // Disclosure by field number: for each kind, the withheld fields and the
+  // entry that decides each (SPEC §5). Names the field table had no room
+  // for are compared as text (overflow_).
+  void plan_fields() {
+    std::vector<std::string_view> extra;
+    for (const auto& w : c_.withheld) extra.push_back(w.member);
+    table_.build(extra);
+    for (const auto& w : c_.withheld) {
+      size_t k = 0;
+      while (k < size_t(disclose_kind::count) && kDiscloseKindNames[k] != w.kind) ++k;
+      if (k == size_t(disclose_kind::count)) continue;  // another format's kind
+      uint8_t f = table_.classify_bounded(w.member);
+      if (f == kOtherField) overflow_[k] = true;
+      else withheld_[k].push_back(withheld_field{f, w.decider});
+      withheld_mask_[k].add(f);  // `other` too: such names are compared as text
     }
-    drop_unread_nested(page, {});
-  }
-
-  // What the filter does not read is not copied through (a resource's copy
-  // could hide there): a member it does not decide (not named in `known`)
-  // is kept when it holds scalars or lists of them at any depth, and removed
-  // when it holds a non-empty object. Real Statuspage objects nest nothing else.
-  void drop_unread_nested(uint32_t obj, std::string_view known_a, std::string_view known_b = {}) {
-    for (uint32_t m = t_.first_child(obj); m != npos; m = t_.next_sibling(obj, m)) {
-      if (!holds_an_object(m)) continue;  // first: most members are scalars, and this reads no name
-      std::string_view k = t_.key(m);
-      if ((!known_a.empty() && k == known_a) || (!known_b.empty() && k == known_b)) continue;
-      c_.drop(m);
+    // Per kind of object written, the fields whose member needs more than
+    // a copy (besides what nests an object): withheld, or read by the rewrite.
+    auto mask = [&](disclose_kind k) { return withheld_mask_[size_t(k)]; };
+    component_attention_ = mask(disclose_kind::component);
+    group_attention_ = component_attention_;
+    for (uint8_t i = 0; i < 2; ++i) group_attention_.w[i] |= mask(disclose_kind::group).w[i];
+    group_attention_.add(field_no(sfield::components));
+    group_attention_.add(field_no(sfield::status));
+    for (disclose_kind k : {disclose_kind::incident, disclose_kind::maintenance}) {
+      field_set& a = event_attention_[k == disclose_kind::maintenance];
+      a = mask(k);
+      a.add(field_no(sfield::components));
+      a.add(field_no(sfield::incident_updates));
     }
-  }
-  // Whether the subtree of `n` has a non-empty object (one scan of it).
-  bool holds_an_object(uint32_t n) const {
-    if (!t_.is_object(n) && !t_.is_array(n)) return false;
-    // Node by node (a container's first child follows it, its closing
-    // bracket ends it; a scalar is one node).
-    for (uint32_t k = n, end = t_.end(n); k < end; k = t_.is_object(k) || t_.is_array(k) ? k + 1 : t_.end(k))
-      if (t_.is_object(k) && t_.first_child(k) != npos) return true;
-    return false;
+    update_attention_ = mask(disclose_kind::update);
+    update_attention_.add(field_no(sfield::affected_components));
+    update_attention_.add(field_no(sfield::body));
+    if (mask(disclose_kind::component).has(field_no(sfield::name))) affected_attention_.add(field_no(sfield::name));
+    component_notable_ = group_attention_.w[0];  // fields 0-63; the others are always notable
   }
 
-  event_kind kind_of(uint32_t obj) const {
-    uint32_t at = t_.member(obj, "scheduled_for");
-    return at != npos && !t_.is_null(at) ? event_kind::maintenance : event_kind::incident;
-  }
+  bool read(uint32_t obj, uint32_t (&at)[kStructuralFields]) { return read_object(t_, table_, cache_, obj, at); }
+  static uint32_t at_of(const uint32_t (&at)[kStructuralFields], sfield f) { return at[size_t(f)]; }
 
   // `top_level`: the object stands in the payload's own `components` list,
   // so it is present (SPEC §5); copies inside incidents are not.
   bool learn_component(uint32_t obj, bool top_level = false) {
     if (!t_.is_object(obj)) return fail("a component must be an object", obj);
-    static constexpr std::string_view names[] = {"id", "group_id", "group", "components", "status"};
-    uint32_t found[5];
-    if (!t_.members(obj, names, found)) return fail("duplicate member in a component", obj);
-    auto [id, gid, g, list, status] = found;
+    uint32_t at[kStructuralFields];
+    notable_members notable;
+    notable.mask = component_notable_;
+    if (!read_object(t_, table_, cache_, obj, at, &notable)) return fail("duplicate member in a component", obj);
+    uint32_t id = at_of(at, sfield::id), gid = at_of(at, sfield::group_id), g = at_of(at, sfield::group);
+    uint32_t list = at_of(at, sfield::components), status = at_of(at, sfield::status);
     if (!t_.is_string(id)) return fail("a component needs a string id", obj);
     uint32_t self = entry(t_.str(id));
-    if (top_level) {
-      comps_[self].present = true;
-      top_.push_back(component_obj{obj, self, status, list});  // read once: the rewrite needs no lookups
-    }
+    component_obj o{obj, self, status, list, uint32_t(list_ids_.size()), uint32_t(notable_.size()), notable.count,
+                    notable.overflow || !t_.compact()};
+    notable_.insert(notable_.end(), notable.node, notable.node + notable.count);
+    if (top_level) comps_[self].present = true;
     if (gid != npos && !t_.is_null(gid)) {
       if (!t_.is_string(gid)) return fail("group_id must be a string or null", gid);
-      if (!assign_group(self, entry(t_.str(gid)))) return false;
+      if (!assign_group(self, group_entry(t_.str(gid)))) return false;
     }
     if (g != npos) {
       if (t_.type(g) == jtype::true_value) comps_[self].is_group = true;
@@ -222,9 +147,12 @@ class status_filter {
       comps_[self].is_group = true;
       for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m)) {
         if (!t_.is_string(m)) return fail("a group's components must be a list of ids", m);
-        if (!assign_group(entry(t_.str(m)), self)) return false;
+        uint32_t member = entry(t_.str(m));
+        list_ids_.push_back(member);  // the rewrite keeps the shown ones
+        if (!assign_group(member, self)) return false;
       }
     }
+    (top_level ? top_ : copies_).push_back(o);
     return true;
   }
 
@@ -243,6 +171,16 @@ class status_filter {
     return i;
   }
 
+  // entry() for a group_id: components of one group stand together, so the
+  // last group named is remembered and its id compared, not hashed again.
+  uint32_t group_entry(std::string_view gid) {
+    if (last_group_ == npos || gid != last_group_id_) {
+      last_group_ = entry(gid);
+      last_group_id_ = gid;
+    }
+    return last_group_;
+  }
+
   bool assign_group(uint32_t component, uint32_t group) {
     component_info& c = comps_[component];
     if (c.in_group && c.group != group)
@@ -255,34 +193,45 @@ class status_filter {
 
   bool learn_incident(uint32_t obj) {
     if (!t_.is_object(obj)) return fail("an incident must be an object", obj);
-    static constexpr std::string_view names[] = {"id", "components", "incident_updates"};
-    uint32_t found[3];
-    if (!t_.members(obj, names, found)) return fail("duplicate member in an incident", obj);
-    auto [id, list, updates] = found;
+    uint32_t at[kStructuralFields];
+    if (!read(obj, at)) return fail("duplicate member in an incident", obj);
+    uint32_t id = at_of(at, sfield::id), list = at_of(at, sfield::components);
+    uint32_t updates = at_of(at, sfield::incident_updates), scheduled = at_of(at, sfield::scheduled_for);
     if (!t_.is_string(id)) return fail("an incident needs a string id", obj);
+    incident_obj ev{obj, id, at_of(at, sfield::status), at_of(at, sfield::impact), list, updates,
+                    scheduled != npos && !t_.is_null(scheduled) ? event_kind::maintenance : event_kind::incident,
+                    uint32_t(copies_.size()), 0, uint32_t(affected_ids_.size()), 0};
     if (list != npos && !t_.is_null(list)) {
       if (!t_.is_array(list)) return fail("an incident's components must be an array", list);
       for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
         if (!learn_component(e)) return false;
     }
+    ev.copies_end = uint32_t(copies_.size());
     if (updates != npos && !t_.is_null(updates)) {
       if (!t_.is_array(updates)) return fail("incident_updates must be an array", updates);
-      for (uint32_t u = t_.first_child(updates); u != npos; u = t_.next_sibling(updates, u)) {
-        if (!t_.is_object(u)) return fail("an incident update must be an object", u);
-        static constexpr std::string_view update_names[] = {"affected_components"};
-        uint32_t found_in_update[1];
-        if (!t_.members(u, update_names, found_in_update)) return fail("duplicate member in an incident update", u);
-        uint32_t affected = found_in_update[0];
-        if (affected == npos || t_.is_null(affected)) continue;
-        if (!t_.is_array(affected)) return fail("affected_components must be an array", affected);
-        for (uint32_t a = t_.first_child(affected); a != npos; a = t_.next_sibling(affected, a)) {
-          if (!t_.is_object(a)) return fail("an affected component must be an object", a);
-          static constexpr std::string_view affected_names[] = {"code"};
-          uint32_t code[1];
-          if (!t_.members(a, affected_names, code)) return fail("duplicate member in an affected component", a);
-          if (t_.is_string(code[0])) entry(t_.str(code[0]));
-        }
-      }
+      for (uint32_t u = t_.first_child(updates); u != npos; u = t_.next_sibling(updates, u))
+        if (!learn_update(u)) return false;
+    }
+    ev.affected_end = uint32_t(affected_ids_.size());
+    events_.push_back(ev);
+    return true;
+  }
+
+  // An update's affected components: each one's index (npos when its code is
+  // no string), in order, for counting and for the rewrite.
+  bool learn_update(uint32_t u) {
+    if (!t_.is_object(u)) return fail("an incident update must be an object", u);
+    uint32_t at[kStructuralFields];
+    if (!read(u, at)) return fail("duplicate member in an incident update", u);
+    uint32_t affected = at_of(at, sfield::affected_components);
+    if (affected == npos || t_.is_null(affected)) return true;
+    if (!t_.is_array(affected)) return fail("affected_components must be an array", affected);
+    for (uint32_t a = t_.first_child(affected); a != npos; a = t_.next_sibling(affected, a)) {
+      if (!t_.is_object(a)) return fail("an affected component must be an object", a);
+      uint32_t in_a[kStructuralFields];
+      if (!read(a, in_a)) return fail("duplicate member in an affected component", a);
+      uint32_t code = at_of(in_a, sfield::code);
+      affected_ids_.push_back(t_.is_string(code) ? entry(t_.str(code)) : npos);
     }
     return true;
   }
@@ -298,9 +247,40 @@ class status_filter {
     return true;
   }
 
-  const rule* component_rule(std::string_view id) const {
-    return s_.components.find(id);
+  // The policy's rule for component or group `i`, looked up once per index
+  // (every component of a group asks for the group's).
+  const rule* component_rule(uint32_t i) {
+    if (rules_.size() < comps_.size()) rules_.resize(comps_.size(), kNotLooked);
+    if (rules_[i] == kNotLooked) rules_[i] = s_.components.find(ids_.name(i));
+    return rules_[i];
   }
+  // The step of the default rule, and of group `g`'s rule (null when the
+  // policy has none), evaluated once per call: every component of a group
+  // goes through the same two.
+  const level_step& default_step() {
+    if (!default_step_known_) {
+      const rule* r = &s_.default_rule;
+      default_step_ = step_of(c_.m, &r, 1, false);
+      default_step_known_ = true;
+    }
+    return default_step_;
+  }
+  const level_step* group_step(uint32_t g) {
+    if (group_steps_.size() < comps_.size()) group_steps_.resize(comps_.size());
+    auto& [known, has, step] = group_steps_[g];
+    if (!known) {
+      known = true;
+      const rule* r = component_rule(g);
+      has = r != nullptr;
+      if (r) step = step_of(c_.m, &r, 1, false);
+    }
+    return has ? &step : nullptr;
+  }
+  struct memo_step {
+    bool known = false, has = false;
+    level_step step;
+  };
+  static inline const rule* const kNotLooked = reinterpret_cast<const rule*>(uintptr_t(1));
 
   void decide_all() {
     for (uint32_t i = 0; i < comps_.size(); ++i) {
@@ -308,13 +288,22 @@ class status_filter {
       if (info.is_group) continue;
       std::string_view id = ids_.name(i);
       decision d;
+      if (!c_.tracing) {  // the same steps, each rule's evaluated once per call
+        if (s_.has_default) apply_step(default_step(), d);
+        if (info.in_group)
+          if (const level_step* g = group_step(info.group)) apply_step(*g, d);
+        if (const rule* r = component_rule(i)) apply_rules(c_.m, &r, 1, false, d);
+        finish_decision(d, c_.m.who().has_grant("component", id));
+        info.visible = d.visible();
+        continue;
+      }
       if (s_.has_default) apply_rule(c_.m, s_.default_rule, d, c_.tracing, [] { return "default"; });
       if (info.in_group) {
         std::string_view group = ids_.name(info.group);
-        if (const rule* r = component_rule(group))
+        if (const rule* r = component_rule(info.group))
           apply_rule(c_.m, *r, d, c_.tracing, [&] { return "group:" + std::string(group); });
       }
-      if (const rule* r = component_rule(id))
+      if (const rule* r = component_rule(i))
         apply_rule(c_.m, *r, d, c_.tracing, [&] { return "component:" + std::string(id); });
       finish_decision(d, c_.m.who().has_grant("component", id));
       info.visible = d.visible();
@@ -332,69 +321,27 @@ class status_filter {
                               "shown iff a component of it present at the top level is shown", mixed_mode::show, true});
   }
 
-  // The facts on component or group `id`; a hidden nobody when it was never
-  // learnt (cannot happen after the learning pass: fail closed anyway).
-  const component_info& of_id(std::string_view id) const {
-    uint32_t i = ids_.find(id);
-    return i == npos ? kNobody : comps_[i];
-  }
-  // The same for the id in string node `n`; nobody when `n` is not a string.
-  const component_info& of(uint32_t n) const { return t_.is_string(n) ? of_id(t_.str(n)) : kNobody; }
-  // Whether string node `n` names a shown component or group.
-  bool shown(uint32_t n) const { return of(n).visible; }
-
-  bool rewrite_components() {
-    // Shown top-level components decide the banner and their groups' statuses.
+  // Shown top-level components decide the banner and their groups' statuses.
+  bool rank_shown_components() {
+    if (!s_.recompute_status) return true;
     for (const component_obj& o : top_) {
       const component_info& c = comps_[o.index];
-      if (!c.visible || c.is_group || !s_.recompute_status) continue;
+      if (!c.visible || c.is_group) continue;
       auto r = severity_at<component_severity>(t_, component_statuses, o.status);
       if (r == component_severity::unknown)
         return fail("a component status is missing or unknown, so the page status cannot be recomputed", o.node);
       shown_ranks_.push_back(r);
       if (c.in_group) comps_[c.group].worst = std::max(comps_[c.group].worst, r);
     }
-    for (const component_obj& o : top_) rewrite_component(o);
     return true;
-  }
-
-  // A copy inside an incident: read it, then rewrite it like a top-level one.
-  void rewrite_component_copy(uint32_t e) {
-    uint32_t id = t_.member(e, "id");
-    uint32_t index = t_.is_string(id) ? ids_.find(t_.str(id)) : npos;
-    if (index == npos) return c_.drop(e);  // cannot happen after learning: fail closed
-    rewrite_component(component_obj{e, index, t_.member(e, "status"), t_.member(e, "components")});
-  }
-
-  // One component object, at the top level or copied into an incident: hidden
-  // ones go; a shown group keeps only shown ids and gets a derived status.
-  void rewrite_component(const component_obj& o) {
-    uint32_t e = o.node;
-    const component_info& info = comps_[o.index];
-    if (!info.visible) {
-      c_.drop(e);
-      return;
-    }
-    c_.disclose("component", e);
-    drop_unread_nested(e, "components");
-    if (!info.is_group) return;
-    c_.disclose("group", e);
-    uint32_t list = o.list;
-    if (t_.is_array(list))
-      for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m))
-        if (!shown(m)) c_.drop(m);
-    if (!s_.recompute_status) return;
-    uint32_t st = o.status;
-    if (st == npos || c_.edited_at(st)) return;  // disclosure removed or replaced it: that stands
-    // A shown group has a shown present member, so `worst` is known; fail towards "operational" anyway.
-    c_.replace(st, json_string(component_statuses[size_t(std::max(info.worst, component_severity::operational))]));
   }
 
   // The distinct affected components of an incident (SPEC §5: the union of
   // `components[].id` and `incident_updates[].affected_components[].code`),
-  // counted as {distinct, shown}. Distinct by index with a per-incident
-  // stamp, so an incident naming n components costs O(n) (finding D2).
-  std::pair<size_t, size_t> count_affected(uint32_t obj) {
+  // counted as {distinct, shown}, from the indexes learnt. Distinct by index
+  // with a per-incident stamp, so an incident naming n components costs O(n)
+  // (finding D2).
+  std::pair<size_t, size_t> count_affected(const incident_obj& ev) {
     ++stamp_;
     if (stamp_ == 0) {  // wrapped: clear the stamps once
       std::fill(seen_.begin(), seen_.end(), 0);
@@ -402,35 +349,21 @@ class status_filter {
     }
     seen_.resize(comps_.size(), 0);
     size_t distinct = 0, n_shown = 0;
-    auto add = [&](uint32_t n) {
-      if (!t_.is_string(n)) return;
-      uint32_t i = ids_.find(t_.str(n));
-      if (i == npos) {  // never learnt: cannot happen; counts as hidden
-        ++distinct;
-        return;
-      }
-      if (seen_[i] == stamp_) return;
+    auto add = [&](uint32_t i) {
+      if (i == npos || seen_[i] == stamp_) return;  // npos: a code that is no string
       seen_[i] = stamp_;
       ++distinct;
       n_shown += comps_[i].visible ? 1 : 0;
     };
-    uint32_t list = t_.member(obj, "components");
-    if (t_.is_array(list))
-      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) add(t_.member(e, "id"));
-    uint32_t updates = t_.member(obj, "incident_updates");
-    if (t_.is_array(updates))
-      for (uint32_t u = t_.first_child(updates); u != npos; u = t_.next_sibling(updates, u)) {
-        uint32_t aff = t_.member(u, "affected_components");
-        if (!t_.is_array(aff)) continue;
-        for (uint32_t a = t_.first_child(aff); a != npos; a = t_.next_sibling(aff, a)) add(t_.member(a, "code"));
-      }
+    for (uint32_t k = ev.copies_first; k < ev.copies_end; ++k) add(copies_[k].index);
+    for (uint32_t k = ev.affected_first; k < ev.affected_end; ++k) add(affected_ids_[k]);
     return {distinct, n_shown};
   }
 
-  // Decides one incident or maintenance (SPEC §5); `visible` receives the result.
-  bool decide_incident(uint32_t obj, event_kind kind, bool& visible) {
-    std::string_view id = t_.str(t_.member(obj, "id"));
-    auto [n_affected, n_shown] = count_affected(obj);
+  // Decides one incident or maintenance (SPEC §5).
+  void decide_incident(incident_obj& ev) {
+    std::string_view id = t_.str(ev.id);
+    auto [n_affected, n_shown] = count_affected(ev);
     decision d;
     bool some_hidden = n_shown < n_affected;
     std::string note;
@@ -440,7 +373,7 @@ class status_filter {
       if (r)
         apply_rule(c_.m, *r, d, c_.tracing,
                    [&] { return s_.has_without_components ? "without-components" : "default"; });
-      note = "no affected components";
+      if (c_.log) note = "no affected components";
     } else {
       bool base = s_.visibility == visibility_mode::any_component ? n_shown > 0 : n_shown == n_affected;
       if (base && some_hidden && s_.mixed == mixed_mode::hide) {
@@ -448,133 +381,42 @@ class status_filter {
         mixed_applied = mixed_mode::hide;
       }
       d.allowed = base;
-      note = std::to_string(n_shown) + " of " + std::to_string(n_affected) + " affected components shown";
+      if (c_.log) note = std::to_string(n_shown) + " of " + std::to_string(n_affected) + " affected components shown";
       if (c_.tracing) d.trace.push_back(level_trace{"components", false, base, false, {}, {}});
     }
     if (const rule* r = s_.incident_rules.find(id))
       apply_rule(c_.m, *r, d, c_.tracing, [&] { return "rules:" + std::string(id); });
-    finish_decision(d, c_.m.who().has_grant(kind_name(kind), id));
-    visible = d.visible();
-    redact_ = visible && some_hidden && s_.mixed == mixed_mode::redact;
-    if (redact_) mixed_applied = mixed_mode::redact;
-    if (c_.log) c_.record(explained{kind_name(kind), std::string(id), visible, std::move(d), {}, note, mixed_applied});
+    finish_decision(d, c_.m.who().has_grant(kind_name(ev.kind), id));
+    ev.visible = d.visible();
+    ev.redact = ev.visible && some_hidden && s_.mixed == mixed_mode::redact;
+    if (ev.redact) mixed_applied = mixed_mode::redact;
+    if (c_.log) c_.record(explained{kind_name(ev.kind), std::string(id), ev.visible, std::move(d), {}, note, mixed_applied});
+  }
+
+  // Decides an incident of a page payload; a shown active one drives the
+  // banner (unresolved incidents, in-progress maintenances).
+  bool decide_event(incident_obj& ev) {
+    decide_incident(ev);
+    if (!ev.visible || !s_.recompute_status) return true;
+    std::string_view status = t_.is_string(ev.status) ? t_.str(ev.status) : std::string_view{};
+    bool active = ev.kind == event_kind::maintenance ? (status == "in_progress" || status == "verifying")
+                                                     : (status != "resolved" && status != "postmortem");
+    if (!active) return true;
+    auto r = severity_at<impact_severity>(t_, impacts, ev.impact);
+    if (r == impact_severity::none_known)
+      return fail("an incident impact is missing or unknown, so the page status cannot be recomputed", ev.node);
+    worst_impact_ = std::max(worst_impact_, r);
     return true;
   }
 
-  bool rewrite_incident(uint32_t obj, event_kind kind) {
-    bool visible = false;
-    if (!decide_incident(obj, kind, visible)) return false;
-    if (!visible) {
-      c_.drop(obj);
-      return true;
-    }
-    if (!rewrite_visible_incident(obj, kind)) return false;
-    if (s_.recompute_status) {
-      // Only unresolved incidents and in-progress maintenances drive the banner.
-      uint32_t st = t_.member(obj, "status");
-      std::string_view status = t_.is_string(st) ? t_.str(st) : std::string_view{};
-      bool active = kind == event_kind::maintenance ? (status == "in_progress" || status == "verifying")
-                                : (status != "resolved" && status != "postmortem");
-      if (active) {
-        uint32_t imp = t_.member(obj, "impact");
-        auto r = severity_at<impact_severity>(t_, impacts, imp);
-        if (r == impact_severity::none_known)
-          return fail("an incident impact is missing or unknown, so the page status cannot be recomputed", obj);
-        worst_impact_ = std::max(worst_impact_, r);
-      }
-    }
-    return true;
-  }
-
-  bool rewrite_visible_incident(uint32_t obj, event_kind kind) {
-    bool redact = redact_;
-    uint32_t list = t_.member(obj, "components");
-    if (t_.is_array(list))
-      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) rewrite_component_copy(e);
-    uint32_t updates = t_.member(obj, "incident_updates");
-    if (t_.is_array(updates))
-      for (uint32_t u = t_.first_child(updates); u != npos; u = t_.next_sibling(updates, u)) {
-        uint32_t aff = t_.member(u, "affected_components");
-        if (t_.is_array(aff))
-          for (uint32_t a = t_.first_child(aff); a != npos; a = t_.next_sibling(aff, a)) {
-            uint32_t code = t_.member(a, "code");
-            if (!shown(code)) {
-              c_.drop(a);
-              continue;
-            }
-            // `component.name` rules also cover the name repeated here (docs/decisions.md).
-            c_.disclose("component", a, "name");
-            drop_unread_nested(a, {});
-          }
-        if (redact) {
-          uint32_t body = t_.member(u, "body");
-          if (body != npos && !t_.is_null(body)) {
-            if (s_.has_redact_text) c_.replace(body, s_.redact_text_raw);
-            else c_.drop(body);
-          }
-        }
-        c_.disclose("update", u);
-        drop_unread_nested(u, "affected_components");
-      }
-    c_.disclose(kind_name(kind), obj);
-    drop_unread_nested(obj, "components", "incident_updates");
-    return true;
-  }
-
-  // The page banner (`status.indicator`, `status.description`), from the
-  // shown components when there are any, else from the shown active incidents.
-  struct banner {
-    std::string_view indicator, description;
-  };
-  static banner banner_of(const std::vector<component_severity>& shown) {
-    component_severity worst = *std::max_element(shown.begin(), shown.end());
-    bool all_major = std::all_of(shown.begin(), shown.end(),
-                                 [](component_severity r) { return r == component_severity::major_outage; });
-    switch (worst) {
-      case component_severity::operational: return {"none", "All Systems Operational"};
-      case component_severity::under_maintenance: return {"maintenance", "Service Under Maintenance"};
-      case component_severity::degraded_performance: return {"minor", "Partially Degraded Service"};
-      case component_severity::partial_outage: return {"minor", "Minor Service Outage"};
-      case component_severity::unknown:  // never recorded (rewrite_components rejects it): the most severe
-      case component_severity::major_outage: break;
-    }
-    return all_major ? banner{"critical", "Major System Outage"} : banner{"major", "Partial System Outage"};
-  }
-  static banner banner_of(impact_severity worst) {
-    switch (worst) {
-      case impact_severity::none_known:
-      case impact_severity::none: return {"none", "All Systems Operational"};
-      case impact_severity::maintenance: return {"maintenance", "Service Under Maintenance"};
-      case impact_severity::minor: return {"minor", "Minor Service Outage"};
-      case impact_severity::major: return {"major", "Partial System Outage"};
-      case impact_severity::critical: break;
-    }
-    return {"critical", "Major System Outage"};
-  }
-
-  bool recompute_banner(uint32_t status) {
-    auto [indicator, description] = shown_ranks_.empty() ? banner_of(worst_impact_) : banner_of(shown_ranks_);
-    if (!t_.unique_keys(status)) return fail("duplicate member in status", status);
-    uint32_t ind = t_.member(status, "indicator"), desc = t_.member(status, "description");
-    if (ind != npos) c_.replace(ind, json_string(indicator));
-    if (desc != npos) c_.replace(desc, json_string(description));
-    return true;
-  }
-
-  filter_context& c_;
-  const json_tree& t_;
-  const status_section& s_;
-  uint32_t components_ = npos, incidents_ = npos, maintenances_ = npos;
-  // Components and groups, indexed in the order the payload first names them
-  // (so explain output and error messages do not depend on hash order).
-  name_index ids_;
-  std::vector<component_info> comps_;  // by index in ids_
-  std::vector<component_obj> top_;  // the top-level component objects, in order
-  std::vector<component_severity> shown_ranks_;  // of the shown top-level components
+  std::vector<const rule*> rules_;     // component_rule(), by index in ids_
+  std::vector<memo_step> group_steps_;  // group_step(), by index in ids_
+  level_step default_step_;
+  bool default_step_known_ = false;
+  uint32_t last_group_ = npos;         // group_entry()'s memory
+  std::string_view last_group_id_;
   std::vector<uint32_t> seen_;  // count_affected(): stamp per component index
   uint32_t stamp_ = 0;
-  impact_severity worst_impact_ = impact_severity::none_known;  // of the shown active incidents
-  bool redact_ = false;
 };
 
 }  // namespace
@@ -582,7 +424,14 @@ class status_filter {
 outcome filter_statuspage(filter_context& c) {
   c.plan_disclosure(c.policy.status.disclose);
   status_filter f(c);
-  return f.run();
+  outcome o = f.run();
+  if (o != outcome::ok || c.tracing || !c.out) return o;
+  if (c.status_json && !f.can_project()) {
+    c.projection_refused = true;
+    return o;
+  }
+  f.write(*c.out, c.status_json);
+  return o;
 }
 
 }  // namespace keyhole::detail

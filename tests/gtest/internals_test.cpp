@@ -5,11 +5,13 @@
 // what the conformance cases reach.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "json_tree.h"
 #include "name_index.h"
+#include "status_fields.h"
 #include "simdjson.h"  // the DOM the tree must agree with (TreeGrammar probes)
 
 namespace {
@@ -17,6 +19,10 @@ namespace {
 using keyhole::detail::json_tree;
 using keyhole::detail::name_index;
 using keyhole::detail::npos;
+using keyhole::detail::field_table;
+using keyhole::detail::kOtherField;
+using keyhole::detail::kStructuralFields;
+using keyhole::detail::sfield;
 
 TEST(NameIndex, FindsWhatWasInsertedInOrder) {
   std::vector<std::string> names;
@@ -85,6 +91,75 @@ struct parsed {
     EXPECT_TRUE(tree.build(parser, text.data(), len, 64, err)) << err.message;
   }
 };
+
+// The status filter's reader (status_fields.h): names classified into field
+// numbers, duplicates found by bits for known names and by text for others.
+uint8_t classify(const field_table& table, std::string_view name) {
+  std::string padded(name);
+  padded.append(32, '\0');  // as in a payload: readable past the name
+  return table.classify(std::string_view(padded.data(), name.size()));
+}
+
+TEST(StatusFields, KnownNamesHaveTheirFieldAndNearMissesNone) {
+  field_table table;
+  table.build({});
+  EXPECT_EQ(classify(table, "id"), uint8_t(sfield::id));
+  EXPECT_EQ(classify(table, "group_id"), uint8_t(sfield::group_id));  // exactly eight bytes
+  EXPECT_EQ(classify(table, "affected_components"), uint8_t(sfield::affected_components));
+  EXPECT_EQ(classify(table, "scheduled_for"), uint8_t(sfield::scheduled_for));
+  EXPECT_EQ(classify(table, "postmortem_notified_subscribers"), classify(table, "postmortem_notified_subscribers"));
+  EXPECT_NE(classify(table, "postmortem_notified_subscribers"), kOtherField);  // past 24 bytes: compared as text
+  for (std::string_view miss : std::initializer_list<std::string_view>{"", "i", "idx", "group_i", "group_idx", "affected_component", "affected_componentsx",
+                                "postmortem_notified_subscriberz", std::string_view("id\0", 3), "ID"})
+    EXPECT_EQ(classify(table, miss), kOtherField) << miss;
+}
+
+TEST(StatusFields, PolicyNamesGetFieldsUntilTheyRunOut) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 150; ++i) names.push_back("withheld_member_" + std::to_string(i));
+  std::vector<std::string_view> views(names.begin(), names.end());
+  views.push_back("description");  // already a field: no second number
+  field_table table;
+  table.build(views);
+  EXPECT_TRUE(table.overflowed());
+  std::vector<uint8_t> seen;
+  size_t other = 0;
+  for (const std::string& n : names) {
+    uint8_t f = classify(table, n);
+    EXPECT_EQ(f, table.classify_bounded(n)) << n;
+    if (f == kOtherField) ++other;
+    else seen.push_back(f);
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end());  // one number per name
+  EXPECT_GT(other, 0u);
+  EXPECT_GT(seen.size(), 50u);
+}
+
+TEST(StatusFields, ReadObjectFindsFieldsAndRejectsDuplicates) {
+  field_table table;
+  table.build({"custom"});
+  std::vector<keyhole::detail::sfield> cache(256);
+  uint32_t at[kStructuralFields];
+  {
+    parsed p(R"({"id":"c1","zz":1,"group_id":"g","custom":2,"yy":[{}],"status":"operational"})");
+    ASSERT_TRUE(keyhole::detail::read_object(p.tree, table, cache.data(), 0, at));
+    EXPECT_EQ(p.tree.str(at[size_t(sfield::id)]), "c1");
+    EXPECT_EQ(p.tree.str(at[size_t(sfield::group_id)]), "g");
+    EXPECT_EQ(at[size_t(sfield::components)], npos);
+    EXPECT_EQ(cache[at[size_t(sfield::status)]], sfield::status);
+  }
+  for (const char* json : {R"({"id":1,"\u0069d":2})", R"({"zz":1,"yy":2,"zz":3})", R"({"custom":1,"a":2,"custom":3})",
+                           R"({"postmortem_notified_subscribers":1,"postmortem_notified_subscribers":2})"}) {
+    parsed p(json);
+    EXPECT_FALSE(keyhole::detail::read_object(p.tree, table, cache.data(), 0, at)) << json;
+  }
+  std::string many = "{";  // unknown names past the pairwise window, one repeated
+  for (int i = 0; i < 40; ++i) many += "\"u" + std::to_string(i) + "\":0,";
+  many += "\"u7\":1}";
+  parsed p(many);
+  EXPECT_FALSE(keyhole::detail::read_object(p.tree, table, cache.data(), 0, at));
+}
 
 TEST(Members, FindsSeveralInOnePass) {
   parsed p(R"({"id":"c1","name":"n","group_id":"g","status":"operational","components":["a"]})");

@@ -1,0 +1,146 @@
+#include "status_fields.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+namespace keyhole::detail {
+namespace {
+
+// In sfield's order first; then the rest of the API's member names
+// (components, incidents, maintenances, updates, affected components).
+constexpr std::string_view kStructuralNames[] = {
+    "id",   "name",          "status", "group_id", "group", "components", "incident_updates", "affected_components",
+    "code", "body",          "scheduled_for", "impact"};
+static_assert(std::size(kStructuralNames) == kStructuralFields);
+constexpr std::string_view kKnownNames[] = {
+    "created_at", "updated_at", "position", "description", "showcase", "start_date", "page_id",
+    "only_show_if_degraded", "monitoring_at", "resolved_at", "shortlink", "started_at", "scheduled_until",
+    "scheduled_remind_prior", "scheduled_reminded_at", "impact_override", "scheduled_auto_in_progress",
+    "scheduled_auto_completed", "scheduled_auto_transition", "reminder_intervals", "postmortem_body",
+    "postmortem_ignored", "postmortem_notified_subscribers",
+    "postmortem_notified_twitter", "postmortem_published_at", "incident_id", "display_at", "deliver_notifications",
+    "custom_tweet", "tweet_id", "old_status", "new_status", "wants_twitter_update", "twitter_updated_at",
+    "indicator", "automation"};
+
+}  // namespace
+
+field_table::entry field_table::entry::of(std::string_view name, uint8_t field) {
+  entry e;
+  std::memcpy(e.w, name.data(), name.size() < 24 ? name.size() : 24);
+  e.name = name.data();
+  e.len = uint32_t(name.size());
+  e.field = field;
+  return e;
+}
+
+bool field_table::fixed_table::place(const std::string_view* names, size_t n) {
+  std::fill(std::begin(slots), std::end(slots), entry{});
+  for (size_t i = 0; i < n; ++i) {
+    entry e = entry::of(names[i], uint8_t(i));
+    entry& s = slots[slot_of(e.w[0], e.len)];
+    if (s.name != nullptr) return false;
+    s = e;
+  }
+  return true;
+}
+
+const field_table::fixed_table& field_table::fixed() {
+  static const fixed_table table = [] {
+    std::vector<std::string_view> names(std::begin(kStructuralNames), std::end(kStructuralNames));
+    names.insert(names.end(), std::begin(kKnownNames), std::end(kKnownNames));
+    fixed_table t;
+    // Odd multipliers in a fixed sequence: the first that gives every name
+    // a slot of its own (one in a few hundred does for 48 names in 256).
+    uint64_t m = 0x9E3779B97F4A7C15ull;
+    for (t.multiplier = m | 1; !t.place(names.data(), names.size()); t.multiplier = (m += 0xD1B54A32D192ED03ull) | 1) {
+    }
+    t.count = uint8_t(names.size());
+    return t;
+  }();
+  return table;
+}
+
+uint8_t field_table::find_extra(std::string_view name) const {
+  uint64_t w0 = name.empty() ? 0 : word_at(name, 0);
+  for (const entry& e : extra_)
+    if (e.matches(w0, name)) return e.field;
+  return kOtherField;
+}
+
+uint8_t field_table::classify_bounded(std::string_view name) const {
+  std::string padded(name);
+  padded.append(8, '\0');  // classify() reads whole words
+  return classify(std::string_view(padded.data(), name.size()));
+}
+
+void field_table::build(const std::vector<std::string_view>& extra) {
+  extra_.clear();
+  overflowed_ = false;
+  uint8_t next = fixed().count;
+  for (std::string_view n : extra) {
+    if (classify_bounded(n) != kOtherField) continue;  // already a field
+    if (next == kOtherField) {
+      overflowed_ = true;
+      continue;
+    }
+    extra_.push_back(entry::of(n, next++));
+  }
+}
+
+namespace {
+
+// Whether the names of `obj`'s members the table does not know are unique
+// among themselves (they cannot equal a known one): sorted, so a hostile
+// object costs n log n. Real objects have none or one, which never get here.
+bool unknown_names_unique(const json_tree& t, const sfield* cache, uint32_t obj) {
+  std::vector<std::string_view> names;
+  for (uint32_t m = t.first_child(obj); m != npos; m = t.next_sibling(obj, m))
+    if (cache[m] == sfield::other) names.push_back(t.key(m));
+  std::sort(names.begin(), names.end());
+  return std::adjacent_find(names.begin(), names.end()) == names.end();
+}
+
+}  // namespace
+
+bool read_object(const json_tree& t, const field_table& table, sfield* __restrict cache, uint32_t obj,
+                 uint32_t (&at)[kStructuralFields], notable_members* notable) {
+  // Locals, so stores into them alias nothing the loop reads; the loop's
+  // branches depend on rare events only (a repeated name is found by bits).
+  uint32_t found[64];  // by field, 0-63; only the structural ones are read
+  std::fill(found, found + kStructuralFields, npos);
+  uint64_t note_mask = notable ? notable->mask : 0;
+  uint32_t noted_at[notable_members::kMost + 1];  // the last one a scratch slot
+  size_t noted = 0;
+  uint64_t seen = 0;    // fields 0-63 (every fixed one), one bit each
+  field_set seen_high;  // the policy's extra fields past them
+  uint64_t repeated = 0;
+  size_t unknown = 0;
+  for (uint32_t m = t.first_child(obj); m != npos; m = t.next_member(m)) {
+    uint8_t f = table.classify(t.key(m));
+    cache[m] = sfield(f);
+    uint64_t bit = uint64_t(1) << (f & 63);
+    if (f < 64) {
+      repeated |= seen & bit;
+      seen |= bit;
+      found[f] = m;
+    } else if (f == kOtherField) {
+      ++unknown;
+    } else {
+      repeated |= seen_high.has(f);
+      seen_high.add(f);
+    }
+    bool note = (f >= 64) | (((note_mask >> (f & 63)) & 1) != 0) | t.is_container(m);
+    noted_at[noted < notable_members::kMost ? noted : notable_members::kMost] = m;
+    noted += note;
+  }
+  std::copy(found, found + kStructuralFields, at);
+  if (notable) {
+    notable->overflow = noted > notable_members::kMost;
+    notable->count = uint8_t(noted < notable_members::kMost ? noted : notable_members::kMost);
+    std::copy(noted_at, noted_at + notable->count, notable->node);
+  }
+  return repeated == 0 && (unknown < 2 || unknown_names_unique(t, cache, obj));
+}
+
+}  // namespace keyhole::detail

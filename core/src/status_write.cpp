@@ -1,0 +1,295 @@
+// The status filter's output (step 3): every member's fate from its field
+// number, written in document order; kept runs are copied as spans.
+#include <algorithm>
+
+#include "status_filter.h"
+
+namespace keyhole::detail {
+
+// Whether the status.json projection (SPEC §5) has what it needs: a status
+// object and components.
+bool status_output::can_project() const {
+  return t_.is_object(t_.member(0, "status")) && t_.member(0, "components") != npos;
+}
+
+// The output, in document order, as decided.
+void status_output::write(std::string& out, bool status_json) {
+  out.reserve(t_.span(0).size() + 64);
+  span_writer w(t_, out);
+  if (single_) return write_event(w, events_[0]);
+  span_writer::list root = w.open(0);
+  uint32_t first_incident = 0;
+  for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_member(m)) {
+    if (m == page_) write_page(w, root, m);
+    else if (m == status_) write_status(w, root, m);
+    else if (status_json) w.skip(root);
+    else if (m == components_) write_components(w, root, m);
+    else if (m == incidents_) write_events(w, root, m, first_incident);
+    else if (m == maintenances_) write_events(w, root, m, first_maintenance_);
+  }
+  w.close(root);
+}
+
+// A withheld member: removed, or its value replaced by the entry's text.
+void status_output::write_withheld(span_writer& w, span_writer::list& l, uint32_t m, const disclose_entry* d) {
+  if (!d->has_replace) return w.skip(l);
+  w.start(l, m);
+  w.text(d->replace_raw);
+}
+
+// `page` describes the page (id, name, url, time zone); the filter reads
+// nothing in it, so nothing that could hold a resource is copied.
+void status_output::write_page(span_writer& w, span_writer::list& root, uint32_t page) {
+  if (!t_.is_object(page)) return holds_an_object(page) ? w.skip(root) : w.keep(root, page);
+  w.start(root, page);
+  span_writer::list l = w.open(page);
+  for (uint32_t m = t_.first_child(page); m != npos; m = t_.next_member(m))
+    holds_an_object(m) ? w.skip(l) : w.keep(l, m);
+  w.close(l);
+}
+
+// The banner: the filter reads at most its indicator and description, so,
+// as in `page`, what nests an object is not copied; with recompute-status
+// both are derived from what the viewer sees.
+void status_output::write_status(span_writer& w, span_writer::list& root, uint32_t status) {
+  auto [indicator, description] = shown_ranks_.empty() ? banner_of(worst_impact_) : banner_of(shown_ranks_);
+  w.start(root, status);
+  span_writer::list l = w.open(status);
+  for (uint32_t m = t_.first_child(status); m != npos; m = t_.next_member(m)) {
+    std::string_view k = s_.recompute_status ? t_.key(m) : std::string_view{};
+    if (k == "indicator" || k == "description") {
+      w.start(l, m);
+      w.text(json_string(k == "indicator" ? indicator : description));
+    } else {
+      holds_an_object(m) ? w.skip(l) : w.keep(l, m);
+    }
+  }
+  w.close(l);
+}
+
+void status_output::write_components(span_writer& w, span_writer::list& root, uint32_t list) {
+  w.start(root, list);
+  span_writer::list l = w.open(list);
+  size_t i = 0;
+  for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e), ++i)
+    write_component(w, l, top_[i]);
+  w.close(l);
+}
+
+// One component object, at the top level or copied into an incident: hidden
+// ones go; a shown group keeps only shown ids and gets a derived status.
+// Per member, in the order the filter has always applied them: disclosure
+// of `component`, the unread-nested rule, disclosure of `group`, then the
+// group's list and derived status for what is still untouched.
+void status_output::write_component(span_writer& w, span_writer::list& parent, const component_obj& o) {
+  const component_info& info = comps_[o.index];
+  if (!info.visible) return w.skip(parent);
+  w.start(parent, o.node);
+  span_writer::list l = w.open(o.node);
+  const field_set& attention = info.is_group ? group_attention_ : component_attention_;
+  if (o.walk) {
+    for (uint32_t m = t_.first_child(o.node); m != npos; m = t_.next_member(m))
+      write_component_member(w, l, o, info, attention, m);
+  } else {
+    // Compact text: only the notable members are looked at; the members
+    // between them are kept as one run of text (a member's key starts one
+    // comma after the previous value ends).
+    uint32_t next = t_.first_child(o.node);
+    for (uint32_t k = o.notable_first; k < o.notable_first + o.notable_count; ++k) {
+      uint32_t m = notable_[k];
+      if (plain(attention, uint8_t(cache_[m]), m)) continue;  // notable for a group only: stays in the run
+      if (next != m) w.keep_until(l, next, t_.raw_key(m).data() - 1);
+      write_component_member(w, l, o, info, attention, m);
+      next = t_.next_member(m);
+    }
+    if (next != npos) {
+      std::string_view whole = t_.span(o.node);
+      w.keep_until(l, next, whole.data() + whole.size() - 1);  // up to the closing brace
+    }
+  }
+  w.close(l);
+}
+
+void status_output::write_group_list(span_writer& w, span_writer::list& parent, const component_obj& o) {
+  w.start(parent, o.list);
+  span_writer::list l = w.open(o.list);
+  uint32_t k = o.list_first;
+  for (uint32_t e = t_.first_child(o.list); e != npos; e = t_.next_sibling(o.list, e))
+    visible_index(list_ids_[k++]) ? w.keep(l, e) : w.skip(l);
+  w.close(l);
+}
+
+// A shown group has a shown present member, so `worst` is known; fail towards "operational" anyway.
+const std::string& status_output::status_literal(component_severity worst) {
+  size_t i = size_t(std::max(worst, component_severity::operational));
+  if (status_literals_[i].empty()) status_literals_[i] = json_string(component_statuses[i]);
+  return status_literals_[i];
+}
+
+void status_output::write_events(span_writer& w, span_writer::list& root, uint32_t list, uint32_t first) {
+  w.start(root, list);
+  span_writer::list l = w.open(list);
+  uint32_t k = first;
+  for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e)) {
+    const incident_obj& ev = events_[k++];
+    if (!ev.visible) {
+      w.skip(l);
+      continue;
+    }
+    w.start(l, e);
+    write_event(w, ev);
+  }
+  w.close(l);
+}
+
+// A shown incident or maintenance: its component lists keep shown
+// components, updates are redacted (mixed: redact) and disclosed, and
+// what nests objects unread goes.
+void status_output::write_event(span_writer& w, const incident_obj& ev) {
+  span_writer::list l = w.open(ev.node);
+  const field_set& attention = event_attention_[ev.kind == event_kind::maintenance];
+  for (uint32_t m = t_.first_child(ev.node); m != npos; m = t_.next_member(m)) {
+    uint8_t f = uint8_t(cache_[m]);
+    if (plain(attention, f, m)) {
+      w.keep(l, m);
+      continue;
+    }
+    bool read_list = f == field_no(sfield::components) || f == field_no(sfield::incident_updates);
+    if (!read_list && holds_an_object(m)) w.skip(l);
+    else if (const disclose_entry* d = withheld(kind_of_event(ev.kind), f, m)) write_withheld(w, l, m, d);
+    else if (m == ev.components && t_.is_array(m)) write_copies(w, l, ev);
+    else if (m == ev.updates && t_.is_array(m)) write_updates(w, l, ev);
+    else w.keep(l, m);
+  }
+  w.close(l);
+}
+
+void status_output::write_copies(span_writer& w, span_writer::list& parent, const incident_obj& ev) {
+  w.start(parent, ev.components);
+  span_writer::list l = w.open(ev.components);
+  for (uint32_t k = ev.copies_first; k < ev.copies_end; ++k) write_component(w, l, copies_[k]);
+  w.close(l);
+}
+
+void status_output::write_updates(span_writer& w, span_writer::list& parent, const incident_obj& ev) {
+  w.start(parent, ev.updates);
+  span_writer::list l = w.open(ev.updates);
+  uint32_t affected = ev.affected_first;  // the next affected component's index
+  for (uint32_t u = t_.first_child(ev.updates); u != npos; u = t_.next_sibling(ev.updates, u)) {
+    w.start(l, u);
+    write_update(w, u, ev.redact, affected);
+  }
+  w.close(l);
+}
+
+// One update: `mixed: redact` first, disclosure of `update` after, then
+// the unread-nested rule; its affected components keep the shown ones.
+// `affected` runs over the learnt indexes of the event's affected
+// components, whether or not this update's list is written.
+void status_output::write_update(span_writer& w, uint32_t u, bool redact, uint32_t& affected) {
+  span_writer::list l = w.open(u);
+  for (uint32_t m = t_.first_child(u); m != npos; m = t_.next_member(m)) {
+    uint8_t f = uint8_t(cache_[m]);
+    if (plain(update_attention_, f, m)) {
+      w.keep(l, m);
+      continue;
+    }
+    bool affected_list = f == field_no(sfield::affected_components) && t_.is_array(m);
+    uint32_t first = affected;
+    if (affected_list) affected += uint32_t(t_.child_count(m));
+    if (f != field_no(sfield::affected_components) && holds_an_object(m)) w.skip(l);
+    else if (const disclose_entry* d = withheld(disclose_kind::update, f, m)) write_withheld(w, l, m, d);
+    else if (redact && f == field_no(sfield::body) && !t_.is_null(m)) write_redacted(w, l, m);
+    else if (affected_list) write_affected_list(w, l, m, first);
+    else w.keep(l, m);
+  }
+  w.close(l);
+}
+
+// `mixed: redact`: an update's body replaced by `redact-text`, or removed when there is none.
+void status_output::write_redacted(span_writer& w, span_writer::list& l, uint32_t body) {
+  if (!s_.has_redact_text) return w.skip(l);
+  w.start(l, body);
+  w.text(s_.redact_text_raw);
+}
+
+void status_output::write_affected_list(span_writer& w, span_writer::list& parent, uint32_t list, uint32_t first) {
+  w.start(parent, list);
+  span_writer::list l = w.open(list);
+  uint32_t k = first;
+  for (uint32_t a = t_.first_child(list); a != npos; a = t_.next_sibling(list, a)) {
+    if (!visible_index(affected_ids_[k++])) {
+      w.skip(l);
+      continue;
+    }
+    w.start(l, a);
+    write_affected(w, a);
+  }
+  w.close(l);
+}
+
+// A shown affected component: `component.name` rules also cover the name
+// repeated here (docs/decisions.md); what nests an object goes.
+void status_output::write_affected(span_writer& w, uint32_t a) {
+  span_writer::list l = w.open(a);
+  for (uint32_t m = t_.first_child(a); m != npos; m = t_.next_member(m)) {
+    uint8_t f = uint8_t(cache_[m]);
+    if (plain(affected_attention_, f, m)) {
+      w.keep(l, m);
+      continue;
+    }
+    const disclose_entry* d = f == field_no(sfield::name) ? withheld(disclose_kind::component, f, m) : nullptr;
+    if (holds_an_object(m)) w.skip(l);
+    else if (d) write_withheld(w, l, m, d);
+    else w.keep(l, m);
+  }
+  w.close(l);
+}
+
+status_output::banner status_output::banner_of(const std::vector<component_severity>& shown) {
+  component_severity worst = *std::max_element(shown.begin(), shown.end());
+  bool all_major = std::all_of(shown.begin(), shown.end(),
+                               [](component_severity r) { return r == component_severity::major_outage; });
+  switch (worst) {
+    case component_severity::operational: return {"none", "All Systems Operational"};
+    case component_severity::under_maintenance: return {"maintenance", "Service Under Maintenance"};
+    case component_severity::degraded_performance: return {"minor", "Partially Degraded Service"};
+    case component_severity::partial_outage: return {"minor", "Minor Service Outage"};
+    case component_severity::unknown:  // never recorded (rank_shown_components rejects it): the most severe
+    case component_severity::major_outage: break;
+  }
+  return all_major ? banner{"critical", "Major System Outage"} : banner{"major", "Partial System Outage"};
+}
+
+status_output::banner status_output::banner_of(impact_severity worst) {
+  switch (worst) {
+    case impact_severity::none_known:
+    case impact_severity::none: return {"none", "All Systems Operational"};
+    case impact_severity::maintenance: return {"maintenance", "Service Under Maintenance"};
+    case impact_severity::minor: return {"minor", "Minor Service Outage"};
+    case impact_severity::major: return {"major", "Partial System Outage"};
+    case impact_severity::critical: break;
+  }
+  return {"critical", "Major System Outage"};
+}
+
+void status_output::write_component_member(span_writer& w, span_writer::list& l, const component_obj& o,
+                                           const component_info& info, const field_set& attention, uint32_t m) {
+  uint8_t f = uint8_t(cache_[m]);
+  if (plain(attention, f, m)) return w.keep(l, m);
+  const disclose_entry* d = withheld(disclose_kind::component, f, m);
+  bool nested = f != field_no(sfield::components) && holds_an_object(m);
+  if (info.is_group)
+    if (const disclose_entry* g = withheld(disclose_kind::group, f, m)) d = g, nested = false;
+  if (nested) w.skip(l);
+  else if (d) write_withheld(w, l, m, d);
+  else if (info.is_group && m == o.list && t_.is_array(m)) write_group_list(w, l, o);
+  else if (info.is_group && m == o.status && s_.recompute_status) {
+    w.start(l, m);
+    w.text(status_literal(info.worst));
+  } else {
+    w.keep(l, m);
+  }
+}
+
+}  // namespace keyhole::detail
