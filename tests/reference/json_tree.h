@@ -79,13 +79,6 @@ class json_tree {
     if (tag(parent) == '{') return tag(e) == '}' ? npos : e + 1;
     return tag(e) == ']' ? npos : e;
   }
-  // An object or an array (the core's accessor).
-  bool is_container(uint32_t n) const { return tag(n) == '{' || tag(n) == '['; }
-  // The member of an object after member `value`, or npos (the core's accessor).
-  uint32_t next_member(uint32_t value) const {
-    uint32_t e = end(value);
-    return tag(e) == '}' ? npos : e + 1;
-  }
   size_t child_count(uint32_t n) const;
 
   // The member named `key` (compared unescaped) of object `obj`, or npos.

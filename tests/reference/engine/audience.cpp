@@ -1,0 +1,127 @@
+#include "audience.h"
+
+#include <algorithm>
+
+namespace keyhole::detail {
+
+bool atom_matches(const atom& a, const viewer& v) {
+  auto contains = [](const std::vector<std::string>& xs, const std::string& x) {
+    return std::binary_search(xs.begin(), xs.end(), x);  // the viewer's lists are sorted
+  };
+  bool verified = v.signed_in && v.email_verified;
+  switch (a.kind) {
+    case atom_kind::everyone: return true;
+    case atom_kind::anonymous: return !v.signed_in;
+    case atom_kind::signed_in: return v.signed_in;
+    case atom_kind::verified: return verified;
+    case atom_kind::user: return v.signed_in && v.sub == a.value;
+    case atom_kind::email: return v.email_matchable() && v.email_lower == a.value;  // C2: exactly one @
+    case atom_kind::domain: return verified && v.has_domain && v.domain == a.value;
+    case atom_kind::domain_tree: {
+      if (!verified || !v.has_domain) return false;
+      const std::string& d = v.domain;
+      if (d == a.value) return true;
+      return d.size() > a.value.size() + 1 && d.compare(d.size() - a.value.size(), a.value.size(), a.value) == 0 &&
+             d[d.size() - a.value.size() - 1] == '.';
+    }
+    case atom_kind::group: return contains(v.groups, a.value);
+    case atom_kind::group_any: return !v.groups.empty();
+    case atom_kind::org: return contains(v.orgs, a.value);
+    case atom_kind::org_any: return !v.orgs.empty();
+    case atom_kind::role: return contains(v.roles, a.value);
+    case atom_kind::role_any: return !v.roles.empty();
+    case atom_kind::account: return v.has_account && v.account == a.value;
+    case atom_kind::attr: {
+      auto it = std::lower_bound(v.attrs.begin(), v.attrs.end(), a.key,
+                                 [](const auto& attr, const std::string& key) { return attr.first < key; });
+      return it != v.attrs.end() && it->first == a.key && contains(it->second, a.value);
+    }
+  }
+  return false;
+}
+
+void matcher::reset(const compiled_policy& p, const viewer& v) {
+  policy_ = &p;
+  viewer_ = &v;
+  atoms_.assign(p.atoms.size(), 0);
+  for (size_t i = 0; i < p.atoms.size(); ++i) atoms_[i] = atom_matches(p.atoms[i], v) ? 1 : 0;
+  named_.assign(p.audience_names.size(), 0);
+  for (uint32_t a : p.audience_order) named_[a] = eval(p.audience_exprs[a]) ? 1 : 0;
+}
+
+bool matcher::eval(uint32_t e) const {
+  if (e == no_expr) return false;
+  const expr& x = policy_->exprs[e];
+  switch (x.kind) {
+    case expr::op::atom: return atoms_[x.index] != 0;
+    case expr::op::any:
+      for (uint32_t k : x.kids)
+        if (eval(k)) return true;
+      return false;
+    case expr::op::all:
+      for (uint32_t k : x.kids)
+        if (!eval(k)) return false;
+      return true;
+    case expr::op::negate: return !eval(x.kids[0]);
+    case expr::op::named: return named_[x.index] != 0;  // settled in reset()
+  }
+  return false;
+}
+
+std::vector<std::string> matcher::matching_items(uint32_t list) const {
+  std::vector<std::string> out;
+  if (list == no_expr) return out;
+  for (uint32_t k : policy_->exprs[list].kids)
+    if (eval(k)) out.push_back(policy_->exprs[k].kind == expr::op::atom || policy_->exprs[k].kind == expr::op::named
+                                   ? policy_->exprs[k].text
+                                   : policy_->exprs[k].text + "(...)");
+  return out;
+}
+
+level_step step_of(const matcher& m, const rule* const* rules, size_t n, bool restriction_denies) {
+  level_step s;
+  for (size_t i = 0; i < n; ++i) {
+    if (!rules[i]->inherit) s.reset = true;
+    if (m.eval(rules[i]->allow)) s.allow = true;
+    if (m.eval(rules[i]->deny)) s.deny = true;
+  }
+  if (restriction_denies) s.deny = true;
+  return s;
+}
+
+level_step step_of(const matcher& m, const level& l) {
+  return step_of(m, l.rules.data(), l.rules.size(), l.restriction_denies);
+}
+
+void apply_step(const level_step& s, decision& d) {
+  if (s.reset) d.allowed = false;
+  if (s.allow) d.allowed = true;
+  if (s.deny) d.denied = true;
+}
+
+level_step apply_rules(const matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d) {
+  level_step s = step_of(m, rules, n, restriction_denies);
+  apply_step(s, d);
+  return s;
+}
+
+void apply_level(const matcher& m, const level& l, decision& d, bool trace) {
+  if (l.empty()) return;
+  auto [reset, allow, deny] = apply_rules(m, l.rules.data(), l.rules.size(), l.restriction_denies, d);
+  if (trace) {
+    level_trace lt{l.name, reset, allow, deny, {}, {}};
+    for (const rule* r : l.rules) {
+      for (auto& s : m.matching_items(r->allow)) lt.allow_items.push_back(s);
+      for (auto& s : m.matching_items(r->deny)) lt.deny_items.push_back(s);
+    }
+    if (l.restriction_denies) lt.deny_items.push_back("embedded-restrictions");
+    d.trace.push_back(std::move(lt));
+  }
+}
+
+void finish_decision(decision& d, bool granted) {
+  d.granted = granted;
+  if (granted) d.allowed = true;
+}
+
+}  // namespace keyhole::detail

@@ -1,0 +1,87 @@
+// Matches one viewer against a compiled policy: every atom once, then audience
+// expressions as lookups over those bits (named audiences memoised).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "policy_model.h"
+#include "viewer.h"
+
+namespace keyhole::detail {
+
+class matcher {
+ public:
+  // Matches every atom, then settles every named audience in the policy's
+  // order; afterwards the matcher is read-only (one compiled viewer may serve
+  // many threads).
+  void reset(const compiled_policy& p, const viewer& v);
+  bool eval(uint32_t e) const;  // no_expr evaluates to false
+  bool atom_matched(uint32_t i) const { return atoms_[i] != 0; }
+  // Texts of the top-level items of `list` (an `any` expression) that match.
+  std::vector<std::string> matching_items(uint32_t list) const;
+  const viewer& who() const { return *viewer_; }
+  const compiled_policy& policy() const { return *policy_; }
+
+ private:
+  const compiled_policy* policy_ = nullptr;
+  const viewer* viewer_ = nullptr;
+  std::vector<uint8_t> atoms_;
+  std::vector<uint8_t> named_;  // settled by reset(), in audience_order
+};
+
+bool atom_matches(const atom& a, const viewer& v);
+
+// One level of a chain: the rules that sit at it (a page's own rule and its
+// labels' rules merge into one level) plus an embedded-restriction deny.
+struct level {
+  std::string name;                 // e.g. "default", "group:abc", "page:123"
+  std::vector<const rule*> rules;
+  bool restriction_denies = false;  // viewer is none of the listed users/groups
+  bool has_restriction = false;
+  bool empty() const { return rules.empty() && !has_restriction; }
+};
+
+struct level_trace {
+  std::string name;
+  bool reset = false, allow = false, deny = false;
+  std::vector<std::string> allow_items, deny_items;
+};
+
+struct decision {
+  bool allowed = false, denied = false, granted = false;
+  bool visible() const { return allowed && !denied; }
+  std::vector<level_trace> trace;  // filled only when tracing
+};
+
+// SPEC §3: levels outermost first; a grant for the resource itself allows.
+// One step: the level's rules merged (allow and deny lists joined,
+// inherit: false if any says so, an embedded restriction as one more deny).
+struct level_step {
+  bool reset = false, allow = false, deny = false;
+};
+// The step of one level, evaluated but not applied.
+level_step step_of(const matcher& m, const rule* const* rules, size_t n, bool restriction_denies);
+level_step step_of(const matcher& m, const level& l);
+// Applies a step (or a composed run of steps) to a decision.
+void apply_step(const level_step& s, decision& d);
+// The single step equal to applying `first`, then `then`: the page tree
+// memoises a chain of ancestors as one step, so deciding every page of a
+// deep tree stays linear (finding D1).
+inline level_step compose(const level_step& first, const level_step& then) {
+  return level_step{first.reset || then.reset, (first.allow && !then.reset) || then.allow, first.deny || then.deny};
+}
+level_step apply_rules(const matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d);
+void apply_level(const matcher& m, const level& l, decision& d, bool trace);
+// A level holding one rule, as apply_level; `name()` (the level's name) is
+// only called when tracing, so deciding thousands of items builds no strings.
+template <class Name>
+void apply_rule(const matcher& m, const rule& r, decision& d, bool trace, Name&& name) {
+  if (trace) return apply_level(m, level{name(), {&r}}, d, true);
+  const rule* one = &r;
+  apply_rules(m, &one, 1, false, d);
+}
+void finish_decision(decision& d, bool granted);
+
+}  // namespace keyhole::detail

@@ -1,0 +1,100 @@
+#include "kb_facts.h"
+
+#include <string>
+
+namespace keyhole::detail {
+
+bool id_text(const json_tree& t, uint32_t n, std::string_view& out) {
+  if (t.is_string(n)) {
+    out = t.str(n);
+    return !out.empty();
+  }
+  if (n != npos && t.type(n) == jtype::number) {
+    out = t.raw(n);
+    return true;
+  }
+  return false;
+}
+
+namespace {
+
+void read_labels(filter_context& c, uint32_t obj, page_facts& f) {
+  const json_tree& t = c.t;
+  uint32_t md = c.member(obj, "metadata");
+  uint32_t labels = t.is_object(md) ? c.member(md, "labels") : c.member(obj, "labels");
+  uint32_t list = t.is_object(labels) ? c.member(labels, "results") : npos;
+  if (!t.is_array(list)) return;
+  // A label is matched by its `name` (SPEC §4): an entry without one cannot be
+  // read, so the labels count as not carried (fail closed).
+  for (uint32_t l = t.first_child(list); l != npos; l = t.next_sibling(list, l)) {
+    uint32_t name = c.member(l, "name");
+    if (!t.is_string(name)) {
+      f.labels.clear();
+      return;
+    }
+    f.labels.push_back(t.str(name));
+  }
+  f.labels_known = true;
+}
+
+// Whether the viewer is one of the listed users (by accountId) or groups.
+bool viewer_listed(filter_context& c, uint32_t users, uint32_t groups) {
+  const json_tree& t = c.t;
+  const viewer& v = c.m.who();
+  bool listed = false;
+  if (v.signed_in)
+    for (uint32_t u = t.first_child(users); u != npos; u = t.next_sibling(users, u)) {
+      uint32_t acc = c.member(u, "accountId");
+      if (t.is_string(acc) && t.str(acc) == v.sub) listed = true;
+    }
+  for (uint32_t g = t.first_child(groups); g != npos; g = t.next_sibling(groups, g)) {
+    uint32_t name = c.member(g, "name");
+    if (t.is_string(name) && v.in_group(t.str(name))) listed = true;
+  }
+  return listed;
+}
+
+// Confluence v1 names what it did not expand under `_expandable`.
+bool named_unexpanded(filter_context& c, uint32_t obj, std::string_view member) {
+  uint32_t ex = c.member(obj, "_expandable");
+  return c.t.is_object(ex) && c.member(ex, member) != npos;
+}
+
+}  // namespace
+
+void read_facts(filter_context& c, uint32_t obj, facts_of whose, page_facts& f) {
+  read_labels(c, obj, f);
+  if (!c.policy.articles.embedded_restrictions) return;
+  const json_tree& t = c.t;
+  uint32_t rs = c.member(obj, "restrictions");
+  if (rs == npos) {
+    // Not carried. An item whose restrictions exist but were not asked for is
+    // hidden (SPEC §6, amended: finding R1); an ancestor entry adds nothing.
+    if (whose == facts_of::item && named_unexpanded(c, obj, "restrictions")) f.restrict = restriction::unknown;
+    return;
+  }
+  uint32_t read = c.member(rs, "read");
+  uint32_t rr = c.member(read, "restrictions");
+  uint32_t users = c.member(c.member(rr, "user"), "results");
+  uint32_t groups = c.member(c.member(rr, "group"), "results");
+  if (!t.is_array(users) || !t.is_array(groups)) {
+    f.restrict = restriction::unknown;  // a list left unexpanded
+    return;
+  }
+  if (t.first_child(users) == npos && t.first_child(groups) == npos) return;  // empty: no restriction
+  f.restrict = restriction::listed;
+  f.restriction_denies = !viewer_listed(c, users, groups);
+}
+
+level page_level(const articles_section& a, const page_facts& f) {
+  level l;
+  l.name = "page:" + std::string(f.id);
+  if (const rule* r = a.pages.find(f.id)) l.rules.push_back(r);
+  for (auto name : f.labels)
+    if (const rule* r = a.labels.find(name)) l.rules.push_back(r);
+  l.has_restriction = f.restrict == restriction::listed;
+  l.restriction_denies = f.restriction_denies;
+  return l;
+}
+
+}  // namespace keyhole::detail

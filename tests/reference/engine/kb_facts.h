@@ -1,0 +1,43 @@
+// What the knowledge-base filter reads from one content object or ancestor
+// entry (SPEC §6): its id, labels and carried read restrictions, and the
+// level they make in a page's chain.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "filter_context.h"
+
+namespace keyhole::detail {
+
+// An id may be written as a string or a number; both compare by their text.
+bool id_text(const json_tree& t, uint32_t n, std::string_view& out);
+
+// Read restrictions as the payload carries them.
+enum class restriction {
+  none,     // not restricted (empty lists), or the format never carries them
+  listed,   // users and groups listed: everyone else is denied
+  unknown,  // named but not carried (unexpanded): fail closed
+};
+
+struct page_facts {
+  std::string_view id;
+  bool labels_known = false;
+  std::vector<std::string_view> labels;
+  restriction restrict = restriction::none;
+  bool restriction_denies = false;  // listed, and the viewer is none of them
+  uint32_t node = npos;             // the object read, when the payload carries one
+};
+
+// Whose facts are read: an item's restrictions named only under its
+// `_expandable` are unknown (SPEC §6, amended); an ancestor entry's add nothing.
+enum class facts_of { item, ancestor };
+
+// Reads labels and carried read restrictions of content object `obj` into `f`.
+void read_facts(filter_context& c, uint32_t obj, facts_of whose, page_facts& f);
+
+// The page's own level: its rule and its labels' rules, merged (SPEC §4), and
+// the deny of its carried restrictions.
+level page_level(const articles_section& a, const page_facts& f);
+
+}  // namespace keyhole::detail

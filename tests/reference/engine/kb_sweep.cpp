@@ -1,0 +1,135 @@
+#include "kb_sweep.h"
+
+#include "kb_facts.h"
+
+namespace keyhole::detail {
+namespace {
+
+// Confluence content types (v1 `type`, v2 objects): an object with one of
+// these names a piece of content even without a title.
+bool content_type(std::string_view type) {
+  static constexpr std::string_view kinds[] = {"page",     "blogpost", "comment",  "attachment", "folder",
+                                               "whiteboard", "database", "embed",  "custom"};
+  for (std::string_view k : kinds)
+    if (type == k) return true;
+  return false;
+}
+
+}  // namespace
+
+void content_sweep::decided(std::string_view id, bool shown) {
+  auto [it, fresh] = shown_.try_emplace(id, shown);
+  if (!fresh) it->second = it->second && shown;
+}
+
+void content_sweep::strip_to_id(uint32_t entry) {
+  const json_tree& t = c_.t;
+  for (uint32_t m = t.first_child(entry); m != npos; m = t.next_sibling(entry, m))
+    if (t.key(m) != "id") c_.drop(m);
+  roles_[entry] = node_role::settled;
+}
+
+// An object names content when it has a content `type`, or an `id` with a
+// title, an excerpt or a web link (`_links.webui`; a space, which has a `key`,
+// links to itself and is not content).
+bool content_sweep::names_content(uint32_t obj, uint32_t& id) {
+  const json_tree& t = c_.t;
+  static constexpr std::string_view names[] = {"id", "title", "type", "excerpt", "_links", "key", "contentId"};
+  uint32_t found[7];
+  if (!t.members(obj, names, found)) c_.duplicate_seen = true;
+  auto [id_node, title, type, excerpt, links, key, content_id] = found;
+  if (id_node == npos) id_node = content_id;  // names a page by `contentId` (the sweep then removes it whole)
+  id = id_node;
+  if (t.is_string(type) && content_type(t.str(type))) return true;
+  if (id_node == npos) return false;
+  if (title != npos || excerpt != npos) return true;
+  return key == npos && t.is_object(links) && c_.member(links, "webui") != npos;
+}
+
+bool content_sweep::shown_id(uint32_t id_node) const {
+  std::string_view id;
+  if (!id_text(c_.t, id_node, id)) return false;
+  auto it = shown_.find(id);
+  return it != shown_.end() && it->second;
+}
+
+// A kept content object other than an item: the viewer's `article.*`
+// disclosure applies to it too (SPEC §5 "wherever it appears"), and a
+// withheld title takes the links that spell it.
+void content_sweep::disclose_copy(uint32_t obj) {
+  c_.disclose("article", obj);
+  if (!c_.withholds("article", "title")) return;
+  const json_tree& t = c_.t;
+  uint32_t links = c_.member(obj, "_links");
+  if (t.is_object(links))
+    for (std::string_view name : {"webui", "editui", "edituiv2"})
+      if (uint32_t m = c_.member(links, name); m != npos) c_.drop(m);
+}
+
+// Expanded `children` / `descendants` of a kept page name other pages this
+// filter has not decided (so they go), and attachments and comments, which
+// are shown with the page they belong to: `children` lists the page's own,
+// `descendants` those of every page below, so an entry is kept only when its
+// `container` is this page (or, among `children`, names no container).
+void content_sweep::keep_own_children(uint32_t obj, std::vector<uint32_t>& own) {
+  const json_tree& t = c_.t;
+  std::string_view self;
+  bool has_id = id_text(t, c_.member(obj, "id"), self);
+  for (std::string_view name : {"children", "descendants"}) {
+    uint32_t m = c_.member(obj, name);
+    if (!t.is_object(m)) continue;
+    for (uint32_t k = t.first_child(m); k != npos; k = t.next_sibling(m, k)) {
+      std::string_view key = t.key(k);
+      if (key == "_expandable" || key == "_links") continue;
+      if (key != "attachment" && key != "comment") {
+        c_.drop(k);
+        continue;
+      }
+      uint32_t results = c_.member(k, "results");
+      if (!t.is_array(results)) continue;
+      for (uint32_t e = t.first_child(results); e != npos; e = t.next_sibling(results, e)) {
+        uint32_t type = t.is_object(e) ? c_.member(e, "type") : npos;
+        if (!t.is_string(type) || t.str(type) != key || roles_[e] != node_role::undecided) continue;
+        uint32_t container = c_.member(e, "container");
+        std::string_view in;
+        bool mine = container == npos ? name == "children"
+                                      : has_id && id_text(t, c_.member(container, "id"), in) && in == self;
+        if (mine) own.push_back(e);
+      }
+    }
+  }
+}
+
+void content_sweep::run() {
+  const json_tree& t = c_.t;
+  std::vector<uint32_t> stack{0}, own;
+  while (!stack.empty()) {
+    uint32_t n = stack.back();
+    stack.pop_back();
+    if (c_.edited_at(n)) continue;  // dropped or replaced: nothing of it is written
+    if (t.is_object(n)) {
+      node_role role = roles_[n];
+      if (role == node_role::settled) continue;
+      uint32_t id = npos;
+      bool content = role != node_role::item && names_content(n, id);
+      if (content && !shown_id(id)) {
+        std::string_view id_value;
+        if (id_text(t, id, id_value) && t.key(id) == "id") strip_to_id(n);
+        else c_.drop(n);  // nothing left to name it by
+        continue;
+      }
+      if (content) disclose_copy(n);
+      own.clear();
+      keep_own_children(n, own);
+      for (uint32_t e : own) {
+        roles_[e] = node_role::item;  // shown with its page, and
+        disclose_copy(e);             // disclosed as content here
+      }
+    } else if (!t.is_array(n)) {
+      continue;
+    }
+    for (uint32_t k = t.first_child(n); k != npos; k = t.next_sibling(n, k)) stack.push_back(k);
+  }
+}
+
+}  // namespace keyhole::detail

@@ -1,0 +1,91 @@
+#include "kb_tree.h"
+
+
+namespace keyhole::detail {
+
+uint32_t page_tree::index(uint32_t list) {
+  const json_tree& t = c_.t;
+  for (uint32_t e = t.first_child(list); e != npos; e = t.next_sibling(list, e)) {
+    uint32_t content = c_.member(e, "content");
+    uint32_t item = t.is_object(content) ? content : e;
+    std::string_view id;
+    if (id_text(t, c_.member(item, "id"), id) && !by_id_.emplace(id, item).second) return e;
+  }
+  return npos;
+}
+
+uint32_t page_tree::node_of(std::string_view id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? npos : it->second;
+}
+
+// The payload's parentId first (null: a root), then the policy's map (no
+// entry: a root); with neither, the parent is unknown.
+page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::string_view& parent) {
+  uint32_t pid = node != npos ? c_.member(node, "parentId") : npos;
+  if (pid != npos) {
+    if (c_.t.is_null(pid)) return link::root;
+    return id_text(c_.t, pid, parent) ? link::parent : link::unknown;
+  }
+  if (!a_.has_parents) return link::unknown;
+  if (const std::string* p = a_.parents.find(id)) {
+    parent = *p;
+    return link::parent;
+  }
+  // A page the map names only as a parent, or maps to null, is a root; a page
+  // it does not name at all is unknown (fail closed, not a root).
+  return a_.parent_pages.find(id) ? link::root : link::unknown;
+}
+
+page_facts page_tree::facts(std::string_view id, uint32_t node) {
+  page_facts f;
+  f.id = id;
+  f.node = node;
+  if (node != npos) read_facts(c_, node, facts_of::ancestor, f);
+  return f;
+}
+
+chain page_tree::above(std::string_view id, uint32_t node) {
+  // Walk up until a page already resolved, a root, an unknown parent or a
+  // page seen on this walk (a cycle); then resolve the walk top-down.
+  struct step {
+    std::string_view id;
+    uint32_t node;
+  };
+  std::vector<step> path;
+  chain base;  // the chain above the topmost page of the walk
+  for (std::string_view cur = id;;) {
+    auto [it, fresh] = memo_.try_emplace(cur);
+    if (!fresh) {
+      if (it->second.state == visit::in_progress) base.state = chain_state::cycle;
+      else base = it->second.below;
+      break;
+    }
+    path.push_back(step{cur, node});
+    std::string_view parent;
+    link l = parent_of(cur, node, parent);
+    if (l == link::root) break;
+    if (l == link::unknown) {
+      base.state = chain_state::broken;
+      break;
+    }
+    cur = parent;
+    node = node_of(parent);
+  }
+  // Top-down: every page of the walk inherits the chain's state and adds its
+  // own level for the page below it.
+  for (auto s = path.rbegin(); s != path.rend(); ++s) {
+    memo& m = memo_[s->id];
+    page_facts f = facts(s->id, s->node);
+    m.up = base;
+    m.below.state = base.state;
+    m.below.above = compose(base.above, step_of(c_.m, page_level(a_, f)));
+    m.below.unknown_restriction = base.unknown_restriction || f.restrict == restriction::unknown;
+    m.below.depth = base.depth + 1;
+    m.state = visit::done;
+    base = m.below;
+  }
+  return memo_[id].up;
+}
+
+}  // namespace keyhole::detail

@@ -1,0 +1,59 @@
+// The page tree of a knowledge-base payload that carries no `ancestors`
+// (Confluence v2 `parentId`, completed by the policy's `parents` map; JSM by
+// the map alone). Each page's chain is resolved once, iteratively, and kept as
+// one composed step, so n pages cost O(n) however deep the tree (finding D1).
+#pragma once
+
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kb_facts.h"
+
+namespace keyhole::detail {
+
+enum class chain_state : uint8_t {
+  complete,  // every ancestor up to a root (parentId null, or no parent in the map) is known
+  broken,    // a parent that neither the payload nor the policy's map places
+  cycle,     // the parent links loop
+};
+
+struct chain {
+  chain_state state = chain_state::complete;
+  level_step above;                  // the ancestors' levels, root first, as one step
+  bool unknown_restriction = false;  // an ancestor names restrictions it does not carry
+  uint32_t depth = 0;                // known ancestors
+};
+
+class page_tree {
+ public:
+  explicit page_tree(filter_context& c) : c_(c), a_(c.policy.articles) {}
+
+  // Indexes the items of a Confluence list by id (a search hit by its
+  // content's; JSM items have none). Npos, or the first item whose id an
+  // earlier item already has: the payload is then inconsistent (one page's
+  // facts could differ by copy, and the answer would depend on their order).
+  uint32_t index(uint32_t list);
+  // The item object (the content of a search hit) with this id, or npos.
+  uint32_t node_of(std::string_view id) const;
+  // The chain above page `id`; `node` is its object when the payload carries it.
+  chain above(std::string_view id, uint32_t node);
+
+ private:
+  enum class visit : uint8_t { in_progress, done };
+  struct memo {
+    visit state = visit::in_progress;
+    chain up;     // the chain above this page
+    chain below;  // the chain its children see: up, then the page's own level
+  };
+  enum class link : uint8_t { root, parent, unknown };
+  link parent_of(std::string_view id, uint32_t node, std::string_view& parent);
+  page_facts facts(std::string_view id, uint32_t node);
+
+  filter_context& c_;
+  const articles_section& a_;
+  std::unordered_map<std::string_view, uint32_t> by_id_;
+  std::unordered_map<std::string_view, memo> memo_;
+};
+
+}  // namespace keyhole::detail

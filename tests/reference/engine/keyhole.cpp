@@ -1,0 +1,383 @@
+// The public API (keyhole.h): parsing, format detection, dispatch and output.
+// Every entry point is noexcept; allocation failure is the only exception the
+// standard library can throw here, and it is turned into a status.
+#include "keyhole/keyhole.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "compiled_viewer.h"
+#include "explain.h"
+#include "filter_context.h"
+#include "policy_compile.h"
+#include "section_atoms.h"
+#include "sha256.h"
+
+#include "no_throw.h"
+
+namespace keyhole {
+
+using namespace detail;
+
+struct filter::state {
+  json_parser payload_parser;
+  json_parser small_parser;  // claims
+  json_tree payload, claims;
+  std::string padded;     // payload copy when the caller gave no slack
+  std::string small_buf;  // claims copy (always small)
+  std::vector<edit_mark> marks;
+  std::vector<key_state> key_check;
+  std::vector<uint32_t> edited;
+  std::unordered_map<uint32_t, std::string> replacement;
+  std::string output;
+  limits lim;
+  detail::viewer who;
+  matcher m;
+  std::vector<explained> log;
+};
+
+namespace {
+
+constexpr size_t kPadding = json_parser::padding();
+
+status make(status_code c, std::string pointer, std::string message, int64_t offset = -1) {
+  status s;
+  s.code = c;
+  s.pointer = std::move(pointer);
+  s.message = std::move(message);
+  s.offset = offset;
+  return s;
+}
+
+status load_viewer(filter::state& s, const policy& p, std::string_view claims_json) {
+  parse_error err;
+  if (!parse_copy(s.small_parser, s.small_buf, claims_json, s.lim.max_depth, s.claims, err))
+    return make(status_code::bad_claims, "", "claims: " + err.message);
+  std::string pointer, message;
+  if (!parse_viewer(s.claims, s.who, pointer, message)) return make(status_code::bad_claims, pointer, message);
+  s.m.reset(*p.impl(), s.who);
+  return {};
+}
+
+enum class detected { unknown, statuspage, confluence, jsm };
+
+detected detect(const json_tree& t) {
+  if (!t.is_object(0)) return detected::unknown;
+  bool status = false, jsm = false, confluence = false;
+  for (uint32_t c = t.first_child(0); c != npos; c = t.next_sibling(0, c)) {
+    std::string_view k = t.key(c);
+    // Confluence content has a string `status` ("current"); Statuspage's is an object.
+    if (k == "page" || k == "incident_updates" || k == "components" || k == "incidents" ||
+        k == "scheduled_maintenances" || (k == "status" && t.is_object(c)))
+      status = true;
+    else if (k == "values") jsm = true;
+    else if (k == "results") confluence = true;
+  }
+  if (status + jsm + confluence != 1) {
+    // A single content object (v1 or v2 page) has an id and a title or type.
+    if (!status && !jsm && !confluence && t.member(0, "id") != npos &&
+        (t.member(0, "title") != npos || t.member(0, "type") != npos || t.member(0, "spaceId") != npos))
+      return detected::confluence;
+    return detected::unknown;
+  }
+  return status ? detected::statuspage : jsm ? detected::jsm : detected::confluence;
+}
+
+}  // namespace
+
+bool parse_format_name(std::string_view name, payload_format& out) noexcept {
+  if (name == "auto") out = payload_format::automatic;
+  else if (name == "statuspage") out = payload_format::statuspage;
+  else if (name == "confluence") out = payload_format::confluence;
+  else if (name == "jsm") out = payload_format::jsm;
+  else return false;
+  return true;
+}
+
+const char* version() noexcept { return "0.1.0"; }
+
+int exit_code(status_code c) noexcept {
+  switch (c) {
+    case status_code::ok: return 0;
+    case status_code::payload_rejected: return 3;
+    case status_code::not_visible: return 4;
+    case status_code::internal: return 5;
+    default: return 2;
+  }
+}
+
+policy policy::compile(std::string_view json, status& st) noexcept {
+  policy result;
+  KEYHOLE_TRY {
+    // The policy's own copy of its text (kept for canonical_hash()) is the
+    // one parsed: one copy, padded while compiling, trimmed after.
+    auto compiled = std::make_shared<compiled_policy>();
+    compiled->source.reserve(json.size() + kPadding);
+    compiled->source.assign(json).append(kPadding, '\0');
+    json_parser parser;
+    json_tree tree;
+    parse_error err;
+    bool parsed = tree.build(parser, compiled->source.data(), json.size(), 1024, err);
+    if (!parsed) {
+      st = make(status_code::bad_policy, "", "policy: " + err.message);
+      return result;
+    }
+    std::string pointer, message;
+    bool compiled_ok = compile_policy(tree, *compiled, pointer, message);
+    if (compiled_ok) collect_section_atoms(*compiled);
+    compiled->source.resize(json.size());  // no reallocation: the tree is not used again
+    if (!compiled_ok) {
+      st = make(status_code::bad_policy, pointer, message);
+      return result;
+    }
+    result.impl_ = std::move(compiled);
+    st = {};
+  } KEYHOLE_CATCH_ALL {
+    st = make(status_code::internal, "", "internal error while compiling the policy");
+    result.impl_.reset();
+  }
+  return result;
+}
+
+bool policy::recomputes_status() const noexcept { return impl_ && impl_->status.recompute_status; }
+
+keyhole::viewer keyhole::viewer::compile(const policy& p, std::string_view claims_json, status& st) noexcept {
+  keyhole::viewer result;
+  KEYHOLE_TRY {
+    if (!p.valid()) {
+      st = make(status_code::bad_policy, "", "no compiled policy");
+      return result;
+    }
+    json_parser parser;
+    std::string buf;
+    json_tree tree;
+    parse_error err;
+    if (!parse_copy(parser, buf, claims_json, 1024, tree, err)) {
+      st = make(status_code::bad_claims, "", "claims: " + err.message);
+      return result;
+    }
+    auto cv = std::make_shared<compiled_viewer>();
+    std::string pointer, message;
+    if (!parse_viewer(tree, cv->who, pointer, message)) {
+      st = make(status_code::bad_claims, pointer, message);
+      return result;
+    }
+    cv->policy = p.impl_;
+    cv->m.reset(*cv->policy, cv->who);
+    result.impl_ = std::move(cv);
+    st = {};
+  } KEYHOLE_CATCH_ALL {
+    st = make(status_code::internal, "", "internal error while reading claims");
+    result.impl_.reset();
+  }
+  return result;
+}
+
+status validate_claims(std::string_view claims_json) noexcept {
+  KEYHOLE_TRY {
+    json_parser parser;
+    std::string buf;
+    json_tree tree;
+    parse_error err;
+    if (!parse_copy(parser, buf, claims_json, 1024, tree, err))
+      return make(status_code::bad_claims, "", "claims: " + err.message);
+    detail::viewer v;
+    std::string pointer, message;
+    if (!parse_viewer(tree, v, pointer, message)) return make(status_code::bad_claims, pointer, message);
+    return {};
+  } KEYHOLE_CATCH_ALL {
+    return make(status_code::internal, "", "internal error while reading claims");
+  }
+}
+
+filter::filter() : state_(new (std::nothrow) state) {}
+filter::~filter() = default;
+
+void filter::set_limits(const limits& l) noexcept {
+  if (state_) state_->lim = l;
+}
+
+size_t filter::padding() noexcept { return kPadding; }
+
+std::string_view filter::output() const noexcept { return state_ ? std::string_view(state_->output) : std::string_view(); }
+
+namespace {
+
+// What one call asks for.
+struct call {
+  const compiled_policy& policy;
+  const matcher& m;
+  payload_format format;
+  output_mode mode;
+  bool explaining;
+};
+
+// The status.json projection (SPEC §5): of a filtered status payload that
+// carries components (so its banner was recomputed, when the policy says
+// so), only `page` and `status`.
+bool project_status_json(const json_tree& t, filter_context& c) {
+  uint32_t status = c.member(0, "status");
+  if (!t.is_object(status) || c.member(0, "components") == npos) return false;
+  for (uint32_t m = t.first_child(0); m != npos; m = t.next_sibling(0, m))
+    if (t.key(m) != "page" && t.key(m) != "status" && !c.dropped(m)) c.drop(m);
+  return true;
+}
+
+status run_parsed(filter::state& s, const call& k, const char* payload, size_t size, size_t capacity);
+
+status run_filter(filter::state& s, const call& k, const char* payload, size_t size, size_t capacity) {
+  s.output.clear();
+  s.log.clear();
+  if (size > s.lim.max_payload_bytes)
+    return make(status_code::payload_rejected, "", "payload larger than the limit of " +
+                                                       std::to_string(s.lim.max_payload_bytes) + " bytes");
+  const char* data = payload;
+  if (capacity < size + kPadding) {
+    s.padded.assign(payload, size);
+    s.padded.append(kPadding, '\0');
+    data = s.padded.data();
+    capacity = s.padded.size();
+  }
+  parse_error err;
+  if (!s.payload.build(s.payload_parser, data, size, s.lim.max_depth, err))
+    return make(status_code::payload_rejected, "", "payload: " + err.message);
+  return run_parsed(s, k, payload, size, capacity);
+}
+
+status run_parsed(filter::state& s, const call& k, const char* payload, size_t size, size_t capacity) {
+  payload_format format = k.format;
+  bool explaining = k.explaining;
+
+  detected kind = detect(s.payload);
+  switch (format) {
+    case payload_format::automatic: break;
+    case payload_format::statuspage:
+      if (kind != detected::statuspage) kind = detected::unknown;
+      break;
+    case payload_format::confluence:
+      if (kind != detected::confluence) kind = detected::unknown;
+      break;
+    case payload_format::jsm:
+      if (kind != detected::jsm) kind = detected::unknown;
+      break;
+  }
+  if (kind == detected::unknown) return make(status_code::payload_rejected, "", "payload: unknown or mismatched format");
+
+  s.marks.assign(s.payload.size(), edit_mark::keep);
+  s.replacement.clear();
+  s.key_check.assign(s.payload.size(), key_state::unchecked);
+  s.edited.clear();
+  filter_context c{s.payload, k.policy, k.m, explaining, explaining ? &s.log : nullptr, {}, {}, -1,
+                   s.marks, s.replacement, s.key_check, false, s.edited};
+  outcome o;
+  if (kind == detected::statuspage) {
+    c.format_name = "statuspage";
+    o = filter_statuspage(c);
+  } else {
+    c.format_name = kind == detected::jsm ? "jsm" : "confluence";
+    o = filter_knowledge_base(c);
+  }
+  if (o == outcome::rejected)
+    return make(status_code::payload_rejected, "", "payload: " + c.reject_reason, c.reject_offset);
+  if (explaining) {
+    explain_json(s.log, c.format_name, c.withheld, s.output);
+    return {};
+  }
+  if (o == outcome::not_visible) return make(status_code::not_visible, "", "the payload is one resource the viewer may not see");
+  if (k.mode == output_mode::status_json && !(kind == detected::statuspage && project_status_json(s.payload, c)))
+    return make(status_code::payload_rejected, "", "payload: status.json is answered from a status payload with components and a status object (summary.json)");
+  s.output.reserve(size);
+  emit(s.payload, s.marks, s.replacement, s.edited, s.output);
+  return {};
+}
+
+}  // namespace
+
+namespace {
+
+// Runs `body` with no exception escaping and no output left behind on failure.
+template <class Body>
+status guarded(filter::state* s, Body&& body) noexcept {
+  if (!s) return make(status_code::internal, "", "out of memory");
+  KEYHOLE_TRY {
+    status st = body(*s);
+    if (!st.ok()) s->output.clear();
+    return st;
+  } KEYHOLE_CATCH_ALL {
+    s->output.clear();
+    return make(status_code::internal, "", "internal error");
+  }
+}
+
+// A call with claims: read them for this call only.
+status with_claims(filter::state& s, const policy& p, std::string_view claims_json, const char* payload, size_t size,
+                   size_t capacity, payload_format format, bool explaining) {
+  s.output.clear();
+  if (!p.valid()) return make(status_code::bad_policy, "", "no compiled policy");
+  status vs = load_viewer(s, p, claims_json);
+  if (!vs.ok()) return vs;
+  return run_filter(s, call{*p.impl(), s.m, format, output_mode::payload, explaining}, payload, size, capacity);
+}
+
+status with_viewer(filter::state& s, const keyhole::viewer& v, const char* payload, size_t size, size_t capacity,
+                   payload_format format, output_mode mode, bool explaining) {
+  s.output.clear();
+  if (!v.valid()) return make(status_code::bad_claims, "", "no compiled viewer");
+  const compiled_viewer& cv = *v.impl();
+  return run_filter(s, call{*cv.policy, cv.m, format, mode, explaining}, payload, size, capacity);
+}
+
+}  // namespace
+
+status filter::run(const policy& p, std::string_view claims_json, const char* payload, size_t size, size_t capacity,
+                   payload_format format) noexcept {
+  return guarded(state_.get(), [&](state& s) { return with_claims(s, p, claims_json, payload, size, capacity, format, false); });
+}
+
+status filter::explain(const policy& p, std::string_view claims_json, const char* payload, size_t size,
+                       size_t capacity, payload_format format) noexcept {
+  return guarded(state_.get(), [&](state& s) { return with_claims(s, p, claims_json, payload, size, capacity, format, true); });
+}
+
+status filter::run(const keyhole::viewer& v, const char* payload, size_t size, size_t capacity, payload_format format,
+                   output_mode mode) noexcept {
+  return guarded(state_.get(), [&](state& s) { return with_viewer(s, v, payload, size, capacity, format, mode, false); });
+}
+
+status filter::explain(const keyhole::viewer& v, const char* payload, size_t size, size_t capacity,
+                       payload_format format) noexcept {
+  return guarded(state_.get(),
+                 [&](state& s) { return with_viewer(s, v, payload, size, capacity, format, output_mode::payload, true); });
+}
+
+status filter::audience_key(const policy& p, std::string_view claims_json, payload_format format) noexcept {
+  if (!state_) return make(status_code::internal, "", "out of memory");
+  KEYHOLE_TRY {
+    state_->output.clear();
+    if (!p.valid()) return make(status_code::bad_policy, "", "no compiled policy");
+    status vs = load_viewer(*state_, p, claims_json);
+    if (!vs.ok()) return vs;
+    state_->output = audience_key_of(*p.impl(), state_->who, state_->m, format);
+    if (state_->output.empty()) return make(status_code::internal, "", "internal error: the policy's hash");
+    return {};
+  } KEYHOLE_CATCH_ALL {
+    return make(status_code::internal, "", "internal error");
+  }
+}
+
+status filter::audience_key(const keyhole::viewer& v, payload_format format) noexcept {
+  if (!state_) return make(status_code::internal, "", "out of memory");
+  KEYHOLE_TRY {
+    state_->output.clear();
+    if (!v.valid()) return make(status_code::bad_claims, "", "no compiled viewer");
+    const compiled_viewer& cv = *v.impl();
+    state_->output = audience_key_of(*cv.policy, cv.who, cv.m, format);
+    if (state_->output.empty()) return make(status_code::internal, "", "internal error: the policy's hash");
+    return {};
+  } KEYHOLE_CATCH_ALL {
+    return make(status_code::internal, "", "internal error");
+  }
+}
+
+}  // namespace keyhole

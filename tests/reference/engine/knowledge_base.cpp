@@ -1,0 +1,309 @@
+// Knowledge-base payloads (SPEC §6): Confluence REST v1 lists and search
+// results, Confluence v2 pages, JSM knowledge-base articles, single objects.
+// Facts of one page: kb_facts.h; the parentId tree: kb_tree.h; what nested
+// content objects may keep: kb_sweep.h.
+#include <string>
+#include <vector>
+
+#include "filter_context.h"
+#include "kb_facts.h"
+#include "kb_sweep.h"
+#include "kb_tree.h"
+
+namespace keyhole::detail {
+namespace {
+
+// One list item (or the single content object) while it is being decided.
+struct item_view {
+  uint32_t item = npos;     // the list entry (a search hit wraps its content)
+  uint32_t content = npos;  // the content object decided
+  bool jsm = false;
+  page_facts self;
+  std::string_view space;
+  bool space_known = false;
+  bool hidden = false;  // fail closed before any rule is applied
+  std::string note;     // the first reason, for explain
+  void hide(std::string why) {
+    if (!hidden) note = std::move(why);
+    hidden = true;
+  }
+};
+
+// A carried `ancestors` entry, decided along the item's chain.
+struct ancestor_entry {
+  uint32_t node;
+  std::string_view id;
+  bool visible;
+  decision decided;  // with its levels when explaining
+};
+
+class kb_filter {
+ public:
+  explicit kb_filter(filter_context& c) : c_(c), t_(c.t), a_(c.policy.articles), tree_(c), sweep_(c) {}
+
+  outcome run() {
+    outcome o = run_checked();
+    if (o != outcome::rejected && c_.duplicate_seen) return c_.reject("duplicate member in an object the filter reads");
+    return o;
+  }
+
+ private:
+  // The format was detected from the same members (keyhole.cpp): `values` is
+  // a JSM list, `results` a Confluence list, anything else one content object.
+  outcome run_checked() {
+    if (!t_.is_object(0)) return c_.reject("a knowledge-base payload is a JSON object");
+    if (!t_.unique_keys(0)) return c_.reject("duplicate member in the payload's top level");
+    uint32_t values = c_.member(0, "values"), results = c_.member(0, "results");
+    if (values != npos) return list(values, true);
+    if (results != npos) return list(results, false);
+    if (c_.member(0, "id") == npos) return c_.reject("unknown knowledge-base payload shape");
+    bool shown = decide_item(0, 0, false);
+    if (shown) sweep_.run();
+    return shown ? outcome::ok : outcome::not_visible;
+  }
+
+  outcome list(uint32_t arr, bool jsm) {
+    if (!t_.is_array(arr)) return c_.reject("results/values must be an array", arr);
+    for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e))
+      if (!t_.is_object(e)) return c_.reject("a list item must be an object", e);
+      else if (!t_.unique_keys(e)) return c_.reject("duplicate member in a list item", e);
+    if (!jsm)
+      if (uint32_t dup = tree_.index(arr); dup != npos) return c_.reject("two items of the list have the same id", dup);
+    size_t kept = 0;
+    for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e)) {
+      uint32_t content = e;
+      uint32_t inner = c_.member(e, "content");
+      // A CQL search result wraps the content; decide by it.
+      if (!jsm && t_.is_object(inner)) {
+        if (!t_.unique_keys(inner)) return c_.reject("duplicate member in a search result's content", inner);
+        content = inner;
+      } else if (!jsm && c_.member(e, "id") == npos) {
+        c_.drop(e);  // a space or user hit of a search: not an article
+        if (c_.log) c_.record(explained{"article", "", false, {}, "search result without content", {}});
+        continue;
+      }
+      if (decide_item(e, content, jsm)) ++kept;
+      else c_.drop(e);
+    }
+    sweep_.run();
+    fix_counts(kept);
+    return outcome::ok;
+  }
+
+  // Counts must not reveal hidden items.
+  void fix_counts(size_t kept) {
+    std::string count = std::to_string(kept);
+    uint32_t size = c_.member(0, "size");
+    if (size != npos) c_.replace(size, count);
+    uint32_t total = c_.member(0, "totalSize");
+    if (total == npos) return;
+    uint32_t links = c_.member(0, "_links");
+    bool complete = !t_.is_object(links) || c_.member(links, "next") == npos;
+    if (complete) c_.replace(total, count);
+    else c_.drop(total);
+  }
+
+  // The item's id, space, labels and restrictions, and the fail-closed rules
+  // that hide it before any rule applies (SPEC §6).
+  void read_item(item_view& v) {
+    if (v.jsm) {
+      uint32_t src = c_.member(v.content, "source");
+      if (!t_.is_object(src) || !t_.unique_keys(src) || !id_text(t_, c_.member(src, "pageId"), v.self.id))
+        v.hide("no source.pageId");
+      uint32_t sk = t_.is_object(src) ? c_.member(src, "spaceKey") : npos;
+      if (t_.is_string(sk)) v.space = t_.str(sk), v.space_known = true;
+      if (!a_.labels.empty()) v.hide("labels not carried by the payload");
+    } else {
+      uint32_t type = c_.member(v.content, "type");
+      if (type != npos && !(t_.is_string(type) && (t_.str(type) == "page" || t_.str(type) == "blogpost")))
+        v.hide("not a page or blog post");
+      if (!id_text(t_, c_.member(v.content, "id"), v.self.id)) v.hide("no id");
+      uint32_t sp = c_.member(v.content, "space");
+      if (t_.is_object(sp)) {
+        if (!t_.unique_keys(sp)) v.hide("duplicate member in space");
+        uint32_t key = c_.member(sp, "key");
+        if (t_.is_string(key)) v.space = t_.str(key), v.space_known = true;
+      } else if (id_text(t_, c_.member(v.content, "spaceId"), v.space)) {
+        // A v2 page names its space by id only. Space rules keyed by space key
+        // cannot be matched against it, so the space counts as carried only
+        // when the policy names it by that id or names every space by id.
+        v.space_known = a_.spaces.find(v.space) || spaces_by_id();
+      }
+      read_facts(c_, v.content, facts_of::item, v.self);
+      if (!a_.labels.empty() && !v.self.labels_known) v.hide("labels not carried by the payload");
+    }
+    if (!a_.spaces.empty() && !v.space_known) v.hide("space not carried by the payload");
+    if (v.self.restrict == restriction::unknown) v.hide("restrictions not carried");
+  }
+
+  // Whether every space rule is named by a numeric space id (v2's `spaceId`).
+  bool spaces_by_id() const {
+    for (const auto& [name, r] : a_.spaces)
+      if (name.empty() || name.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    return true;
+  }
+
+  // Whether the policy has rules for pages other than `id` (SPEC §6).
+  bool needs_ancestors(std::string_view id) const {
+    size_t n = a_.pages.size();
+    return n > 1 || (n == 1 && !a_.pages.find(id));
+  }
+
+  // Carried `ancestors`, root first: each applied in turn, so each entry is
+  // decided on its own prefix of the chain (one pass, linear).
+  bool carried_ancestors(item_view& v, uint32_t anc, decision& d) {
+    if (!t_.is_array(anc)) {
+      v.hide("ancestors carried but not readable");
+      return false;
+    }
+    for (uint32_t e = t_.first_child(anc); e != npos; e = t_.next_sibling(anc, e)) {
+      page_facts f;
+      if (!t_.is_object(e) || !id_text(t_, c_.member(e, "id"), f.id)) {
+        v.hide("ancestors carried but not readable");
+        return false;
+      }
+      f.node = e;
+      read_facts(c_, e, facts_of::ancestor, f);
+      with_item_facts(f);
+      if (f.restrict == restriction::unknown) {
+        v.hide("an ancestor's restrictions are not carried");
+        return false;
+      }
+      apply_level(c_.m, page_level(a_, f), d, c_.tracing);
+      decision alone{d.allowed, d.denied, false, {}};
+      if (c_.tracing) alone.trace = d.trace;  // explain only: its own chain so far
+      finish_decision(alone, c_.m.who().has_grant("article", f.id));
+      bool visible = alone.visible();
+      carried_.push_back(ancestor_entry{e, f.id, visible, std::move(alone)});
+    }
+    return true;
+  }
+
+  // An ancestor that is also an item of this payload is decided with what the
+  // payload carries for it there too (SPEC §6: "exactly as an item would be
+  // ... its labels when the payload carries them"): labels joined, the item's
+  // carried restrictions binding as the entry's would.
+  void with_item_facts(page_facts& f) {
+    uint32_t item = tree_.node_of(f.id);
+    if (item == npos || item == f.node) return;
+    page_facts as_item;
+    read_facts(c_, item, facts_of::ancestor, as_item);
+    if (as_item.labels_known) {
+      f.labels_known = true;
+      f.labels.insert(f.labels.end(), as_item.labels.begin(), as_item.labels.end());
+    }
+    if (as_item.restrict == restriction::unknown) f.restrict = restriction::unknown;
+    else if (as_item.restrict == restriction::listed && f.restrict != restriction::unknown) {
+      f.restrict = restriction::listed;
+      f.restriction_denies = f.restriction_denies || as_item.restriction_denies;
+    }
+  }
+
+  // Ancestors from parent links (v2 parentId, the policy's parents map). A
+  // cycle hides the item; so does a chain broken below a page the policy has
+  // a rule for; else the known part of the chain applies (its denies stick).
+  bool linked_ancestors(item_view& v, decision& d) {
+    chain ch = tree_.above(v.self.id, v.content);
+    if (ch.state == chain_state::cycle) v.hide("the parent links form a cycle");
+    else if (ch.unknown_restriction) v.hide("an ancestor's restrictions are not carried");
+    else if (ch.state == chain_state::broken && needs_ancestors(v.self.id)) v.hide("ancestors cannot be established");
+    if (v.hidden) return false;
+    if (c_.tracing && ch.depth > 0)  // explain: the chain as the one step that decides (linear)
+      d.trace.push_back(level_trace{"ancestors:" + std::to_string(ch.depth), ch.above.reset, ch.above.allow,
+                                    ch.above.deny, {}, {}});
+    apply_step(ch.above, d);
+    return true;
+  }
+
+  // Decides one item; applies disclosure and ancestor stripping when shown.
+  bool decide_item(uint32_t item, uint32_t content, bool jsm) {
+    item_view v;
+    v.item = item, v.content = content, v.jsm = jsm;
+    read_item(v);
+    carried_.clear();
+    decision d;
+    bool shown = false;
+    if (!v.hidden) {
+      if (a_.has_default) apply_level(c_.m, level{"default", {&a_.default_rule}}, d, c_.tracing);
+      if (v.space_known)
+        if (const rule* r = a_.spaces.find(v.space)) apply_level(c_.m, level{"space:" + std::string(v.space), {r}}, d, c_.tracing);
+      uint32_t anc = c_.member(content, "ancestors");
+      bool chain_known = anc != npos ? carried_ancestors(v, anc, d) : linked_ancestors(v, d);
+      if (chain_known) {
+        apply_level(c_.m, page_level(a_, v.self), d, c_.tracing);
+        finish_decision(d, c_.m.who().has_grant("article", v.self.id));
+        shown = d.visible();
+      }
+    }
+    if (!v.self.id.empty()) sweep_.decided(v.self.id, shown);
+    if (shown) finish_shown(v);
+    if (c_.log) c_.record(explained{"article", std::string(v.self.id), shown, std::move(d), v.hidden ? v.note : "", {}});
+    return shown;
+  }
+
+  // A shown item: its hidden ancestors keep only their id, a search hit loses
+  // what names a parent it cannot prove visible, and disclosure applies.
+  void finish_shown(const item_view& v) {
+    bool all_visible = true;
+    for (const ancestor_entry& a : carried_) {
+      sweep_.decided(a.id, a.visible);
+      // A shown entry is left to the sweep, which keeps it only if every
+      // decision on its id (as an item too) says shown.
+      if (!a.visible) sweep_.strip_to_id(a.node);
+      if (c_.log)
+        c_.record(explained{"ancestor", std::string(a.id), a.visible, a.decided, {}, "of page " + std::string(v.self.id)});
+      all_visible = all_visible && a.visible;
+    }
+    sweep_.set_role(v.item, node_role::item);
+    sweep_.set_role(v.content, node_role::item);
+    bool title_withheld = c_.withholds("article", "title");
+    if (v.item != v.content) search_hit_extras(v, all_visible, title_withheld);
+    c_.disclose("article", v.item);
+    if (v.item != v.content) c_.disclose("article", v.content);
+    if (title_withheld) {
+      drop_title_links(v.item);
+      if (v.item != v.content) drop_title_links(v.content);
+    }
+  }
+
+  // `resultParentContainer` names the parent, `breadcrumbs` every ancestor
+  // (by title, without ids): kept only when the carried ancestors prove them
+  // visible (findings K4, K5).
+  void search_hit_extras(const item_view& v, bool all_visible, bool title_withheld) {
+    bool ancestors_carried = c_.member(v.content, "ancestors") != npos;
+    bool parent_visible = ancestors_carried && !carried_.empty() && carried_.back().visible;
+    uint32_t rpc = c_.member(v.item, "resultParentContainer");
+    if (rpc != npos && (!parent_visible || title_withheld)) c_.drop(rpc);  // it spells the parent's title
+    uint32_t crumbs = c_.member(v.item, "breadcrumbs");
+    if (crumbs != npos && !(ancestors_carried && all_visible && !title_withheld)) c_.drop(crumbs);
+  }
+
+  // Links whose path spells the title (`/spaces/KB/pages/1/Title`) go with it.
+  void drop_title_links(uint32_t obj) {
+    uint32_t url = c_.member(obj, "url");
+    if (url != npos) c_.drop(url);
+    uint32_t links = c_.member(obj, "_links");
+    if (!t_.is_object(links)) return;
+    for (std::string_view name : {"webui", "editui", "edituiv2"}) {
+      uint32_t m = c_.member(links, name);
+      if (m != npos) c_.drop(m);
+    }
+  }
+
+  filter_context& c_;
+  const json_tree& t_;
+  const articles_section& a_;
+  page_tree tree_;
+  content_sweep sweep_;
+  std::vector<ancestor_entry> carried_;  // of the item being decided
+};
+
+}  // namespace
+
+outcome filter_knowledge_base(filter_context& c) {
+  c.plan_disclosure(c.policy.articles.disclose);
+  kb_filter f(c);
+  return f.run();
+}
+
+}  // namespace keyhole::detail

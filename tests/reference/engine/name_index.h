@@ -1,0 +1,149 @@
+// Names → dense indexes (0, 1, 2… in insertion order), for the ids a filter
+// looks up over and over: component ids per payload, rule names per policy.
+//
+// Open addressing with linear probing over a power-of-two table: one probe is
+// usually one cache line, with no allocation per entry and no division, which
+// std::unordered_map's node-per-entry design pays for on every lookup. The
+// names are string_views: they must outlive the index.
+//
+// Hostile input: names built to collide would turn every lookup into a scan
+// (quadratic time). The hash is seeded, but the seed cannot be secret where
+// addresses are not randomised (WebAssembly), so probing is also bounded:
+// a name that finds no slot within `max_probe` goes to an ordered spill map
+// instead, so every lookup costs at most max_probe probes plus O(log n),
+// whatever the names, and nothing is ever refused. Natively and in
+// WebAssembly the answers are the same (no output depends on the table's
+// order). With a fair hash at half load a run that long does not happen by
+// chance (about e^-49 per lookup at the default of 256).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <string_view>
+#include <vector>
+
+namespace keyhole::detail {
+
+class name_index {
+ public:
+  static constexpr uint32_t npos = UINT32_MAX;
+
+  explicit name_index(size_t max_probe = 256) : max_probe_(max_probe) {}
+
+  void clear() {
+    names_.clear();
+    slots_.clear();
+    spill_.clear();
+  }
+  size_t size() const { return names_.size(); }
+  // Room for `n` names without growing (so a filter that can count its ids
+  // first rehashes nothing). Only ever enlarges an empty index.
+  void reserve(size_t n) {
+    if (!names_.empty()) return;
+    size_t slots = 16;
+    while (slots < 2 * (n + 1)) slots *= 2;
+    if (slots > slots_.size()) slots_.assign(slots, slot{0, 0});
+    names_.reserve(n);
+  }
+  // Names that found no slot within the probe bound (built to collide).
+  size_t spilled() const { return spill_.size(); }
+  std::string_view name(uint32_t i) const { return names_[i]; }
+
+  // The index of `name`, added as size() when absent (`inserted` says which).
+  uint32_t insert(std::string_view name, bool& inserted) {
+    inserted = false;
+    if ((names_.size() + 1) * 2 > slots_.size()) grow();
+    uint64_t h = hash(name);
+    size_t i = h & mask();
+    for (size_t probes = 0; probes < max_probe_; ++probes, i = (i + 1) & mask()) {
+      slot& s = slots_[i];
+      if (s.index == 0) {
+        if (uint32_t spilled = spilled_find(name); spilled != npos) return spilled;
+        names_.push_back(name);
+        s = slot{h, static_cast<uint32_t>(names_.size())};
+        inserted = true;
+        return s.index - 1;
+      }
+      if (s.hash == h && names_[s.index - 1] == name) return s.index - 1;
+    }
+    auto [it, fresh] = spill_.try_emplace(name, static_cast<uint32_t>(names_.size()));
+    if (fresh) names_.push_back(name);
+    inserted = fresh;
+    return it->second;
+  }
+  uint32_t find(std::string_view name) const {
+    if (slots_.empty()) return npos;
+    uint64_t h = hash(name);
+    size_t i = h & mask();
+    for (size_t probes = 0; probes < max_probe_; ++probes, i = (i + 1) & mask()) {
+      const slot& s = slots_[i];
+      if (s.index == 0) break;
+      if (s.hash == h && names_[s.index - 1] == name) return s.index - 1;
+    }
+    return spilled_find(name);
+  }
+
+  // Word-at-a-time multiply-xorshift, seeded per process (the address of a
+  // static, randomised by ASLR where there is one) so that a payload cannot
+  // be built in advance to make every id collide. Lookups never depend on
+  // the order of the table, so neither does any output.
+  static uint64_t hash(std::string_view s) {
+    constexpr uint64_t k = 0x9E3779B97F4A7C15ull;
+    uint64_t h = seed() ^ (s.size() * k);
+    const char* p = s.data();
+    size_t n = s.size();
+    for (; n >= 8; p += 8, n -= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      h = mix(h ^ w);
+    }
+    if (n) {
+      uint64_t w = 0;
+      std::memcpy(&w, p, n);
+      h = mix(h ^ w ^ (uint64_t(n) << 59));
+    }
+    return mix(h);
+  }
+
+ private:
+  struct slot {
+    uint64_t hash;
+    uint32_t index;  // 1 + the name's index; 0 for an empty slot
+  };
+  static uint64_t mix(uint64_t x) {
+    x *= 0xBF58476D1CE4E5B9ull;
+    return x ^ (x >> 31);
+  }
+  static uint64_t seed() {
+    static const uint64_t s = mix(reinterpret_cast<uintptr_t>(&s) ^ 0x94D049BB133111EBull);
+    return s;
+  }
+  size_t mask() const { return slots_.size() - 1; }
+  uint32_t spilled_find(std::string_view name) const {
+    if (spill_.empty()) return npos;
+    auto it = spill_.find(name);
+    return it == spill_.end() ? npos : it->second;
+  }
+  // Doubles the table; a rehashed name that lands past the probe bound is
+  // spilled, so no lookup can miss it.
+  void grow() {
+    std::vector<slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 16 : old.size() * 2, slot{0, 0});
+    for (const slot& s : old) {
+      if (s.index == 0) continue;
+      size_t i = s.hash & mask();
+      size_t probes = 0;
+      for (; slots_[i].index != 0 && probes < max_probe_; ++probes) i = (i + 1) & mask();
+      if (probes < max_probe_) slots_[i] = s;
+      else spill_.emplace(names_[s.index - 1], s.index - 1);
+    }
+  }
+
+  std::vector<std::string_view> names_;
+  std::vector<slot> slots_;
+  std::map<std::string_view, uint32_t> spill_;  // names built to collide
+  size_t max_probe_;
+};
+
+}  // namespace keyhole::detail

@@ -1,0 +1,148 @@
+// The compiled policy (SPEC §2–§4): atoms interned once, audiences as small
+// expression trees over atom indexes, rules as pointers into those trees.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "name_index.h"
+#include "viewer.h"
+
+namespace keyhole::detail {
+
+// A map from names to T that is searched with a string_view without
+// allocating: the names live in the map's own storage, which never moves.
+template <class T>
+class name_map {
+ public:
+  name_map() = default;
+  name_map(const name_map&) = delete;
+  name_map& operator=(const name_map&) = delete;
+  // False when `name` is already there.
+  bool emplace(std::string_view name, T value) {
+    if (index_.find(name) != name_index::npos) return false;
+    names_.emplace_back(name);
+    bool inserted = false;
+    index_.insert(names_.back(), inserted);
+    items_.emplace_back(names_.back(), std::move(value));
+    return true;
+  }
+  const T* find(std::string_view name) const {
+    uint32_t i = index_.find(name);
+    return i == name_index::npos ? nullptr : &items_[i].second;
+  }
+  bool empty() const { return items_.empty(); }
+  size_t size() const { return items_.size(); }
+  // In the order the policy names them.
+  auto begin() const { return items_.begin(); }
+  auto end() const { return items_.end(); }
+
+ private:
+  std::deque<std::string> names_;
+  name_index index_;
+  std::vector<std::pair<std::string_view, T>> items_;
+};
+
+enum class atom_kind : uint8_t {
+  everyone, anonymous, signed_in, verified, user, email, domain, domain_tree,
+  group, group_any, org, org_any, role, role_any, account, attr
+};
+
+struct atom {
+  atom_kind kind;
+  std::string value;  // normalised (lower-cased for email/domain)
+  std::string key;    // attr key
+  std::string text;   // canonical text, e.g. "domain:acme.example"
+};
+
+// Expression node: leaf atom, any/all of children, not, or a named audience.
+struct expr {
+  enum class op : uint8_t { atom, any, all, negate, named } kind;
+  uint32_t index = 0;           // atom index or named-audience index
+  std::vector<uint32_t> kids;   // expression indexes
+  std::string text;             // the item as written in the policy (for explain)
+  std::string pointer;          // where a named reference stands (for cycle errors)
+};
+
+constexpr uint32_t no_expr = UINT32_MAX;
+
+struct rule {
+  uint32_t allow = no_expr;  // an `any` expression, or no_expr when absent
+  uint32_t deny = no_expr;
+  bool inherit = true;
+};
+
+struct disclose_entry {
+  std::string kind;    // component, group, incident, maintenance, update, article
+  std::string member;
+  uint32_t allow = no_expr;
+  bool has_replace = false;
+  std::string replace_raw;  // the JSON string literal as written in the policy
+};
+
+enum class visibility_mode : uint8_t { any_component, all_components };
+enum class mixed_mode : uint8_t { show, redact, hide };
+
+struct status_section {
+  bool present = false;
+  bool has_default = false;
+  rule default_rule;
+  name_map<rule> components;
+  visibility_mode visibility = visibility_mode::any_component;
+  mixed_mode mixed = mixed_mode::show;
+  bool has_redact_text = false;
+  std::string redact_text_raw;
+  bool has_without_components = false;
+  rule without_components;
+  name_map<rule> incident_rules;
+  std::vector<disclose_entry> disclose;
+  bool recompute_status = true;
+};
+
+struct articles_section {
+  bool present = false;
+  bool has_default = false;
+  rule default_rule;
+  name_map<rule> spaces, pages, labels;
+  bool has_parents = false;
+  name_map<std::string> parents;
+  name_map<bool> parent_pages;  // pages the map names as a parent or declares a root (null)
+  bool embedded_restrictions = true;
+  std::vector<disclose_entry> disclose;
+};
+
+}  // namespace keyhole::detail
+
+namespace keyhole {
+
+class compiled_policy {
+ public:
+  std::vector<detail::atom> atoms;
+  std::vector<detail::expr> exprs;
+  std::vector<std::string> audience_names;   // index → name
+  std::vector<uint32_t> audience_exprs;      // index → expression
+  // Named audiences, each after every audience it refers to: the matcher
+  // settles them in this order, so evaluating one never recurses into
+  // another and a chain of any length costs no stack (finding D3).
+  std::vector<uint32_t> audience_order;
+  detail::status_section status;
+  detail::articles_section articles;
+  // Atom indexes each section can consult (section_atoms.h), sorted.
+  std::vector<uint32_t> status_atoms, article_atoms;
+  std::string source;  // the policy text as given, for canonical_hash()
+
+  // Hex SHA-256 of the canonical policy text (SPEC §10). Only the audience key
+  // needs it and it costs more than the rest of compiling a large policy, so
+  // it is computed on first use; once, even from many threads.
+  const std::string& canonical_hash() const;
+
+ private:
+  mutable std::once_flag hash_once_;
+  mutable std::string canonical_hash_;
+};
+
+}  // namespace keyhole
