@@ -1,0 +1,113 @@
+// One 64-byte block of text classified into bit masks (bit i = byte i), the
+// only input Keyhole's structural indexer (structural_indexer.cpp) reads. Three
+// backends compute the same masks: SSE2 (the x86-64 baseline, so the portable
+// release build needs no CPU check), WebAssembly SIMD128, and a portable
+// scalar loop (the wasm-scalar build, other CPUs, and a cross-check in tests).
+// SSE2 has no byte shuffle (simdjson's table lookup needs SSSE3), so the
+// character classes are a handful of byte comparisons instead.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#define KEYHOLE_BLOCK_SSE2 1
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#define KEYHOLE_BLOCK_SIMD128 1
+#endif
+
+namespace keyhole::detail {
+
+struct block_masks {
+  uint64_t backslash;   // '\\'
+  uint64_t quote;       // '"' (escaped or not)
+  uint64_t whitespace;  // ' ' '\t' '\n' '\r'
+  uint64_t op;          // { } [ ] : ,
+  uint64_t control;     // bytes below 0x20 (an error inside a string)
+};
+
+// The portable backend: one table lookup per byte.
+enum scalar_class : uint8_t { other, backslash, quote, space, whitespace_control, control, op, kScalarClasses };
+struct scalar_class_table {
+  uint8_t of[256];
+  constexpr scalar_class_table() : of{} {
+    for (int c = 0; c < 0x20; ++c) of[c] = control;
+    of['\t'] = of['\n'] = of['\r'] = whitespace_control;
+    of[' '] = space;
+    of['\\'] = backslash;
+    of['"'] = quote;
+    of['{'] = of['}'] = of['['] = of[']'] = of[':'] = of[','] = op;
+  }
+};
+inline constexpr scalar_class_table kScalarClassTable{};
+
+struct scalar_block {
+  static block_masks classify(const uint8_t* p) {
+    uint64_t by_class[kScalarClasses] = {};
+    for (int i = 0; i < 64; ++i) by_class[kScalarClassTable.of[p[i]]] |= uint64_t(1) << i;
+    return block_masks{by_class[backslash], by_class[quote], by_class[space] | by_class[whitespace_control],
+                       by_class[op], by_class[control] | by_class[whitespace_control]};
+  }
+};
+
+#if KEYHOLE_BLOCK_SSE2
+struct simd_block {
+  static uint64_t bits(__m128i a, __m128i b, __m128i c, __m128i d) {
+    return uint64_t(uint16_t(_mm_movemask_epi8(a))) | uint64_t(uint16_t(_mm_movemask_epi8(b))) << 16 |
+           uint64_t(uint16_t(_mm_movemask_epi8(c))) << 32 | uint64_t(uint16_t(_mm_movemask_epi8(d))) << 48;
+  }
+  struct chunk {
+    __m128i backslash, quote, whitespace, op, control;
+  };
+  static chunk classify16(__m128i v) {
+    auto eq = [v](char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
+    // '[' | 0x20 == '{' and ']' | 0x20 == '}': two comparisons find four brackets.
+    __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i brackets = _mm_or_si128(_mm_cmpeq_epi8(folded, _mm_set1_epi8('{')), _mm_cmpeq_epi8(folded, _mm_set1_epi8('}')));
+    __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);  // v <= 0x1F, unsigned
+    return chunk{eq('\\'), eq('"'), _mm_or_si128(_mm_or_si128(eq(' '), eq('\t')), _mm_or_si128(eq('\n'), eq('\r'))),
+                 _mm_or_si128(brackets, _mm_or_si128(eq(':'), eq(','))), low};
+  }
+  static block_masks classify(const uint8_t* p) {
+    chunk a = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    chunk b = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
+    chunk c = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32)));
+    chunk d = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48)));
+    return block_masks{bits(a.backslash, b.backslash, c.backslash, d.backslash), bits(a.quote, b.quote, c.quote, d.quote),
+                       bits(a.whitespace, b.whitespace, c.whitespace, d.whitespace), bits(a.op, b.op, c.op, d.op),
+                       bits(a.control, b.control, c.control, d.control)};
+  }
+};
+#elif KEYHOLE_BLOCK_SIMD128
+struct simd_block {
+  static uint64_t bits(v128_t a, v128_t b, v128_t c, v128_t d) {
+    return uint64_t(wasm_i8x16_bitmask(a)) | uint64_t(wasm_i8x16_bitmask(b)) << 16 |
+           uint64_t(wasm_i8x16_bitmask(c)) << 32 | uint64_t(wasm_i8x16_bitmask(d)) << 48;
+  }
+  struct chunk {
+    v128_t backslash, quote, whitespace, op, control;
+  };
+  static chunk classify16(v128_t v) {
+    auto eq = [v](char c) { return wasm_i8x16_eq(v, wasm_i8x16_splat(c)); };
+    v128_t folded = wasm_v128_or(v, wasm_i8x16_splat(0x20));
+    v128_t brackets = wasm_v128_or(wasm_i8x16_eq(folded, wasm_i8x16_splat('{')), wasm_i8x16_eq(folded, wasm_i8x16_splat('}')));
+    return chunk{eq('\\'), eq('"'), wasm_v128_or(wasm_v128_or(eq(' '), eq('\t')), wasm_v128_or(eq('\n'), eq('\r'))),
+                 wasm_v128_or(brackets, wasm_v128_or(eq(':'), eq(','))), wasm_u8x16_le(v, wasm_i8x16_splat(0x1F))};
+  }
+  static block_masks classify(const uint8_t* p) {
+    chunk a = classify16(wasm_v128_load(p));
+    chunk b = classify16(wasm_v128_load(p + 16));
+    chunk c = classify16(wasm_v128_load(p + 32));
+    chunk d = classify16(wasm_v128_load(p + 48));
+    return block_masks{bits(a.backslash, b.backslash, c.backslash, d.backslash), bits(a.quote, b.quote, c.quote, d.quote),
+                       bits(a.whitespace, b.whitespace, c.whitespace, d.whitespace), bits(a.op, b.op, c.op, d.op),
+                       bits(a.control, b.control, c.control, d.control)};
+  }
+};
+#else
+using simd_block = scalar_block;
+#endif
+
+}  // namespace keyhole::detail

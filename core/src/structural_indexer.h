@@ -1,0 +1,55 @@
+// Keyhole's structural indexer: the positions of every structural character
+// ({ } [ ] : ,) and of the start of every scalar and string outside strings,
+// in text order, found 64 bytes at a time from the bit masks of simd_block.h.
+// It computes what simdjson's stage 1 computes (json_string_scanner,
+// json_escape_scanner, json_scanner and json_block in simdjson's
+// generic/stage1; read, not copied) and gives the same positions, but over
+// consecutive pieces of a text of any length (windows), carrying its state from
+// one piece to the next, so the caller's index buffer is the size of a window,
+// not of the text. UTF-8 is not its job: json_parser (structural_index.cpp)
+// validates each window with simdjson.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace keyhole::detail {
+
+// Which block classifier runs: the SIMD one this build has (SSE2 natively,
+// SIMD128 in wasm; the portable one where neither exists), or always the
+// portable one (so tests can hold both against simdjson on any machine).
+enum class block_kernel : uint8_t { simd, scalar };
+
+class structural_indexer {
+ public:
+  explicit structural_indexer(block_kernel kernel = block_kernel::simd) : kernel_(kernel) {}
+
+  // Forgets every carried state: the next index() call starts a text.
+  void reset() { carry_ = carry{}; }
+
+  // Appends to `out` the positions (offset `base` plus the byte's place) of
+  // the structurals among the `n` bytes at `p`, the text's next bytes after
+  // those of the previous call; returns the new end of `out`. `out` must have
+  // room for n + kSlack entries (a block's positions are written in groups).
+  uint32_t* index(const uint8_t* p, size_t n, uint32_t base, uint32_t* out);
+
+  // After the text's last byte: a string is still open (simdjson: UNCLOSED_STRING),
+  // or a string held a byte below 0x20 (UNESCAPED_CHARS).
+  bool unclosed_string() const { return carry_.in_string != 0; }
+  bool control_in_string() const { return carry_.control_in_string != 0; }
+
+  static constexpr size_t kSlack = 64;
+
+  struct carry {
+    uint64_t in_string = 0;          // all ones while the last byte indexed was inside a string
+    uint64_t next_is_escaped = 0;    // 1 when the last byte indexed was an escaping backslash
+    uint64_t prev_scalar = 0;        // 1 when the last byte indexed was part of a non-string scalar
+    uint64_t control_in_string = 0;  // nonzero once a string held a control character
+  };
+
+ private:
+  block_kernel kernel_;
+  carry carry_;
+};
+
+}  // namespace keyhole::detail
