@@ -18,6 +18,14 @@
 #define KEYHOLE_BLOCK_SIMD128 1
 #endif
 
+// The classifier runs once per 64 bytes on the hottest path of every parse:
+// a call (and the masks through memory) would cost as much as its work.
+#if defined(__GNUC__) || defined(__clang__)
+#define KEYHOLE_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define KEYHOLE_ALWAYS_INLINE inline
+#endif
+
 namespace keyhole::detail {
 
 struct block_masks {
@@ -44,7 +52,7 @@ struct scalar_class_table {
 inline constexpr scalar_class_table kScalarClassTable{};
 
 struct scalar_block {
-  static block_masks classify(const uint8_t* p) {
+  KEYHOLE_ALWAYS_INLINE static block_masks classify(const uint8_t* p) {
     uint64_t by_class[kScalarClasses] = {};
     for (int i = 0; i < 64; ++i) by_class[kScalarClassTable.of[p[i]]] |= uint64_t(1) << i;
     return block_masks{by_class[backslash], by_class[quote], by_class[space] | by_class[whitespace_control],
@@ -54,14 +62,14 @@ struct scalar_block {
 
 #if KEYHOLE_BLOCK_SSE2
 struct simd_block {
-  static uint64_t bits(__m128i a, __m128i b, __m128i c, __m128i d) {
+  KEYHOLE_ALWAYS_INLINE static uint64_t bits(__m128i a, __m128i b, __m128i c, __m128i d) {
     return uint64_t(uint16_t(_mm_movemask_epi8(a))) | uint64_t(uint16_t(_mm_movemask_epi8(b))) << 16 |
            uint64_t(uint16_t(_mm_movemask_epi8(c))) << 32 | uint64_t(uint16_t(_mm_movemask_epi8(d))) << 48;
   }
   struct chunk {
     __m128i backslash, quote, whitespace, op, control;
   };
-  static chunk classify16(__m128i v) {
+  KEYHOLE_ALWAYS_INLINE static chunk classify16(__m128i v) {
     auto eq = [v](char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
     // '[' | 0x20 == '{' and ']' | 0x20 == '}': two comparisons find four brackets.
     __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
@@ -70,7 +78,7 @@ struct simd_block {
     return chunk{eq('\\'), eq('"'), _mm_or_si128(_mm_or_si128(eq(' '), eq('\t')), _mm_or_si128(eq('\n'), eq('\r'))),
                  _mm_or_si128(brackets, _mm_or_si128(eq(':'), eq(','))), low};
   }
-  static block_masks classify(const uint8_t* p) {
+  KEYHOLE_ALWAYS_INLINE static block_masks classify(const uint8_t* p) {
     chunk a = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
     chunk b = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
     chunk c = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32)));
@@ -82,21 +90,21 @@ struct simd_block {
 };
 #elif KEYHOLE_BLOCK_SIMD128
 struct simd_block {
-  static uint64_t bits(v128_t a, v128_t b, v128_t c, v128_t d) {
+  KEYHOLE_ALWAYS_INLINE static uint64_t bits(v128_t a, v128_t b, v128_t c, v128_t d) {
     return uint64_t(wasm_i8x16_bitmask(a)) | uint64_t(wasm_i8x16_bitmask(b)) << 16 |
            uint64_t(wasm_i8x16_bitmask(c)) << 32 | uint64_t(wasm_i8x16_bitmask(d)) << 48;
   }
   struct chunk {
     v128_t backslash, quote, whitespace, op, control;
   };
-  static chunk classify16(v128_t v) {
+  KEYHOLE_ALWAYS_INLINE static chunk classify16(v128_t v) {
     auto eq = [v](char c) { return wasm_i8x16_eq(v, wasm_i8x16_splat(c)); };
     v128_t folded = wasm_v128_or(v, wasm_i8x16_splat(0x20));
     v128_t brackets = wasm_v128_or(wasm_i8x16_eq(folded, wasm_i8x16_splat('{')), wasm_i8x16_eq(folded, wasm_i8x16_splat('}')));
     return chunk{eq('\\'), eq('"'), wasm_v128_or(wasm_v128_or(eq(' '), eq('\t')), wasm_v128_or(eq('\n'), eq('\r'))),
                  wasm_v128_or(brackets, wasm_v128_or(eq(':'), eq(','))), wasm_u8x16_le(v, wasm_i8x16_splat(0x1F))};
   }
-  static block_masks classify(const uint8_t* p) {
+  KEYHOLE_ALWAYS_INLINE static block_masks classify(const uint8_t* p) {
     chunk a = classify16(wasm_v128_load(p));
     chunk b = classify16(wasm_v128_load(p + 16));
     chunk c = classify16(wasm_v128_load(p + 32));

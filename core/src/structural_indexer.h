@@ -15,14 +15,19 @@
 
 namespace keyhole::detail {
 
-// Which block classifier runs: the SIMD one this build has (SSE2 natively,
-// SIMD128 in wasm; the portable one where neither exists), or always the
-// portable one (so tests can hold both against simdjson on any machine).
-enum class block_kernel : uint8_t { simd, scalar };
+// Which kernel runs: the fastest this CPU has (`simd`: on x86-64 AVX-512 or
+// AVX2 when the CPU has them, chosen at run time, else SSE2; SIMD128 in wasm;
+// the portable one where none exists). Tests also name each kernel, to hold
+// every one against simdjson: the build's baseline SIMD one (SSE2 on x86-64),
+// the portable scalar one, and the x86 ones (when the CPU runs them:
+// structural_indexer::runs()).
+enum class block_kernel : uint8_t { simd, baseline_simd, scalar, x86_avx2, x86_avx512 };
 
 class structural_indexer {
  public:
-  explicit structural_indexer(block_kernel kernel = block_kernel::simd) : kernel_(kernel) {}
+  explicit structural_indexer(block_kernel kernel = block_kernel::simd);
+  // Whether this CPU and build run `kernel` (else it stands for `simd`).
+  static bool runs(block_kernel kernel);
 
   // Forgets every carried state: the next index() call starts a text.
   void reset() { carry_ = carry{}; }
@@ -40,6 +45,9 @@ class structural_indexer {
 
   static constexpr size_t kSlack = 64;
 
+  struct carry;
+  using index_fn = uint32_t* (*)(const uint8_t*, size_t, uint32_t, carry&, uint32_t*);
+
   struct carry {
     uint64_t in_string = 0;          // all ones while the last byte indexed was inside a string
     uint64_t next_is_escaped = 0;    // 1 when the last byte indexed was an escaping backslash
@@ -48,7 +56,7 @@ class structural_indexer {
   };
 
  private:
-  block_kernel kernel_;
+  index_fn index_;
   carry carry_;
 };
 

@@ -73,17 +73,36 @@ stage1_result own_stage1(const std::string& text, size_t window, block_kernel ke
   return r;
 }
 
+// Every kernel this machine runs (the x86 ones only on a CPU that has them).
+std::vector<block_kernel> kernels() {
+  std::vector<block_kernel> out;
+  for (block_kernel k : {block_kernel::simd, block_kernel::baseline_simd, block_kernel::scalar, block_kernel::x86_avx2,
+                         block_kernel::x86_avx512})
+    if (keyhole::detail::structural_indexer::runs(k)) out.push_back(k);
+  return out;
+}
+
+const char* kernel_name(block_kernel k) {
+  switch (k) {
+    case block_kernel::simd: return "best";
+    case block_kernel::baseline_simd: return "baseline SIMD";
+    case block_kernel::scalar: return "scalar";
+    case block_kernel::x86_avx2: return "AVX2";
+    case block_kernel::x86_avx512: return "AVX-512";
+  }
+  return "?";
+}
+
 constexpr size_t kWindows[] = {16, 64, 65, 127, 192, json_parser::kDefaultWindowBytes};
 
 // 1 when simdjson accepts the text (so positions were compared), else 0;
 // every mismatch is a test failure naming the text.
 size_t expect_same_stage1(const std::string& text, const std::string& what) {
   stage1_result want = simdjson_stage1(text);
-  for (block_kernel kernel : {block_kernel::simd, block_kernel::scalar}) {
+  for (block_kernel kernel : kernels()) {
     for (size_t window : kWindows) {
       stage1_result got = own_stage1(text, window, kernel);
-      std::string where = what + " (window " + std::to_string(window) +
-                          (kernel == block_kernel::scalar ? ", scalar kernel)" : ", SIMD kernel)");
+      std::string where = what + " (window " + std::to_string(window) + ", " + kernel_name(kernel) + " kernel)";
       EXPECT_EQ(got.error, want.error) << where;
       if (got.error.empty() && want.error.empty()) {
         EXPECT_EQ(got.positions.size(), want.positions.size()) << where;
@@ -127,6 +146,13 @@ std::string mutate(std::string s, std::mt19937& rng) {
     }
   }
   return s;
+}
+
+TEST(Stage1Differential, EveryKernelThisCpuRunsIsCompared) {
+  std::string names;
+  for (block_kernel k : kernels()) names += std::string(" ") + kernel_name(k);
+  std::printf("kernels compared:%s\n", names.c_str());
+  EXPECT_GE(kernels().size(), 3u);  // best, baseline SIMD and scalar everywhere
 }
 
 TEST(Stage1Differential, EveryCaseAndFixtureIndexesAsSimdjsonDoes) {
@@ -199,7 +225,7 @@ void expect_same_tree_through_windows(const std::string& doc, const std::string&
   json_tree want;
   keyhole::detail::parse_error want_err;
   bool ok = want.build(whole, text.data(), doc.size(), 64, want_err);
-  for (block_kernel kernel : {block_kernel::simd, block_kernel::scalar}) {
+  for (block_kernel kernel : kernels()) {
     for (size_t window : {size_t(16), size_t(64), size_t(65), size_t(127), size_t(192)}) {
       json_parser parser = json_parser::for_tests(window, kernel);
       json_tree got;
