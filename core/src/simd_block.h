@@ -10,12 +10,14 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__SSE2__) || defined(_M_X64)
-#include <emmintrin.h>
-#define KEYHOLE_BLOCK_SSE2 1
-#elif defined(__wasm_simd128__)
+// SIMD128 first: the wasm build also defines __SSE2__ (-msse4.2, for
+// simdjson's westmere kernel through Emscripten's SSE translation headers).
+#if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #define KEYHOLE_BLOCK_SIMD128 1
+#elif defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#define KEYHOLE_BLOCK_SSE2 1
 #endif
 
 // The classifier runs once per 64 bytes on the hottest path of every parse:
@@ -60,7 +62,40 @@ struct scalar_block {
   }
 };
 
-#if KEYHOLE_BLOCK_SSE2
+#if KEYHOLE_BLOCK_SIMD128
+struct simd_block {
+  KEYHOLE_ALWAYS_INLINE static uint64_t bits(v128_t a, v128_t b, v128_t c, v128_t d) {
+    return uint64_t(wasm_i8x16_bitmask(a)) | uint64_t(wasm_i8x16_bitmask(b)) << 16 |
+           uint64_t(wasm_i8x16_bitmask(c)) << 32 | uint64_t(wasm_i8x16_bitmask(d)) << 48;
+  }
+  struct chunk {
+    v128_t backslash, quote, whitespace, op, control;
+  };
+  // SIMD128 has a byte shuffle (swizzle), so operators and whitespace come
+  // from one lookup per nibble, as in the AVX2 kernel (structural_indexer_x86.cpp
+  // explains the bits): 1 ',' 2 ':' 4 brackets, 8 ' ' 16 '\t' '\n' '\r'.
+  KEYHOLE_ALWAYS_INLINE static chunk classify16(v128_t v) {
+    const v128_t by_low = wasm_i8x16_make(8, 0, 0, 0, 0, 0, 0, 0, 0, 16, 2 | 16, 4, 1, 4 | 16, 0, 0);
+    const v128_t by_high = wasm_i8x16_make(16, 0, 1 | 8, 2, 0, 4, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0);
+    v128_t cls = wasm_v128_and(wasm_i8x16_swizzle(by_low, wasm_v128_and(v, wasm_i8x16_splat(0x0F))),
+                               wasm_i8x16_swizzle(by_high, wasm_u8x16_shr(v, 4)));
+    v128_t zero = wasm_i8x16_splat(0);
+    return chunk{wasm_i8x16_eq(v, wasm_i8x16_splat('\\')), wasm_i8x16_eq(v, wasm_i8x16_splat('"')),
+                 wasm_i8x16_ne(wasm_v128_and(cls, wasm_i8x16_splat(8 | 16)), zero),
+                 wasm_i8x16_ne(wasm_v128_and(cls, wasm_i8x16_splat(1 | 2 | 4)), zero),
+                 wasm_u8x16_le(v, wasm_i8x16_splat(0x1F))};
+  }
+  KEYHOLE_ALWAYS_INLINE static block_masks classify(const uint8_t* p) {
+    chunk a = classify16(wasm_v128_load(p));
+    chunk b = classify16(wasm_v128_load(p + 16));
+    chunk c = classify16(wasm_v128_load(p + 32));
+    chunk d = classify16(wasm_v128_load(p + 48));
+    return block_masks{bits(a.backslash, b.backslash, c.backslash, d.backslash), bits(a.quote, b.quote, c.quote, d.quote),
+                       bits(a.whitespace, b.whitespace, c.whitespace, d.whitespace), bits(a.op, b.op, c.op, d.op),
+                       bits(a.control, b.control, c.control, d.control)};
+  }
+};
+#elif KEYHOLE_BLOCK_SSE2
 struct simd_block {
   KEYHOLE_ALWAYS_INLINE static uint64_t bits(__m128i a, __m128i b, __m128i c, __m128i d) {
     return uint64_t(uint16_t(_mm_movemask_epi8(a))) | uint64_t(uint16_t(_mm_movemask_epi8(b))) << 16 |
@@ -83,32 +118,6 @@ struct simd_block {
     chunk b = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
     chunk c = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32)));
     chunk d = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48)));
-    return block_masks{bits(a.backslash, b.backslash, c.backslash, d.backslash), bits(a.quote, b.quote, c.quote, d.quote),
-                       bits(a.whitespace, b.whitespace, c.whitespace, d.whitespace), bits(a.op, b.op, c.op, d.op),
-                       bits(a.control, b.control, c.control, d.control)};
-  }
-};
-#elif KEYHOLE_BLOCK_SIMD128
-struct simd_block {
-  KEYHOLE_ALWAYS_INLINE static uint64_t bits(v128_t a, v128_t b, v128_t c, v128_t d) {
-    return uint64_t(wasm_i8x16_bitmask(a)) | uint64_t(wasm_i8x16_bitmask(b)) << 16 |
-           uint64_t(wasm_i8x16_bitmask(c)) << 32 | uint64_t(wasm_i8x16_bitmask(d)) << 48;
-  }
-  struct chunk {
-    v128_t backslash, quote, whitespace, op, control;
-  };
-  KEYHOLE_ALWAYS_INLINE static chunk classify16(v128_t v) {
-    auto eq = [v](char c) { return wasm_i8x16_eq(v, wasm_i8x16_splat(c)); };
-    v128_t folded = wasm_v128_or(v, wasm_i8x16_splat(0x20));
-    v128_t brackets = wasm_v128_or(wasm_i8x16_eq(folded, wasm_i8x16_splat('{')), wasm_i8x16_eq(folded, wasm_i8x16_splat('}')));
-    return chunk{eq('\\'), eq('"'), wasm_v128_or(wasm_v128_or(eq(' '), eq('\t')), wasm_v128_or(eq('\n'), eq('\r'))),
-                 wasm_v128_or(brackets, wasm_v128_or(eq(':'), eq(','))), wasm_u8x16_le(v, wasm_i8x16_splat(0x1F))};
-  }
-  KEYHOLE_ALWAYS_INLINE static block_masks classify(const uint8_t* p) {
-    chunk a = classify16(wasm_v128_load(p));
-    chunk b = classify16(wasm_v128_load(p + 16));
-    chunk c = classify16(wasm_v128_load(p + 32));
-    chunk d = classify16(wasm_v128_load(p + 48));
     return block_masks{bits(a.backslash, b.backslash, c.backslash, d.backslash), bits(a.quote, b.quote, c.quote, d.quote),
                        bits(a.whitespace, b.whitespace, c.whitespace, d.whitespace), bits(a.op, b.op, c.op, d.op),
                        bits(a.control, b.control, c.control, d.control)};

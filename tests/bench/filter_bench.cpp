@@ -101,6 +101,21 @@ void BM_Stage1Own(benchmark::State& state, std::string payload) {
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(payload.size()));
 }
 
+// The core's parse with another window size (json_parser::kDefaultWindowBytes
+// is chosen by these rows).
+void BM_TreeOnlyWindow(benchmark::State& state, std::string payload) {
+  std::string padded = payload;
+  padded.append(keyhole::detail::json_parser::padding(), '\0');
+  auto parser = keyhole::detail::json_parser::for_tests(size_t(state.range(0)), keyhole::detail::block_kernel::simd);
+  keyhole::detail::json_tree tree;
+  keyhole::detail::parse_error err;
+  for (auto _ : state) {
+    if (!tree.build(parser, padded.data(), payload.size(), 1024, err)) state.SkipWithError(err.message.c_str());
+    benchmark::DoNotOptimize(tree.size());
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(payload.size()));
+}
+
 // A policy the size of a large status page: `rules` component rules over a
 // few named audiences and org atoms (issue 13: compile once, in under 2 ms).
 std::string large_policy(int rules) {
@@ -136,6 +151,9 @@ void register_all() {
     benchmark::RegisterBenchmark((std::string("status/tree_only/") + s.name).c_str(), BM_TreeOnly, status);
     benchmark::RegisterBenchmark((std::string("status/stage1_simdjson/") + s.name).c_str(), BM_Stage1Simdjson, status);
     benchmark::RegisterBenchmark((std::string("status/stage1_own/") + s.name).c_str(), BM_Stage1Own, status);
+    if (s.bytes >= (1 << 20))
+      benchmark::RegisterBenchmark((std::string("status/tree_only_window/") + s.name).c_str(), BM_TreeOnlyWindow, status)
+          ->Arg(4 << 10)->Arg(16 << 10)->Arg(64 << 10)->Arg(256 << 10)->Arg(1 << 20);
     if (s.bytes >= (1 << 20)) {
       std::string search = keyhole_bench::confluence_search(s.bytes);
       benchmark::RegisterBenchmark((std::string("confluence_search/filter/") + s.name).c_str(), BM_Filter, search);
