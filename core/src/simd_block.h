@@ -30,16 +30,23 @@
 
 namespace keyhole::detail {
 
+// simdjson's x86 kernels (westmere, haswell, icelake: every native kernel of
+// the release build, and the wasm build's) find operators by comparing each
+// byte, with 0x20 set, against { } : , so they also take the control
+// characters 0x0C (form feed) and 0x1A (substitute) for ',' and ':'
+// (simdjson says so in its classify). Keyhole gives the same positions, so
+// every kernel here does the same: such a byte outside a string is a token of
+// its own, which the grammar pass rejects like any other stray byte.
 struct block_masks {
   uint64_t backslash;   // '\\'
   uint64_t quote;       // '"' (escaped or not)
   uint64_t whitespace;  // ' ' '\t' '\n' '\r'
-  uint64_t op;          // { } [ ] : ,
+  uint64_t op;          // { } [ ] : , and 0x0C 0x1A (see above)
   uint64_t control;     // bytes below 0x20 (an error inside a string)
 };
 
 // The portable backend: one table lookup per byte.
-enum scalar_class : uint8_t { other, backslash, quote, space, whitespace_control, control, op, kScalarClasses };
+enum scalar_class : uint8_t { other, backslash, quote, space, whitespace_control, control, op, control_op, kScalarClasses };
 struct scalar_class_table {
   uint8_t of[256];
   constexpr scalar_class_table() : of{} {
@@ -49,6 +56,7 @@ struct scalar_class_table {
     of['\\'] = backslash;
     of['"'] = quote;
     of['{'] = of['}'] = of['['] = of[']'] = of[':'] = of[','] = op;
+    of[0x0C] = of[0x1A] = control_op;
   }
 };
 inline constexpr scalar_class_table kScalarClassTable{};
@@ -58,7 +66,8 @@ struct scalar_block {
     uint64_t by_class[kScalarClasses] = {};
     for (int i = 0; i < 64; ++i) by_class[kScalarClassTable.of[p[i]]] |= uint64_t(1) << i;
     return block_masks{by_class[backslash], by_class[quote], by_class[space] | by_class[whitespace_control],
-                       by_class[op], by_class[control] | by_class[whitespace_control]};
+                       by_class[op] | by_class[control_op],
+                       by_class[control] | by_class[whitespace_control] | by_class[control_op]};
   }
 };
 
@@ -73,10 +82,10 @@ struct simd_block {
   };
   // SIMD128 has a byte shuffle (swizzle), so operators and whitespace come
   // from one lookup per nibble, as in the AVX2 kernel (structural_indexer_x86.cpp
-  // explains the bits): 1 ',' 2 ':' 4 brackets, 8 ' ' 16 '\t' '\n' '\r'.
+  // explains the bits): 1 ',' 0x0C, 2 ':' 0x1A, 4 brackets, 8 ' ', 16 '\t' '\n' '\r'.
   KEYHOLE_ALWAYS_INLINE static chunk classify16(v128_t v) {
     const v128_t by_low = wasm_i8x16_make(8, 0, 0, 0, 0, 0, 0, 0, 0, 16, 2 | 16, 4, 1, 4 | 16, 0, 0);
-    const v128_t by_high = wasm_i8x16_make(16, 0, 1 | 8, 2, 0, 4, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0);
+    const v128_t by_high = wasm_i8x16_make(16 | 1, 2, 1 | 8, 2, 0, 4, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0);
     v128_t cls = wasm_v128_and(wasm_i8x16_swizzle(by_low, wasm_v128_and(v, wasm_i8x16_splat(0x0F))),
                                wasm_i8x16_swizzle(by_high, wasm_u8x16_shr(v, 4)));
     v128_t zero = wasm_i8x16_splat(0);
@@ -106,12 +115,13 @@ struct simd_block {
   };
   KEYHOLE_ALWAYS_INLINE static chunk classify16(__m128i v) {
     auto eq = [v](char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
-    // '[' | 0x20 == '{' and ']' | 0x20 == '}': two comparisons find four brackets.
+    // With 0x20 set, '[' is '{' and ']' is '}' (and 0x1A ':', 0x0C ',', as in simdjson).
     __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
     __m128i brackets = _mm_or_si128(_mm_cmpeq_epi8(folded, _mm_set1_epi8('{')), _mm_cmpeq_epi8(folded, _mm_set1_epi8('}')));
+    __m128i punctuation = _mm_or_si128(_mm_cmpeq_epi8(folded, _mm_set1_epi8(':')), _mm_cmpeq_epi8(folded, _mm_set1_epi8(',')));
     __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);  // v <= 0x1F, unsigned
     return chunk{eq('\\'), eq('"'), _mm_or_si128(_mm_or_si128(eq(' '), eq('\t')), _mm_or_si128(eq('\n'), eq('\r'))),
-                 _mm_or_si128(brackets, _mm_or_si128(eq(':'), eq(','))), low};
+                 _mm_or_si128(brackets, punctuation), low};
   }
   KEYHOLE_ALWAYS_INLINE static block_masks classify(const uint8_t* p) {
     chunk a = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));

@@ -17,12 +17,13 @@
 namespace keyhole::detail {
 
 // A byte is an operator or whitespace when the bits its low nibble and its
-// high nibble look up share one. Bits: 1 ',' (2C), 2 ':' (3A), 4 brackets
-// ([ ] { }: 5B 5D 7B 7D), 8 ' ' (20), 16 '\t' '\n' '\r' (09 0A 0D); the op
-// bits are 1|2|4, the whitespace bits 8|16. Any other byte shares none.
+// high nibble look up share one. Bits: 1 ',' (2C) and 0C, 2 ':' (3A) and 1A
+// (simd_block.h says why those two), 4 brackets ([ ] { }: 5B 5D 7B 7D), 8 ' '
+// (20), 16 '\t' '\n' '\r' (09 0A 0D); the op bits are 1|2|4, the whitespace
+// bits 8|16. Any other byte shares none.
 #define KEYHOLE_NIBBLE_TABLES                                                 \
   const char by_low[16] = {8, 0, 0, 0, 0, 0, 0, 0, 0, 16, 2 | 16, 4, 1, 4 | 16, 0, 0}; \
-  const char by_high[16] = {16, 0, 1 | 8, 2, 0, 4, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0};
+  const char by_high[16] = {16 | 1, 2, 1 | 8, 2, 0, 4, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0};
 
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,bmi,popcnt,pclmul"))), apply_to = function)

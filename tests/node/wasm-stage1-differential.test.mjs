@@ -28,7 +28,7 @@ function jsonFiles(dir) {
 }
 
 // Bytes that matter to stage 1: quotes, backslashes, control characters, UTF-8.
-const ALPHABET = Buffer.from('"\\\\{}[]:, \t\n\r\x01\x1fae1-\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xC0\xFF', "latin1");
+const ALPHABET = Buffer.from('"\\\\{}[]:, \t\n\r\x00\x01\x0c\x1a\x1fae1-\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xC0\xFF', "latin1");
 
 function mutations(seeds, count) {
   let x = 1301;
