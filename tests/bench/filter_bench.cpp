@@ -102,11 +102,12 @@ void BM_Stage1Own(benchmark::State& state, std::string payload) {
 }
 
 // The core's parse with another window size (json_parser::kDefaultWindowBytes
-// is chosen by these rows).
+// is chosen by these rows) and another kernel (block_kernel: 0 the fastest,
+// 1 SSE2, 2 scalar, 3 AVX2, 4 AVX-512).
 void BM_TreeOnlyWindow(benchmark::State& state, std::string payload) {
   std::string padded = payload;
   padded.append(keyhole::detail::json_parser::padding(), '\0');
-  auto parser = keyhole::detail::json_parser::for_tests(size_t(state.range(0)), keyhole::detail::block_kernel::simd);
+  auto parser = keyhole::detail::json_parser::for_tests(size_t(state.range(0)), keyhole::detail::block_kernel(state.range(1)));
   keyhole::detail::json_tree tree;
   keyhole::detail::parse_error err;
   for (auto _ : state) {
@@ -153,7 +154,7 @@ void register_all() {
     benchmark::RegisterBenchmark((std::string("status/stage1_own/") + s.name).c_str(), BM_Stage1Own, status);
     if (s.bytes >= (1 << 20))
       benchmark::RegisterBenchmark((std::string("status/tree_only_window/") + s.name).c_str(), BM_TreeOnlyWindow, status)
-          ->Arg(4 << 10)->Arg(16 << 10)->Arg(64 << 10)->Arg(256 << 10)->Arg(1 << 20);
+          ->ArgsProduct({{4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20}, {0, 1, 3}});
     if (s.bytes >= (1 << 20)) {
       std::string search = keyhole_bench::confluence_search(s.bytes);
       benchmark::RegisterBenchmark((std::string("confluence_search/filter/") + s.name).c_str(), BM_Filter, search);
