@@ -43,14 +43,18 @@ struct block_masks {
   uint64_t whitespace;  // ' ' '\t' '\n' '\r'
   uint64_t op;          // { } [ ] : , and 0x0C 0x1A (see above)
   uint64_t control;     // bytes below 0x20 (an error inside a string)
+  uint64_t non_ascii;   // bytes from 0x80: a window without any needs no UTF-8 check
 };
 
 // The portable backend: one table lookup per byte.
-enum scalar_class : uint8_t { other, backslash, quote, space, whitespace_control, control, op, control_op, kScalarClasses };
+enum scalar_class : uint8_t {
+  other, backslash, quote, space, whitespace_control, control, op, control_op, non_ascii, kScalarClasses
+};
 struct scalar_class_table {
   uint8_t of[256];
   constexpr scalar_class_table() : of{} {
     for (int c = 0; c < 0x20; ++c) of[c] = control;
+    for (int c = 0x80; c < 0x100; ++c) of[c] = scalar_class::non_ascii;
     of['\t'] = of['\n'] = of['\r'] = whitespace_control;
     of[' '] = space;
     of['\\'] = backslash;
@@ -67,7 +71,8 @@ struct scalar_block {
     for (int i = 0; i < 64; ++i) by_class[kScalarClassTable.of[p[i]]] |= uint64_t(1) << i;
     return block_masks{by_class[backslash], by_class[quote], by_class[space] | by_class[whitespace_control],
                        by_class[op] | by_class[control_op],
-                       by_class[control] | by_class[whitespace_control] | by_class[control_op]};
+                       by_class[control] | by_class[whitespace_control] | by_class[control_op],
+                       by_class[scalar_class::non_ascii]};
   }
 };
 
@@ -78,7 +83,7 @@ struct simd_block {
            uint64_t(wasm_i8x16_bitmask(c)) << 32 | uint64_t(wasm_i8x16_bitmask(d)) << 48;
   }
   struct chunk {
-    v128_t backslash, quote, whitespace, op, control;
+    v128_t backslash, quote, whitespace, op, control, high;
   };
   // SIMD128 has a byte shuffle (swizzle), so operators and whitespace come
   // from one lookup per nibble, as in the AVX2 kernel (structural_indexer_x86.cpp
@@ -92,7 +97,7 @@ struct simd_block {
     return chunk{wasm_i8x16_eq(v, wasm_i8x16_splat('\\')), wasm_i8x16_eq(v, wasm_i8x16_splat('"')),
                  wasm_i8x16_ne(wasm_v128_and(cls, wasm_i8x16_splat(8 | 16)), zero),
                  wasm_i8x16_ne(wasm_v128_and(cls, wasm_i8x16_splat(1 | 2 | 4)), zero),
-                 wasm_u8x16_le(v, wasm_i8x16_splat(0x1F))};
+                 wasm_u8x16_le(v, wasm_i8x16_splat(0x1F)), v};
   }
   KEYHOLE_ALWAYS_INLINE static block_masks classify(const uint8_t* p) {
     chunk a = classify16(wasm_v128_load(p));
@@ -101,7 +106,7 @@ struct simd_block {
     chunk d = classify16(wasm_v128_load(p + 48));
     return block_masks{bits(a.backslash, b.backslash, c.backslash, d.backslash), bits(a.quote, b.quote, c.quote, d.quote),
                        bits(a.whitespace, b.whitespace, c.whitespace, d.whitespace), bits(a.op, b.op, c.op, d.op),
-                       bits(a.control, b.control, c.control, d.control)};
+                       bits(a.control, b.control, c.control, d.control), bits(a.high, b.high, c.high, d.high)};
   }
 };
 #elif KEYHOLE_BLOCK_SSE2
@@ -111,7 +116,7 @@ struct simd_block {
            uint64_t(uint16_t(_mm_movemask_epi8(c))) << 32 | uint64_t(uint16_t(_mm_movemask_epi8(d))) << 48;
   }
   struct chunk {
-    __m128i backslash, quote, whitespace, op, control;
+    __m128i backslash, quote, whitespace, op, control, high;
   };
   KEYHOLE_ALWAYS_INLINE static chunk classify16(__m128i v) {
     auto eq = [v](char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
@@ -121,7 +126,7 @@ struct simd_block {
     __m128i punctuation = _mm_or_si128(_mm_cmpeq_epi8(folded, _mm_set1_epi8(':')), _mm_cmpeq_epi8(folded, _mm_set1_epi8(',')));
     __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);  // v <= 0x1F, unsigned
     return chunk{eq('\\'), eq('"'), _mm_or_si128(_mm_or_si128(eq(' '), eq('\t')), _mm_or_si128(eq('\n'), eq('\r'))),
-                 _mm_or_si128(brackets, punctuation), low};
+                 _mm_or_si128(brackets, punctuation), low, v};
   }
   KEYHOLE_ALWAYS_INLINE static block_masks classify(const uint8_t* p) {
     chunk a = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
@@ -130,7 +135,7 @@ struct simd_block {
     chunk d = classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48)));
     return block_masks{bits(a.backslash, b.backslash, c.backslash, d.backslash), bits(a.quote, b.quote, c.quote, d.quote),
                        bits(a.whitespace, b.whitespace, c.whitespace, d.whitespace), bits(a.op, b.op, c.op, d.op),
-                       bits(a.control, b.control, c.control, d.control)};
+                       bits(a.control, b.control, c.control, d.control), bits(a.high, b.high, c.high, d.high)};
   }
 };
 #else

@@ -39,8 +39,9 @@ void json_parser::index_window() {
   // one of the two windows (a run of more than three continuation bytes is).
   for (int back = 0; back < 3 && to < len_ && continues_utf8(data_[to]); ++back) --to;
   size_t n = to - from_;
-  utf8_ok_ &= simdjson::validate_utf8(reinterpret_cast<const char*>(data_ + from_), n);
   uint32_t* end = indexer_.index(data_ + from_, n, uint32_t(from_), buf_.get() + count_);
+  // The indexer saw every byte: a window of ASCII alone is valid UTF-8.
+  if (indexer_.take_non_ascii()) utf8_ok_ &= simdjson::validate_utf8(reinterpret_cast<const char*>(data_ + from_), n);
   size_t found = size_t(end - buf_.get()) - count_;
   count_ += found;
   total_ += found;

@@ -42,6 +42,13 @@ class structural_indexer {
   // or a string held a byte below 0x20 (UNESCAPED_CHARS).
   bool unclosed_string() const { return carry_.in_string != 0; }
   bool control_in_string() const { return carry_.control_in_string != 0; }
+  // Whether a byte from 0x80 on was indexed since the last call (an ASCII
+  // window is valid UTF-8 without a check); clears the flag.
+  bool take_non_ascii() {
+    bool seen = carry_.non_ascii != 0;
+    carry_.non_ascii = 0;
+    return seen;
+  }
 
   static constexpr size_t kSlack = 64;
 
@@ -53,6 +60,7 @@ class structural_indexer {
     uint64_t next_is_escaped = 0;    // 1 when the last byte indexed was an escaping backslash
     uint64_t prev_scalar = 0;        // 1 when the last byte indexed was part of a non-string scalar
     uint64_t control_in_string = 0;  // nonzero once a string held a control character
+    uint64_t non_ascii = 0;          // nonzero once a byte from 0x80 on was indexed (take_non_ascii)
   };
 
  private:

@@ -48,7 +48,7 @@ struct block {
     const __m256i low_table = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(by_low)));
     const __m256i high_table = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(by_high)));
     const __m256i nibble = _mm256_set1_epi8(0x0F), zero = _mm256_setzero_si256();
-    uint32_t m[5][2];
+    uint32_t m[6][2];
     for (int h = 0; h < 2; ++h) {
       __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * h));
       __m256i cls = _mm256_and_si256(_mm256_shuffle_epi8(low_table, _mm256_and_si256(v, nibble)),
@@ -58,9 +58,10 @@ struct block {
       m[2][h] = ~uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(cls, _mm256_set1_epi8(8 | 16)), zero)));
       m[3][h] = ~uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(cls, _mm256_set1_epi8(1 | 2 | 4)), zero)));
       m[4][h] = uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1F)), v)));
+      m[5][h] = uint32_t(_mm256_movemask_epi8(v));
     }
     auto join = [&m](int k) { return uint64_t(m[k][0]) | uint64_t(m[k][1]) << 32; };
-    return block_masks{join(0), join(1), join(2), join(3), join(4)};
+    return block_masks{join(0), join(1), join(2), join(3), join(4), join(5)};
   }
 };
 
@@ -129,7 +130,7 @@ struct block {
     return block_masks{_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\')), _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')),
                        _mm512_test_epi8_mask(cls, _mm512_set1_epi8(8 | 16)),
                        _mm512_test_epi8_mask(cls, _mm512_set1_epi8(1 | 2 | 4)),
-                       _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1F))};
+                       _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1F)), _mm512_movepi8_mask(v)};
   }
 };
 
