@@ -42,7 +42,7 @@ function nativeLimit(rows, { native, instructions }) {
   const after = split && parseM ? (split.total - parseM) / parseM : null;
   let t = `- **native filter / simdjson DOM parse** (${miss.map((r) => `${r.size} ${x2(r.ratio)}`).join(", ")}; target ≥ 0.6). ` +
     "The core no longer builds simdjson's DOM: it runs its own structural indexer (`core/src/structural_indexer.cpp`: the positions simdjson's stage 1 finds, " +
-    "64 KiB of text at a time into a fixed buffer, the AVX-512, AVX2 or SSE2 kernel picked at run time; UTF-8 validated per window by simdjson) " +
+    "256 KiB of text at a time into a fixed buffer, the AVX-512, AVX2 or SSE2 kernel picked at run time; UTF-8 validated per window by simdjson) " +
     "behind one adapter (`core/src/structural_index.cpp`), then its own single pass (`core/src/json_tree.cpp`) that checks the grammar, depth, numbers and escapes " +
     "and writes an 8-byte node and 1 tag byte per token: no tape, no string copies. ";
   const lo = Math.min(...trees.map((r) => r.treeRatio)), hi = Math.max(...trees.map((r) => r.treeRatio));
@@ -67,7 +67,7 @@ function perMbLimit(rows, { native, instructions }) {
   if (parseGrowth) t += `simdjson's DOM parse of the same bytes slows by ${x2(parseGrowth)} per MB from 1 MB to 16 MB as well` +
     (treeGrowth ? `, the core's parse alone by ${x2(treeGrowth)}` : "") + ". ";
   t += "At 16 MB the input, the node array (9 bytes per token) and the output no longer fit in the caches (the structural index does: stage 1 and the tree " +
-    "pass run together a 64 KiB window at a time), so each later pass over them (member reads, emit) waits on memory; fewer passes over the node array would be the fix.";
+    "pass run together a 256 KiB window at a time), so each later pass over them (member reads, emit) waits on memory; fewer passes over the node array would be the fix.";
   return t;
 }
 
@@ -117,7 +117,7 @@ function memoryLimit(rows, { wasm }) {
   if (!miss.length) return null;
   const r16 = wasm.rows.find((x) => x.payload === "status 16MB");
   const total = r16.wasm.firstCallMemory, size = r16.size;
-  const index = 4 * (64 << 10);  // the structural indexer's window buffer: 64 KiB of text, one uint32 per byte at most
+  const index = 4 * (256 << 10);  // the structural indexer's window buffer: 256 KiB of text, one uint32 per byte at most
   return `- **wasm memory after one 16 MB payload**: ${(total / MiB).toFixed(1)} MiB (target ≤ ${MEMORY_TARGET_BYTES / MiB} MiB). ` +
     `The structural index no longer grows with the payload (one window's buffer, ${(index / MiB).toFixed(2)} MiB). ` +
     `The module holds the input copy (${(size / MiB).toFixed(1)} MiB) and the output (${(r16.wasm.outBytes / MiB).toFixed(1)} MiB); ` +
