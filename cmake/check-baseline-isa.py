@@ -13,6 +13,9 @@ Some functions may hold them because they only run after a CPU check chose them;
 are allowed by name (ALLOWED below):
   * simdjson's haswell, icelake and westmere kernels (simdjson picks one at run time
     from CPUID; without -march the code the core calls directly is the fallback);
+  * Keyhole's own AVX2 and AVX-512 structural indexers (keyhole::detail::avx2::,
+    keyhole::detail::avx512::, core/src/structural_indexer_x86.cpp), chosen by
+    x86::fastest_kernel() from __builtin_cpu_supports;
   * glibc's IFUNC variants (__memcpy_avx_unaligned_erms, __strchr_evex, __sin_fma, ...)
     and its CPU-feature probing, libgcc's __cpu_indicator_init, libstdc++'s
     random_device rdrand/rdseed paths.
@@ -31,6 +34,7 @@ import sys
 ALLOWED = [
     re.compile(p) for p in (
         r"simdjson::(haswell|icelake|westmere)::",       # runtime-dispatched kernels
+        r"^keyhole::detail::(avx2|avx512)::",            # Keyhole's own, likewise
         r"^(__|_dl_)\w*?_(avx|avx2|avx512|evex|evex512|fma|fma4|sse4_1|sse4_2|sse42|ssse3|sse3|bmi2|x86_64_v[234])(_\w+)?$",
         r"^(init_cpu_features|update_active|_dl_runtime_resolve_xsavec?|_dl_tlsdesc_dynamic_xsavec?)(\.\w+)*$",
         # simdjson's CPU detection itself (xgetbv after CPUID says OSXSAVE)

@@ -7,27 +7,24 @@
 
 namespace keyhole::detail {
 
-// Keyhole's stage 2: one pass over the structural indexes, in the order
+// Keyhole's stage 2: one pass over the structural positions, in the order
 // simdjson's own stage 2 walks them, so a document is rejected exactly when
 // simdjson's DOM would reject it (the differential fuzz target checks it),
 // except that numbers too large for a double are accepted: Keyhole copies
-// number text, it never reads a value.
+// number text, it never reads a value. The positions arrive a window at a time
+// (json_parser): at_[0, n_) is the buffer, of which the first ready_ tokens
+// also have their next position buffered (the last one of an unfinished
+// window does not, so it waits for the next refill).
 class tree_builder {
  public:
-  tree_builder(json_tree& t, const uint32_t* positions, uint32_t count, size_t max_depth)
-      : t_(t), text_(t.text_), at_(positions), count_(count), max_depth_(max_depth),
+  tree_builder(json_tree& t, json_parser& parser, size_t max_depth)
+      : t_(t), parser_(parser), text_(t.text_), at_(parser.positions()), max_depth_(max_depth),
         next_backslash_(find_backslash(0)), open_(t.open_) {
     open_.clear();
   }
 
   bool run(std::string& message) {
-    if (t_.capacity_ < count_) {
-      t_.nodes_.reset(new json_tree::node[count_]);  // not zeroed: every slot used is written
-      t_.tags_.reset(new char[count_]);
-      t_.capacity_ = count_;
-    }
-    nodes_ = t_.nodes_.get();
-    tags_ = t_.tags_.get();
+    refill();
     grammar_error e = walk();
     if (e != grammar_error::none) {
       message = std::string("invalid JSON: ") + describe(e);
@@ -42,12 +39,13 @@ class tree_builder {
   // RFC 8259 over tokens, as simdjson's stage 2 walks them (one label per
   // state, so each token costs one dispatch); a stack of open containers
   // replaces recursion, so depth costs heap, never stack. k_ is the token
-  // being read; every path that reads a token first checks k_ < count_.
+  // being read; every path that moves to a token first checks next() (which
+  // refills at a window's end).
   grammar_error walk() {
     grammar_error e;
     char c;
-    k_ = 0;
-    if (count_ == 0) return grammar_error::structure;
+    if (n_ == 0) return grammar_error::structure;
+    first_pos_ = at_[0];
     c = text_[at_[0]];  // whitespace before the root is outside every span
     if (c != '{' && c != '[') return grammar_error::not_container;  // a scalar root
   value:  // token k_ is a value
@@ -61,8 +59,8 @@ class tree_builder {
       if (e != grammar_error::none) return e;
     }
   after_value:  // the token after a value
-    if (open_.empty()) return ++k_ == count_ ? grammar_error::none : grammar_error::structure;
-    if (++k_ >= count_) return grammar_error::structure;
+    if (open_.empty()) return next_exists() ? grammar_error::structure : grammar_error::none;
+    if (!next()) return grammar_error::structure;
     c = token();
     if (c == ',') {
       if (in_object()) goto next_key;
@@ -72,38 +70,80 @@ class tree_builder {
     close();
     goto after_value;
   next_key:  // the next token is a member name, then ':' and its value
-    if (++k_ >= count_ || token() != '"') return grammar_error::structure;
+    if (!next() || token() != '"') return grammar_error::structure;
     e = string();
     if (e != grammar_error::none) return e;
-    if (++k_ >= count_ || token() != ':') return grammar_error::structure;
+    if (!next() || token() != ':') return grammar_error::structure;
   next_value:
-    if (++k_ >= count_) return grammar_error::structure;
+    if (!next()) return grammar_error::structure;
     c = token();
     goto value;
   }
 
   char token() const { return text_[at_[k_]]; }
 
+  // Moves to the next token; false when the text has none. Inline: it runs
+  // once per token, and refills once per window.
+  bool next() { return ++k_ < ready_ || (!parser_.finished() && refill()); }
+  // After the root: whether any token follows it.
+  bool next_exists() {
+    if (++k_ < n_) return true;
+    return !parser_.finished() && refill();
+  }
+
+  // The window's tokens from k_ on stay, the next window's follow them;
+  // the node array grows to hold a node for each. True when token k_ (now 0)
+  // is ready.
+  bool refill() {
+    parser_.refill(k_);
+    k_ = 0;
+    n_ = parser_.count();
+    ready_ = parser_.finished() ? n_ : n_ - 1;
+    reserve(size_ + n_);
+    return k_ < ready_;
+  }
+
+  void reserve(size_t nodes) {
+    if (t_.capacity_ < nodes) {
+      // Half as much again: a text's node count is not known until its end.
+      // A fresh tree starts from a guess of a node per 16 bytes of text.
+      size_t want = std::max({nodes, t_.capacity_ + t_.capacity_ / 2, t_.capacity_ ? 0 : t_.text_len_ / 16});
+      std::unique_ptr<json_tree::node[]> n(new json_tree::node[want]);  // not zeroed: every slot used is written
+      std::unique_ptr<char[]> tags(new char[want]);
+      if (size_) {
+        std::memcpy(n.get(), t_.nodes_.get(), size_ * sizeof(json_tree::node));
+        std::memcpy(tags.get(), t_.tags_.get(), size_);
+      }
+      t_.nodes_ = std::move(n);
+      t_.tags_ = std::move(tags);
+      t_.capacity_ = want;
+    }
+    nodes_ = t_.nodes_.get();
+    tags_ = t_.tags_.get();
+  }
+
   // True when no whitespace stands between the root's first and last byte
   // outside strings, so every span can be copied as it is: then the tokens
   // (one byte each, but strings and scalars, whose lengths were summed)
-  // exactly fill that range.
+  // exactly fill that range. The last token is the root's closing bracket,
+  // the last node.
   bool compact() const {
-    size_t range = size_t(at_[count_ - 1]) + 1 - at_[0];
+    size_t range = size_t(nodes_[size_ - 1].pos) + 1 - first_pos_;
     // Nodes are strings, scalars and two brackets per container; the tokens
     // that make no node (',' and ':') are one byte each too.
-    size_t one_byte_tokens = (count_ - size_) + 2 * containers_;
+    size_t one_byte_tokens = (parser_.total() - size_) + 2 * containers_;
     return scalar_bytes_ + one_byte_tokens == range;
   }
   bool in_object() const { return open_.back() & kObjectBit; }
 
   // Opens a container at token k_; an empty one ({} or []) is closed at once
-  // and, as in simdjson, does not count towards the depth.
+  // and, as in simdjson, does not count towards the depth. Token k_ is
+  // ready, so the one after it is buffered when there is one.
   grammar_error open(char c) {
     uint32_t n = push(at_[k_], 0);
     ++containers_;
     char close = c == '{' ? '}' : ']';
-    just_closed_ = k_ + 1 < count_ && text_[at_[k_ + 1]] == close;
+    just_closed_ = k_ + 1 < n_ && text_[at_[k_ + 1]] == close;
     if (just_closed_) {
       ++k_;
       push(at_[k_], 0);
@@ -114,7 +154,6 @@ class tree_builder {
     open_.push_back(c == '{' ? n | kObjectBit : n);
     return grammar_error::none;
   }
-
   void close() {
     push(at_[k_], 0);
     nodes_[open_.back() & ~kObjectBit].link = static_cast<uint32_t>(size_);
@@ -162,7 +201,7 @@ class tree_builder {
   }
 
   uint32_t token_length(uint32_t at) {
-    uint32_t stop = at_[k_ + 1];  // the next token, or (sentinel) the text's end
+    uint32_t stop = at_[k_ + 1];  // the next token (k_ is ready), or (sentinel) the text's end
     while (stop > at && kWhitespace[static_cast<unsigned char>(text_[stop - 1])]) --stop;
     scalar_bytes_ += stop - at;
     return stop - at;
@@ -186,15 +225,18 @@ class tree_builder {
   // Counters are size_t, not uint32_t, so the compiler knows a store into a
   // node (uint32_t fields) cannot change them, and keeps them in registers.
   json_tree& t_;
+  json_parser& parser_;
   const char* text_;
-  const uint32_t* at_;
-  size_t count_;
+  const uint32_t* at_;  // the parser's buffer (it never moves during a text)
+  size_t n_ = 0;        // entries in it
+  size_t ready_ = 0;    // of which these have their next position buffered too
   size_t max_depth_;
   size_t next_backslash_;  // offset of the first backslash not yet accounted for
   json_tree::node* nodes_ = nullptr;
   char* tags_ = nullptr;
   size_t size_ = 0;
   size_t k_ = 0;
+  uint32_t first_pos_ = 0;  // the root's first byte
   size_t containers_ = 0;     // objects and arrays, and
   size_t scalar_bytes_ = 0;  // the bytes of strings and scalars (see compact())
   bool just_closed_ = false;    // open() met an empty container
@@ -221,9 +263,12 @@ bool json_tree::build(json_parser& parser, const char* data, size_t len, size_t 
   }
   text_ = data;
   text_len_ = len;
-  if (!parser.index(data, len, err.message)) return false;
-  tree_builder b(*this, parser.positions(), parser.count(), max_depth);
-  if (!b.run(err.message)) {
+  parser.begin(data, len);
+  tree_builder b(*this, parser, max_depth);
+  bool built = b.run(err.message);
+  // Stage 1's errors come first, as in simdjson, which finds them all before
+  // its stage 2 starts: a grammar error early in the text does not hide them.
+  if (!parser.verdict(err.message) || !built) {
     size_ = 0;
     return false;
   }

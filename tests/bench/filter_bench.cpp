@@ -71,6 +71,52 @@ void BM_TreeOnly(benchmark::State& state, std::string payload) {
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(payload.size()));
 }
 
+// Stage 1 alone: simdjson's (its run-time kernel, the whole text into an
+// index of 4 bytes per byte) and Keyhole's own indexer (a window at a time into
+// a fixed buffer, UTF-8 validated per window), each over the whole text.
+bool simdjson_stage1(simdjson::internal::dom_parser_implementation& impl, const std::string& padded, size_t len) {
+  return !impl.stage1(reinterpret_cast<const uint8_t*>(padded.data()), len, simdjson::stage1_mode::regular);
+}
+bool own_stage1(keyhole::detail::json_parser& parser, const std::string& padded, size_t len) {
+  parser.begin(padded.data(), len);
+  for (parser.refill(0); !parser.finished(); parser.refill(parser.count())) benchmark::DoNotOptimize(parser.positions());
+  std::string message;
+  return parser.verdict(message);
+}
+
+void BM_Stage1Simdjson(benchmark::State& state, std::string payload) {
+  std::string padded = payload + std::string(64, '\0');
+  std::unique_ptr<simdjson::internal::dom_parser_implementation> impl;
+  if (simdjson::get_active_implementation()->create_dom_parser_implementation(payload.size(), 64, impl)) std::abort();
+  for (auto _ : state)
+    if (!simdjson_stage1(*impl, padded, payload.size())) state.SkipWithError("stage 1 failed");
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(payload.size()));
+}
+
+void BM_Stage1Own(benchmark::State& state, std::string payload) {
+  std::string padded = payload + std::string(64, '\0');
+  keyhole::detail::json_parser parser;
+  for (auto _ : state)
+    if (!own_stage1(parser, padded, payload.size())) state.SkipWithError("stage 1 failed");
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(payload.size()));
+}
+
+// The core's parse with another window size (json_parser::kDefaultWindowBytes
+// is chosen by these rows) and another kernel (block_kernel: 0 the fastest,
+// 1 SSE2, 2 scalar, 3 AVX2, 4 AVX-512).
+void BM_TreeOnlyWindow(benchmark::State& state, std::string payload) {
+  std::string padded = payload;
+  padded.append(keyhole::detail::json_parser::padding(), '\0');
+  auto parser = keyhole::detail::json_parser::for_tests(size_t(state.range(0)), keyhole::detail::block_kernel(state.range(1)));
+  keyhole::detail::json_tree tree;
+  keyhole::detail::parse_error err;
+  for (auto _ : state) {
+    if (!tree.build(parser, padded.data(), payload.size(), 1024, err)) state.SkipWithError(err.message.c_str());
+    benchmark::DoNotOptimize(tree.size());
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(payload.size()));
+}
+
 // A policy the size of a large status page: `rules` component rules over a
 // few named audiences and org atoms (issue 13: compile once, in under 2 ms).
 std::string large_policy(int rules) {
@@ -104,6 +150,11 @@ void register_all() {
     benchmark::RegisterBenchmark((std::string("status/filter/") + s.name).c_str(), BM_Filter, status);
     benchmark::RegisterBenchmark((std::string("status/parse_only/") + s.name).c_str(), BM_ParseOnly, status);
     benchmark::RegisterBenchmark((std::string("status/tree_only/") + s.name).c_str(), BM_TreeOnly, status);
+    benchmark::RegisterBenchmark((std::string("status/stage1_simdjson/") + s.name).c_str(), BM_Stage1Simdjson, status);
+    benchmark::RegisterBenchmark((std::string("status/stage1_own/") + s.name).c_str(), BM_Stage1Own, status);
+    if (s.bytes >= (1 << 20))
+      benchmark::RegisterBenchmark((std::string("status/tree_only_window/") + s.name).c_str(), BM_TreeOnlyWindow, status)
+          ->ArgsProduct({{4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20}, {0, 1, 3}});
     if (s.bytes >= (1 << 20)) {
       std::string search = keyhole_bench::confluence_search(s.bytes);
       benchmark::RegisterBenchmark((std::string("confluence_search/filter/") + s.name).c_str(), BM_Filter, search);
@@ -149,12 +200,12 @@ class ratio_reporter : public benchmark::ConsoleReporter {
 };
 
 // `keyhole_bench --instructions=OP --bytes=N [--iterations=K]`, OP one of filter,
-// dom_parse, stage1, tree (the core's parse: stage 1 and its own stage 2): runs OP K times on the generated status summary of ~N bytes inside
+// dom_parse, stage1 (simdjson's), own_stage1 (Keyhole's indexer, windowed), tree (the core's parse: stage 1 and its own stage 2): runs OP K times on the generated status summary of ~N bytes inside
 // keyhole_measured_loop() and nothing else of the benchmark, for
 //   valgrind --tool=callgrind --collect-atstart=no --toggle-collect=keyhole_measured_loop
 // which then counts the instructions of exactly those K calls (compare.mjs divides by
 // K x bytes). One warm-up call first, outside the count (first-touch allocations).
-enum class measured_op { filter, dom_parse, stage1, tree };
+enum class measured_op { filter, dom_parse, stage1, tree, own_stage1 };
 
 struct measured_state {
   fixture fx;
@@ -164,6 +215,7 @@ struct measured_state {
   std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1;
   keyhole::detail::json_parser tree_parser;
   keyhole::detail::json_tree tree;
+  std::string own_text;  // the payload and 64 bytes of padding, for own_stage1
 };
 
 // Returns false when the operation fails (then the count means nothing).
@@ -179,6 +231,9 @@ bool run_once(measured_op op, measured_state& m) {
     case measured_op::stage1:
       return !m.stage1->stage1(reinterpret_cast<const uint8_t*>(m.padded.data()), m.padded.size(),
                                simdjson::stage1_mode::regular);
+    case measured_op::own_stage1: {
+      return own_stage1(m.tree_parser, m.own_text, m.padded.size());
+    }
     case measured_op::tree: {
       keyhole::detail::parse_error err;
       return m.tree.build(m.tree_parser, m.padded.data(), m.padded.size(), 1024, err);
@@ -210,11 +265,13 @@ int instructions_mode(int argc, char** argv) {
   else if (op_name == "dom_parse") op = measured_op::dom_parse;
   else if (op_name == "stage1") op = measured_op::stage1;
   else if (op_name == "tree") op = measured_op::tree;
-  else { std::fprintf(stderr, "--instructions=filter|dom_parse|stage1|tree\n"); return 2; }
+  else if (op_name == "own_stage1") op = measured_op::own_stage1;
+  else { std::fprintf(stderr, "--instructions=filter|dom_parse|stage1|own_stage1|tree\n"); return 2; }
   auto m = std::make_unique<measured_state>();
   std::string payload = keyhole_bench::status_summary(bytes);
   m->fx = make(payload);
   m->padded = simdjson::padded_string(payload);
+  m->own_text = payload + std::string(64, '\0');
   if (simdjson::get_active_implementation()->create_dom_parser_implementation(payload.size(), simdjson::DEFAULT_MAX_DEPTH,
                                                                               m->stage1)) return 1;
   if (!run_once(op, *m)) {  // the warm-up call

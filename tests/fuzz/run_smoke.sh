@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/tests/fuzz"
 OUT="${FUZZ_BUILD_DIR:-$ROOT/build/fuzz}"
 SECONDS_EACH="${FUZZ_SECONDS:-40}"
-TARGETS="${FUZZ_TARGETS:-fuzz_policy fuzz_claims fuzz_filter fuzz_engines fuzz_tree}"
+TARGETS="${FUZZ_TARGETS:-fuzz_policy fuzz_claims fuzz_filter fuzz_engines fuzz_tree fuzz_stage1}"
 
 "$HERE/build.sh" || { echo "run_smoke: build failed" >&2; exit 2; }
 
@@ -39,6 +39,7 @@ seed_engines() {
 }
 seed_engines "$ROOT"/tests/cases/**/payload.json "$ROOT"/tests/fixtures/**/*.json "$HERE"/seeds/filter/*.json
 seed fuzz_tree "$ROOT"/tests/cases/**/payload.json "$ROOT"/tests/cases/**/policy.json "$HERE"/seeds/filter/*.json
+seed fuzz_stage1 "$ROOT"/tests/cases/**/*.json "$ROOT"/tests/fixtures/**/*.json "$HERE"/seeds/filter/*.json
 seed fuzz_policy "$ROOT"/tests/cases/**/policy.json "$ROOT"/tests/cases/_policies/*.json
 seed fuzz_claims "$ROOT"/tests/cases/_claims/*.json "$ROOT"/tests/cases/**/claims.json
 # Inline claims of case.json files.
