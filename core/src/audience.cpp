@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "atom_lookup.h"
+
 namespace keyhole::detail {
 
 bool atom_matches(const atom& a, const viewer& v) {
@@ -43,8 +45,7 @@ bool atom_matches(const atom& a, const viewer& v) {
 void matcher::reset(const compiled_policy& p, const viewer& v) {
   policy_ = &p;
   viewer_ = &v;
-  atoms_.assign(p.atoms.size(), 0);
-  for (size_t i = 0; i < p.atoms.size(); ++i) atoms_[i] = atom_matches(p.atoms[i], v) ? 1 : 0;
+  match_atoms(p, v, atoms_);  // from the viewer's claims, not over every atom
   named_.assign(p.audience_names.size(), 0);
   for (uint32_t a : p.audience_order) named_[a] = eval(p.audience_exprs[a]) ? 1 : 0;
 }

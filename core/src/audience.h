@@ -1,5 +1,6 @@
-// Matches one viewer against a compiled policy: every atom once, then audience
-// expressions as lookups over those bits (named audiences memoised).
+// Matches one viewer against a compiled policy: the atoms its claims can match,
+// found once by their texts (atom_lookup.h), then audience expressions as
+// lookups over those bits (named audiences memoised).
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,7 @@ namespace keyhole::detail {
 
 class matcher {
  public:
-  // Matches every atom, then settles every named audience in the policy's
+  // Matches the viewer's atoms, then settles every named audience in the policy's
   // order; afterwards the matcher is read-only (one compiled viewer may serve
   // many threads).
   void reset(const compiled_policy& p, const viewer& v);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "atom_lookup.h"
 #include "did_you_mean.h"
 #include "sha256.h"
 
@@ -43,7 +44,6 @@ struct compiler {
   compiled_policy& p;
   std::string& pointer;
   std::string& message;
-  std::unordered_map<std::string, uint32_t> atom_index;
   // Atoms as written (views into the parsed policy, alive while compiling):
   // a policy names the same few atoms thousands of times, so each distinct
   // spelling is parsed and normalised once.
@@ -94,10 +94,10 @@ struct compiler {
   }
 
   uint32_t intern_atom(atom a) {
-    auto it = atom_index.find(a.text);
-    if (it != atom_index.end()) return it->second;
+    auto it = p.atom_by_text.find(a.text);
+    if (it != p.atom_by_text.end()) return it->second;
     uint32_t i = static_cast<uint32_t>(p.atoms.size());
-    atom_index.emplace(a.text, i);
+    p.atom_by_text.emplace(a.text, i);
     p.atoms.push_back(std::move(a));
     return i;
   }
@@ -173,24 +173,7 @@ struct compiler {
       }
     }
     // Canonical text: normalised values, so equal atoms share one index.
-    switch (a.kind) {
-      case atom_kind::everyone: a.text = "everyone"; break;
-      case atom_kind::anonymous: a.text = "anonymous"; break;
-      case atom_kind::signed_in: a.text = "signed-in"; break;
-      case atom_kind::verified: a.text = "verified"; break;
-      case atom_kind::user: a.text = "user:" + a.value; break;
-      case atom_kind::email: a.text = "email:" + a.value; break;
-      case atom_kind::domain: a.text = "domain:" + a.value; break;
-      case atom_kind::domain_tree: a.text = "domain:*." + a.value; break;
-      case atom_kind::group: a.text = "group:" + a.value; break;
-      case atom_kind::group_any: a.text = "group:*"; break;
-      case atom_kind::org: a.text = "org:" + a.value; break;
-      case atom_kind::org_any: a.text = "org:*"; break;
-      case atom_kind::role: a.text = "role:" + a.value; break;
-      case atom_kind::role_any: a.text = "role:*"; break;
-      case atom_kind::account: a.text = "account:" + a.value; break;
-      case atom_kind::attr: a.text = "attr:" + a.key + "=" + a.value; break;
-    }
+    atom_text(a.kind, a.key, a.value, a.text);
     uint32_t idx = intern_atom(std::move(a));
     atom_spelling.emplace(s, idx);
     out_expr = add_expr(expr{expr::op::atom, idx, 0, 0, std::string(s)});
@@ -542,7 +525,7 @@ void canonical_json(const json_tree& t, uint32_t node, std::string& out) {
 }
 
 bool compile_policy(const json_tree& t, compiled_policy& out, std::string& pointer, std::string& message) {
-  compiler c{t, out, pointer, message, {}, {}};
+  compiler c{t, out, pointer, message, {}};
   return c.run();
 }
 

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -134,6 +135,9 @@ namespace keyhole {
 class compiled_policy {
  public:
   std::vector<detail::atom> atoms;
+  // Canonical atom text → atom index (atom_lookup.h): the compiler interns
+  // atoms by it, and a viewer's atoms are found by it.
+  std::unordered_map<std::string, uint32_t> atom_by_text;
   std::vector<detail::expr> exprs;
   std::vector<uint32_t> kid_pool;  // every expression's children, run after run
   std::span<const uint32_t> kids(const detail::expr& x) const { return {kid_pool.data() + x.first_kid, x.kid_count}; }
