@@ -6,14 +6,14 @@ import { spawnSync } from "node:child_process";
 
 // Order matters: the first match wins (e.g. json_tree::members before the other accessors).
 export const GROUPS = [
-  ["parse", "parse: simdjson stage 1 + the core's stage 2 (tree_builder, grammar, numbers)",
-    /simdjson::|tree_builder::|json_tree::build|json_parser::|valid_number|json_grammar|\bgrammar_/],
+  ["parse", "parse: the core's structural indexer (stage 1; simdjson's UTF-8 check) + its stage 2 (tree_builder, grammar, numbers)",
+    /simdjson::|structural_indexer|detail::(avx2|avx512|x86)::|index_(portable|simd)\(|tree_builder::|json_tree::build|json_parser::|valid_number|json_grammar|\bgrammar_/],
   ["members", "member reads with the duplicate-name check (json_tree::members / member; the status filter's read_object, field_table)",
     /json_tree::members?\(|read_object\(|field_table::/],
   ["tree", "other tree accessors (span, next_sibling, string_at, …)",
     /json_tree::/],
   ["emit", "writing the output (emit, writer, string escapes)",
-    /detail::emit\(|writer::|append_json_string|emit_|status_output::/],
+    /detail::emit\(|writer::|span_writer::|append_json_string|emit_|status_output::/],
   ["name_index", "id and name index inserts / lookups (name_index)",
     /name_index::/],
   ["decide", "Statuspage decisions (status_filter, filter_context, disclose, matcher, rules, viewer)",

@@ -18,7 +18,7 @@ function splitText(split) {
 
 // What each group of the work after parsing is, for the prose.
 const GROUP_PROSE = {
-  members: "reading each object's members with the duplicate-name check the SPEC requires (`json_tree::members` / `member`: each object the filter reads is scanned once, its names compared)",
+  members: "reading each object's members with the duplicate-name check the SPEC requires (the status filter's `read_object`: each object read once, every name classified into a field number by a perfect hash, duplicates found by a bit per field; `json_tree::members` for the knowledge base)",
   decide: "the Statuspage decisions (component and incident rules, the viewer's atoms, disclosure, withheld fields; name_index.h is header-defined, so most id-index inserts and lookups are inlined into these functions)",
   emit: "writing the output (`emit`: kept spans copied, edited objects written member by member)",
   libc: "memcpy / memcmp / memset",
