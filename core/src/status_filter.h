@@ -131,11 +131,14 @@ struct status_facts {
     for (const withheld_field& w : list)
       if (w.field == f) return w.decider;
     if (f != kOtherField || !overflow_[size_t(kind)]) return nullptr;
-    auto [first, last] = c_.withheld_of(kDiscloseKindNames[size_t(kind)]);
+    // A name the table had no room for: binary search among the kind's
+    // withheld fields (sorted by member), so a policy withholding W names
+    // costs each unknown member O(log W), not O(W).
+    auto [first, last] = overflow_range_[size_t(kind)];
     std::string_view name = t_.key(m);
-    for (auto w = first; w != last; ++w)
-      if (w->member == name) return w->decider;
-    return nullptr;
+    auto w = std::lower_bound(first, last, name,
+                              [](const filter_context::withheld_field& x, std::string_view n) { return x.member < n; });
+    return w != last && w->member == name ? w->decider : nullptr;
   }
 
   // What the filter does not read is not copied through (a resource's copy
@@ -161,6 +164,10 @@ struct status_facts {
   std::vector<withheld_field> withheld_[size_t(disclose_kind::count)];
   field_set withheld_mask_[size_t(disclose_kind::count)];
   bool overflow_[size_t(disclose_kind::count)] = {};
+  // Per kind with overflow_, its withheld fields (c_.withheld_of, found once per call).
+  std::pair<std::vector<filter_context::withheld_field>::const_iterator,
+            std::vector<filter_context::withheld_field>::const_iterator>
+      overflow_range_[size_t(disclose_kind::count)];
   field_set component_attention_, group_attention_, event_attention_[2], update_attention_, affected_attention_;
   bool single_ = false;
   uint32_t page_ = npos, status_ = npos, components_ = npos, incidents_ = npos, maintenances_ = npos;

@@ -89,8 +89,12 @@ class status_filter : public status_output {
       while (k < size_t(disclose_kind::count) && kDiscloseKindNames[k] != w.kind) ++k;
       if (k == size_t(disclose_kind::count)) continue;  // another format's kind
       uint8_t f = table_.classify_bounded(w.member);
-      if (f == kOtherField) overflow_[k] = true;
-      else withheld_[k].push_back(withheld_field{f, w.decider});
+      if (f == kOtherField) {
+        if (!overflow_[k]) overflow_range_[k] = c_.withheld_of(kDiscloseKindNames[k]);
+        overflow_[k] = true;
+      } else {
+        withheld_[k].push_back(withheld_field{f, w.decider});
+      }
       withheld_mask_[k].add(f);  // `other` too: such names are compared as text
     }
     // Per kind of object written, the fields whose member needs more than
