@@ -56,12 +56,11 @@ void BM_ParseOnly(benchmark::State& state, std::string payload) {
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(payload.size()));
 }
 
-// Keyhole's own parse of the same bytes: simdjson's stage 1 plus the core's
+// Keyhole's own parse of the same bytes: its structural indexer plus the core's
 // stage 2 (json_tree::build), i.e. the filter's first step, with nothing decided.
-void BM_TreeOnly(benchmark::State& state, std::string payload) {
+void time_tree(benchmark::State& state, const std::string& payload, keyhole::detail::json_parser& parser) {
   std::string padded = payload;
   padded.append(keyhole::detail::json_parser::padding(), '\0');
-  keyhole::detail::json_parser parser;
   keyhole::detail::json_tree tree;
   keyhole::detail::parse_error err;
   for (auto _ : state) {
@@ -69,6 +68,11 @@ void BM_TreeOnly(benchmark::State& state, std::string payload) {
     benchmark::DoNotOptimize(tree.size());
   }
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(payload.size()));
+}
+
+void BM_TreeOnly(benchmark::State& state, std::string payload) {
+  keyhole::detail::json_parser parser;
+  time_tree(state, payload, parser);
 }
 
 // Stage 1 alone: simdjson's (its run-time kernel, the whole text into an
@@ -105,16 +109,8 @@ void BM_Stage1Own(benchmark::State& state, std::string payload) {
 // is chosen by these rows) and another kernel (block_kernel: 0 the fastest,
 // 1 SSE2, 2 scalar, 3 AVX2, 4 AVX-512).
 void BM_TreeOnlyWindow(benchmark::State& state, std::string payload) {
-  std::string padded = payload;
-  padded.append(keyhole::detail::json_parser::padding(), '\0');
   auto parser = keyhole::detail::json_parser::for_tests(size_t(state.range(0)), keyhole::detail::block_kernel(state.range(1)));
-  keyhole::detail::json_tree tree;
-  keyhole::detail::parse_error err;
-  for (auto _ : state) {
-    if (!tree.build(parser, padded.data(), payload.size(), 1024, err)) state.SkipWithError(err.message.c_str());
-    benchmark::DoNotOptimize(tree.size());
-  }
-  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(payload.size()));
+  time_tree(state, payload, parser);
 }
 
 // A policy the size of a large status page: `rules` component rules over a
