@@ -22,15 +22,7 @@ struct writer {
   }
 
   // Copies text as written minus whitespace outside strings (SIMD minify).
-  void copy_compact(std::string_view text) {
-    if (t.compact()) {
-      out.append(text);
-      return;
-    }
-    size_t at = out.size();
-    out.resize(at + text.size());
-    out.resize(at + minify_into(text, out.data() + at));
-  }
+  void copy_compact(std::string_view text) { append_compact(t, text, out); }
 
   // An edited container being written: where its walk stands.
   struct frame {

@@ -401,6 +401,16 @@ bool parse_copy(json_parser& parser, std::string& buf, std::string_view json, si
   return tree.build(parser, buf.data(), json.size(), max_depth, err);
 }
 
+void append_compact(const json_tree& t, std::string_view text, std::string& out) {
+  if (t.compact()) {
+    out.append(text);
+    return;
+  }
+  size_t at = out.size();
+  out.resize(at + text.size());
+  out.resize(at + minify_into(text, out.data() + at));
+}
+
 void append_json_string(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   out.push_back('"');

@@ -163,6 +163,10 @@ class json_tree {
 bool parse_copy(json_parser& parser, std::string& buf, std::string_view json, size_t max_depth,
                 json_tree& tree, parse_error& err);
 
+// Appends `text` (a span of `t`'s text) to `out` without whitespace outside
+// strings: as it is when the text is compact, else through the minifier.
+void append_compact(const json_tree& t, std::string_view text, std::string& out);
+
 // Writes `s` as a JSON string literal (quotes included) with minimal escaping.
 void append_json_string(std::string& out, std::string_view s);
 

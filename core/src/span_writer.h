@@ -80,15 +80,7 @@ class span_writer {
     copy_compact(std::string_view(begin, size_t(end - begin)));
     l.run_first = npos;
   }
-  void copy_compact(std::string_view text) {
-    if (t_.compact()) {
-      out_.append(text);
-      return;
-    }
-    size_t at = out_.size();
-    out_.resize(at + text.size());
-    out_.resize(at + minify_into(text, out_.data() + at));
-  }
+  void copy_compact(std::string_view text) { append_compact(t_, text, out_); }
 
   const json_tree& t_;
   std::string& out_;

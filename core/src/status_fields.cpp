@@ -92,21 +92,6 @@ void field_table::build(const std::vector<std::string_view>& extra) {
   }
 }
 
-namespace {
-
-// Whether the names of `obj`'s members the table does not know are unique
-// among themselves (they cannot equal a known one): sorted, so a hostile
-// object costs n log n. Real objects have none or one, which never get here.
-bool unknown_names_unique(const json_tree& t, const sfield* cache, uint32_t obj) {
-  std::vector<std::string_view> names;
-  for (uint32_t m = t.first_child(obj); m != npos; m = t.next_sibling(obj, m))
-    if (cache[m] == sfield::other) names.push_back(t.key(m));
-  std::sort(names.begin(), names.end());
-  return std::adjacent_find(names.begin(), names.end()) == names.end();
-}
-
-}  // namespace
-
 bool read_object(const json_tree& t, const field_table& table, sfield* __restrict cache, uint32_t obj,
                  uint32_t (&at)[kStructuralFields], notable_members* notable) {
   // Locals, so stores into them alias nothing the loop reads; the loop's
@@ -144,7 +129,9 @@ bool read_object(const json_tree& t, const field_table& table, sfield* __restric
     notable->count = uint8_t(noted < notable_members::kMost ? noted : notable_members::kMost);
     std::copy(noted_at, noted_at + notable->count, notable->node);
   }
-  return repeated == 0 && (unknown < 2 || unknown_names_unique(t, cache, obj));
+  // Known names repeat only by bit; two unknown names or more are checked by
+  // the tree's own duplicate check (n log n, and they cannot equal a known one).
+  return repeated == 0 && (unknown < 2 || t.unique_keys(obj));
 }
 
 }  // namespace keyhole::detail

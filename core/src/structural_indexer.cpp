@@ -52,18 +52,16 @@ uint32_t* index_simd(const uint8_t* p, size_t n, uint32_t base, structural_index
   return index_with<simd_block, baseline_bits>(p, n, base, s, out);
 }
 
-}  // namespace
-
-namespace {
 using index_fn = structural_indexer::index_fn;
 // The fastest kernel this CPU runs, chosen once.
 index_fn best_simd_kernel() {
-  static const index_fn best = x86::fastest_kernel() ? x86::fastest_kernel() : index_simd;
+  static const index_fn best = [] {
+    index_fn x86_best = x86::fastest_kernel();
+    return x86_best ? x86_best : index_simd;
+  }();
   return best;
 }
-}  // namespace
 
-namespace {
 index_fn kernel_for(block_kernel kernel) {
   switch (kernel) {
     case block_kernel::simd: return best_simd_kernel();

@@ -168,7 +168,10 @@ structural_indexer::index_fn avx512_kernel() {
              ? avx512::index
              : nullptr;
 }
-structural_indexer::index_fn fastest_kernel() { return avx512_kernel() ? avx512_kernel() : avx2_kernel(); }
+structural_indexer::index_fn fastest_kernel() {
+  if (structural_indexer::index_fn f = avx512_kernel()) return f;
+  return avx2_kernel();
+}
 
 }  // namespace x86
 }  // namespace keyhole::detail
