@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "always_inline.h"
 #include "json_grammar.h"
 
 namespace keyhole::detail {
@@ -160,7 +161,7 @@ class tree_builder {
     open_.pop_back();
   }
 
-  grammar_error scalar(char c) {
+  KEYHOLE_ALWAYS_INLINE grammar_error scalar(char c) {
     if (c == '"') return string();
     uint32_t at = at_[k_];
     uint32_t len = token_length(at);
@@ -181,7 +182,7 @@ class tree_builder {
   // matched the quotes, and anything after the closing one but whitespace
   // would have started a token of its own. Whether it holds an escape is
   // one comparison with the next backslash of the text, found by memchr.
-  grammar_error string() {
+  KEYHOLE_ALWAYS_INLINE grammar_error string() {
     uint32_t at = at_[k_];
     uint32_t len = token_length(at);
     uint32_t n = push(at, len);
@@ -194,7 +195,13 @@ class tree_builder {
     return unescape_into(body, t_.unescaped_) ? grammar_error::none : grammar_error::string;
   }
 
+  // The first backslash at or after `from`, or a bound below which there is
+  // none: the end of the text indexed so far, when no window from `from` on
+  // held one (the usual case, at no cost); string() asks again past it. A
+  // string token ends before the next token, which is indexed, so within
+  // that bound.
   size_t find_backslash(size_t from) const {
+    if (from >= parser_.backslash_free_from()) return parser_.indexed();
     size_t len = t_.text_len_;
     const void* p = from < len ? std::memchr(text_ + from, '\\', len - from) : nullptr;
     return p ? size_t(static_cast<const char*>(p) - text_) : SIZE_MAX;

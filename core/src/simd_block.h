@@ -22,11 +22,7 @@
 
 // The classifier runs once per 64 bytes on the hottest path of every parse:
 // a call (and the masks through memory) would cost as much as its work.
-#if defined(__GNUC__) || defined(__clang__)
-#define KEYHOLE_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define KEYHOLE_ALWAYS_INLINE inline
-#endif
+#include "always_inline.h"
 
 namespace keyhole::detail {
 

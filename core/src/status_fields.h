@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "always_inline.h"
 #include "json_tree.h"
 
 namespace keyhole::detail {
@@ -60,7 +61,7 @@ class field_table {
   bool overflowed() const { return overflowed_; }
   // The field of a name as json_tree returns it (readable for 8 bytes past
   // its end: the payload is padded, unescaped names end in spare bytes).
-  uint8_t classify(std::string_view name) const {
+  KEYHOLE_ALWAYS_INLINE uint8_t classify(std::string_view name) const {
     uint8_t f = fixed_->find(name);
     return f != kOtherField || extra_.empty() ? f : find_extra(name);
   }
@@ -107,7 +108,7 @@ class field_table {
     // The length widened first: size_t has 32 bits in WebAssembly.
     size_t slot_of(uint64_t w0, size_t len) const { return size_t(((w0 ^ (uint64_t(len) << 40)) * multiplier) >> 56); }
     bool place(const std::string_view* names, size_t n);
-    uint8_t find(std::string_view name) const {
+    KEYHOLE_ALWAYS_INLINE uint8_t find(std::string_view name) const {
       uint64_t w0 = word_at(name, 0);  // an empty name's data is still in the padded text
       const entry& e = slots[slot_of(w0, name.size())];
       return e.matches(w0, name) ? e.field : kOtherField;

@@ -168,11 +168,17 @@ class status_filter : public status_output {
 
   // The index of component or group `id`, added when first named (bounded
   // cost even for ids built to collide: name_index.h).
+  // Ids are indexed in the order first named, and a page names them again in
+  // that order (a group lists its components, which then follow it), so the
+  // index after the last one returned is compared first: a hit costs one
+  // comparison and no probe of a table that outgrows the cache at 16 MB.
   uint32_t entry(std::string_view id) {
+    uint32_t next = last_entry_ + 1;
+    if (next < ids_.size() && ids_.name(next) == id) return last_entry_ = next;
     bool inserted = false;
     uint32_t i = ids_.insert(id, inserted);
     if (inserted) comps_.emplace_back();
-    return i;
+    return last_entry_ = i;
   }
 
   // entry() for a group_id: components of one group stand together, so the
@@ -418,6 +424,7 @@ class status_filter : public status_output {
   level_step default_step_;
   bool default_step_known_ = false;
   uint32_t last_group_ = npos;         // group_entry()'s memory
+  uint32_t last_entry_ = npos;         // entry()'s: npos + 1 is index 0
   std::string_view last_group_id_;
   std::vector<uint32_t> seen_;  // count_affected(): stamp per component index
   uint32_t stamp_ = 0;

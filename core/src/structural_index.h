@@ -52,6 +52,11 @@ class json_parser {
   bool finished() const { return from_ == len_; }
   // Tokens indexed so far, over every window.
   size_t total() const { return total_; }
+  // The text indexed so far ends here; no backslash stands in it from
+  // backslash_free_from() on (windows are told apart by the indexer), so
+  // the parse searches for escapes only where a window held one.
+  size_t indexed() const { return from_; }
+  size_t backslash_free_from() const { return backslash_free_from_; }
 
   // Drops the first `consumed` buffered entries, moves the rest to the front
   // and indexes windows until at least two entries are buffered or the text
@@ -81,6 +86,7 @@ class json_parser {
   size_t from_ = 0;   // the first byte not yet indexed
   size_t count_ = 0;  // entries in buf_
   size_t total_ = 0;
+  size_t backslash_free_from_ = 0;
   bool utf8_ok_ = true;
 };
 

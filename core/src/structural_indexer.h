@@ -50,6 +50,14 @@ class structural_indexer {
     return seen;
   }
 
+  // The same for a backslash: the parse finds escapes from it, without a
+  // search of its own through windows that hold none.
+  bool take_backslash() {
+    bool seen = carry_.backslash != 0;
+    carry_.backslash = 0;
+    return seen;
+  }
+
   static constexpr size_t kSlack = 64;
 
   struct carry;
@@ -61,6 +69,7 @@ class structural_indexer {
     uint64_t prev_scalar = 0;        // 1 when the last byte indexed was part of a non-string scalar
     uint64_t control_in_string = 0;  // nonzero once a string held a control character
     uint64_t non_ascii = 0;          // nonzero once a byte from 0x80 on was indexed (take_non_ascii)
+    uint64_t backslash = 0;          // nonzero once a backslash was indexed (take_backslash)
   };
 
  private:

@@ -267,4 +267,30 @@ TEST(Stage1Differential, TreesBuiltThroughTinyWindowsEqualTheWholeTextsTree) {
   }
 }
 
+// Escapes are found only in windows where the indexer saw a backslash (the
+// parse searches nowhere else): strings with escapes after runs of windows
+// without any, straddling window ends, and clean strings after them read
+// back unescaped as written, through every window size and kernel.
+TEST(Stage1Differential, EscapesAfterWindowsWithoutBackslashesAreUnescaped) {
+  for (size_t n = 0; n < 300; n += 7) {
+    std::string clean(n, 'x');
+    std::string doc = "[\"" + clean + "\",\"p\\\"q\",\"" + clean + "\",\"\\u00e9" + clean + "\",\"" + clean +
+                      "\\\\\",{\"k\\/\":\"" + clean + "\"}]";
+    const std::string want[] = {clean, "p\"q", clean, "\xC3\xA9" + clean, clean + "\\", "k/", clean};
+    std::string text = doc + std::string(json_parser::padding(), '\0');
+    for (block_kernel kernel : kernels()) {
+      for (size_t window : {size_t(16), size_t(64), size_t(100), json_parser::kDefaultWindowBytes}) {
+        json_parser parser = json_parser::for_tests(window, kernel);
+        json_tree tree;
+        keyhole::detail::parse_error err;
+        ASSERT_TRUE(tree.build(parser, text.data(), doc.size(), 64, err)) << err.message << " in " << doc;
+        std::vector<std::string> got;
+        for (uint32_t k = 0; k < tree.size(); ++k)
+          if (tree.is_string(k)) got.push_back(std::string(tree.str(k)));
+        ASSERT_EQ(got, std::vector<std::string>(std::begin(want), std::end(want))) << "window " << window << ": " << doc;
+      }
+    }
+  }
+}
+
 }  // namespace
