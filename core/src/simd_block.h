@@ -39,7 +39,8 @@ struct block_masks {
   uint64_t whitespace;  // ' ' '\t' '\n' '\r'
   uint64_t op;          // { } [ ] : , and 0x0C 0x1A (see above)
   uint64_t control;     // bytes below 0x20 (an error inside a string)
-  uint64_t non_ascii;   // bytes from 0x80: a window without any needs no UTF-8 check
+  uint64_t non_ascii;   // nonzero when a byte from 0x80 is in the block (only ever a flag:
+                        // a window without any needs no UTF-8 check); SIMD128 sets one bit
 };
 
 // The portable backend: one table lookup per byte.
@@ -95,14 +96,21 @@ struct simd_block {
                  wasm_i8x16_ne(wasm_v128_and(cls, wasm_i8x16_splat(1 | 2 | 4)), zero),
                  wasm_u8x16_le(v, wasm_i8x16_splat(0x1F)), v};
   }
+  // Control characters and bytes from 0x80 are rare in a compact payload,
+  // so they cost one test per block when absent: the control bits (read
+  // with the in-string bits) only when a control byte is there, and the
+  // non-ASCII flag from one bitmask of the four vectors.
   KEYHOLE_ALWAYS_INLINE static block_masks classify(const uint8_t* p) {
     chunk a = classify16(wasm_v128_load(p));
     chunk b = classify16(wasm_v128_load(p + 16));
     chunk c = classify16(wasm_v128_load(p + 32));
     chunk d = classify16(wasm_v128_load(p + 48));
+    v128_t any_control = wasm_v128_or(wasm_v128_or(a.control, b.control), wasm_v128_or(c.control, d.control));
+    uint64_t control = wasm_v128_any_true(any_control) ? bits(a.control, b.control, c.control, d.control) : 0;
+    uint64_t high = uint64_t(wasm_i8x16_bitmask(wasm_v128_or(wasm_v128_or(a.high, b.high), wasm_v128_or(c.high, d.high))));
     return block_masks{bits(a.backslash, b.backslash, c.backslash, d.backslash), bits(a.quote, b.quote, c.quote, d.quote),
                        bits(a.whitespace, b.whitespace, c.whitespace, d.whitespace), bits(a.op, b.op, c.op, d.op),
-                       bits(a.control, b.control, c.control, d.control), bits(a.high, b.high, c.high, d.high)};
+                       control, high};
   }
 };
 #elif KEYHOLE_BLOCK_SSE2
