@@ -187,6 +187,10 @@ class tree_builder {
     uint32_t len = token_length(at);
     uint32_t n = push(at, len);
     if (next_backslash_ < at) next_backslash_ = find_backslash(at);
+    // A bound found before later windows were indexed (no backslash is
+    // there) can fall inside this string: ask again, now that the token
+    // after it is indexed. (The padding past the text is readable.)
+    if (next_backslash_ < at + len && text_[next_backslash_] != '\\') next_backslash_ = find_backslash(at);
     if (next_backslash_ >= at + len) return grammar_error::none;
     nodes_[n].link |= json_tree::kEscaped;
     t_.escaped_.emplace_back(n, static_cast<uint32_t>(t_.unescaped_.size()));
@@ -197,9 +201,9 @@ class tree_builder {
 
   // The first backslash at or after `from`, or a bound below which there is
   // none: the end of the text indexed so far, when no window from `from` on
-  // held one (the usual case, at no cost); string() asks again past it. A
-  // string token ends before the next token, which is indexed, so within
-  // that bound.
+  // held one (the usual case, at no cost). string() asks again for a string
+  // past the bound or across it; asked for a string, the bound is past its
+  // end (the token after it is indexed).
   size_t find_backslash(size_t from) const {
     if (from >= parser_.backslash_free_from()) return parser_.indexed();
     size_t len = t_.text_len_;

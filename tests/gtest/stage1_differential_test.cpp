@@ -293,4 +293,27 @@ TEST(Stage1Differential, EscapesAfterWindowsWithoutBackslashesAreUnescaped) {
   }
 }
 
+// A string without escapes is read in place, never copied, even when it
+// runs across the bound an earlier string's search left (found by review:
+// a 10 MiB clean value after a short name was copied whole).
+TEST(Stage1Differential, CleanStringsAcrossWindowsAreReadInPlace) {
+  for (size_t window : {size_t(16), size_t(100), json_parser::kDefaultWindowBytes}) {
+    for (size_t n : {size_t(10), window, 3 * window + 5, size_t(3) << 20}) {
+      std::string doc = "{\"a\":\"" + std::string(n, 'x') + "\",\"b\\n\":\"" + std::string(n, 'y') + "\",\"c\":\"" +
+                        std::string(n, 'z') + "\"}";
+      std::string text = doc + std::string(json_parser::padding(), '\0');
+      json_parser parser = json_parser::for_tests(window, block_kernel::simd);
+      json_tree tree;
+      keyhole::detail::parse_error err;
+      ASSERT_TRUE(tree.build(parser, text.data(), doc.size(), 64, err)) << err.message;
+      for (uint32_t k = 0; k < tree.size(); ++k) {
+        if (!tree.is_string(k)) continue;
+        std::string_view v = tree.str(k);
+        bool in_text = v.data() >= text.data() && v.data() + v.size() <= text.data() + doc.size();
+        EXPECT_EQ(in_text, v != "b\n") << "window " << window << ", n " << n << ", string " << k << " (" << v.size() << " bytes)";
+      }
+    }
+  }
+}
+
 }  // namespace
