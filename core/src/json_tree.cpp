@@ -110,7 +110,7 @@ class tree_builder {
       // A fresh tree starts from a guess of a node per 16 bytes of text.
       size_t want = std::max({nodes, t_.capacity_ + t_.capacity_ / 2, t_.capacity_ ? 0 : t_.text_len_ / 16});
       std::unique_ptr<json_tree::node[]> n(new json_tree::node[want]);  // not zeroed: every slot used is written
-      std::unique_ptr<char[]> tags(new char[want]);
+      std::unique_ptr<json_tree::tag_byte[]> tags(new json_tree::tag_byte[want]);
       if (size_) {
         std::memcpy(n.get(), t_.nodes_.get(), size_ * sizeof(json_tree::node));
         std::memcpy(tags.get(), t_.tags_.get(), size_);
@@ -220,7 +220,7 @@ class tree_builder {
 
   uint32_t push(uint32_t at, uint32_t link) {
     nodes_[size_] = json_tree::node{at, link};
-    tags_[size_] = text_[at];
+    tags_[size_] = json_tree::tag_byte(text_[at]);
     return static_cast<uint32_t>(size_++);
   }
 
@@ -244,7 +244,7 @@ class tree_builder {
   size_t max_depth_;
   size_t next_backslash_;  // offset of the first backslash not yet accounted for
   json_tree::node* nodes_ = nullptr;
-  char* tags_ = nullptr;
+  json_tree::tag_byte* tags_ = nullptr;
   size_t size_ = 0;
   size_t k_ = 0;
   uint32_t first_pos_ = 0;  // the root's first byte

@@ -129,7 +129,7 @@ class json_tree {
   static constexpr bool is_container_tag(char c) { return c == '{' || c == '['; }
   static constexpr bool is_close_tag(char c) { return c == '}' || c == ']'; }
 
-  char tag(uint32_t n) const { return tags_[n]; }
+  char tag(uint32_t n) const { return char(tags_[n]); }
   std::string_view string_at(uint32_t n) const {
     const node& x = nodes_[n];
     if (x.link & kEscaped) return unescaped_at(n);
@@ -146,7 +146,11 @@ class json_tree {
   std::unique_ptr<node[]> nodes_;
   // Each node's first byte ({ [ " t f n } ] - or a digit), apart from the
   // nodes so a walk over siblings reads one dense byte array, not the text.
-  std::unique_ptr<char[]> tags_;
+  // Stored as a byte type that is not a character type: a store through
+  // `char` may alias anything, so the builder would reload its counters from
+  // memory after every node (clang, the wasm build, did).
+  enum class tag_byte : char {};
+  std::unique_ptr<tag_byte[]> tags_;
   size_t capacity_ = 0;
   uint32_t size_ = 0;
   // Strings holding an escape: (node, offset in unescaped_ of a 4-byte length
