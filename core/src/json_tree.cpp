@@ -211,9 +211,14 @@ class tree_builder {
     return p ? size_t(static_cast<const char*>(p) - text_) : SIZE_MAX;
   }
 
+  // A scalar or string token runs to the next token (k_ is ready, so its
+  // position is buffered; the end sentinel for the last), less the
+  // whitespace before it: none when no window from the token on holds
+  // whitespace outside strings (the parser knows; the usual case).
   uint32_t token_length(uint32_t at) {
-    uint32_t stop = at_[k_ + 1];  // the next token (k_ is ready), or (sentinel) the text's end
-    while (stop > at && kWhitespace[static_cast<unsigned char>(text_[stop - 1])]) --stop;
+    uint32_t stop = at_[k_ + 1];
+    if (at < parser_.whitespace_free_from())
+      while (stop > at && kWhitespace[static_cast<unsigned char>(text_[stop - 1])]) --stop;
     scalar_bytes_ += stop - at;
     return stop - at;
   }

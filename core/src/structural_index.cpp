@@ -24,7 +24,7 @@ void json_parser::begin(const char* data, size_t len) {
   indexer_.reset();
   data_ = reinterpret_cast<const uint8_t*>(data);
   len_ = len;
-  from_ = count_ = total_ = backslash_free_from_ = 0;
+  from_ = count_ = total_ = backslash_free_from_ = whitespace_free_from_ = 0;
   utf8_ok_ = true;
   if (len_ == 0) buf_[0] = buf_[1] = 0;
 }
@@ -43,6 +43,7 @@ void json_parser::index_window() {
   // The indexer saw every byte: a window of ASCII alone is valid UTF-8.
   if (indexer_.take_non_ascii()) utf8_ok_ &= simdjson::validate_utf8(reinterpret_cast<const char*>(data_ + from_), n);
   if (indexer_.take_backslash()) backslash_free_from_ = to;
+  if (indexer_.take_outside_whitespace()) whitespace_free_from_ = to;
   size_t found = size_t(end - buf_.get()) - count_;
   count_ += found;
   total_ += found;

@@ -57,6 +57,8 @@ class json_parser {
   // the parse searches for escapes only where a window held one.
   size_t indexed() const { return from_; }
   size_t backslash_free_from() const { return backslash_free_from_; }
+  // The same for whitespace outside strings (a compact text has none).
+  size_t whitespace_free_from() const { return whitespace_free_from_; }
 
   // Drops the first `consumed` buffered entries, moves the rest to the front
   // and indexes windows until at least two entries are buffered or the text
@@ -87,6 +89,7 @@ class json_parser {
   size_t count_ = 0;  // entries in buf_
   size_t total_ = 0;
   size_t backslash_free_from_ = 0;
+  size_t whitespace_free_from_ = 0;
   bool utf8_ok_ = true;
 };
 

@@ -58,6 +58,14 @@ class structural_indexer {
     return seen;
   }
 
+  // And for whitespace outside strings: where a window has none, a token
+  // ends where the next one begins.
+  bool take_outside_whitespace() {
+    bool seen = carry_.outside_whitespace != 0;
+    carry_.outside_whitespace = 0;
+    return seen;
+  }
+
   static constexpr size_t kSlack = 64;
 
   struct carry;
@@ -70,6 +78,7 @@ class structural_indexer {
     uint64_t control_in_string = 0;  // nonzero once a string held a control character
     uint64_t non_ascii = 0;          // nonzero once a byte from 0x80 on was indexed (take_non_ascii)
     uint64_t backslash = 0;          // nonzero once a backslash was indexed (take_backslash)
+    uint64_t outside_whitespace = 0;  // nonzero once whitespace outside a string was indexed
   };
 
  private:

@@ -316,4 +316,41 @@ TEST(Stage1Differential, CleanStringsAcrossWindowsAreReadInPlace) {
   }
 }
 
+// A token ends where the next begins, less the whitespace before it; the
+// parse skips that trim where the indexer saw no whitespace outside strings
+// from the token on. Tokens before, after and across windows with and
+// without such whitespace read back as written, in every window size.
+TEST(Stage1Differential, TokensEndBeforeWhitespaceInAnyWindow) {
+  for (size_t n = 0; n < 200; n += 9) {
+    std::vector<std::string> want;
+    std::string doc = "[";
+    auto add = [&](const std::string& token, const std::string& after) {
+      doc += token + after + ",";
+      want.push_back(token);
+    };
+    for (size_t i = 0; i < n; ++i) add(std::to_string(i), "");           // compact windows
+    add("\"" + std::string(n, 's') + " \"", "  ");                        // a string ending in a space, then spaces
+    add("-1.5e3", "\n\t");
+    for (size_t i = 0; i < n; ++i) add("true", "");
+    add("null", std::string(n, ' '));
+    add("\"x\"", "\r\n");
+    doc += "false ]";
+    want.push_back("false");
+    std::string text = doc + std::string(json_parser::padding(), '\0');
+    for (block_kernel kernel : kernels()) {
+      for (size_t window : {size_t(16), size_t(64), size_t(100), json_parser::kDefaultWindowBytes}) {
+        json_parser parser = json_parser::for_tests(window, kernel);
+        json_tree tree;
+        keyhole::detail::parse_error err;
+        ASSERT_TRUE(tree.build(parser, text.data(), doc.size(), 64, err)) << err.message;
+        std::vector<std::string> got;
+        for (uint32_t k = 1; k < tree.size(); ++k)
+          if (!tree.is_container(k) && tree.type(k) != keyhole::detail::jtype::end) got.push_back(std::string(tree.raw(k)));
+        ASSERT_EQ(got, want) << "window " << window << ", n " << n;
+        EXPECT_FALSE(tree.compact());
+      }
+    }
+  }
+}
+
 }  // namespace
