@@ -390,7 +390,16 @@ test("the policy editor: completion offers member names from the schema, hover s
       v.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
     }, at);
     await page.keyboard.type('\n"inh');
-    await page.waitForSelector(".cm-tooltip-autocomplete li");
+    // The demo recompiles 120 ms after an edit (the text is no JSON now, so it shows the
+    // core's error), and CodeMirror ignores an accept within its interactionDelay (75 ms) of
+    // the list last changing: under load Enter once fell in that gap and inserted a newline.
+    // So: the recompile first, then the list settled on the typed prefix, then a pause.
+    await page.waitForSelector(".policy-status.error");
+    await page.waitForFunction(() => {
+      const selected = document.querySelector(".cm-tooltip-autocomplete li[aria-selected] .cm-completionLabel");
+      return selected !== null && selected.textContent.startsWith("inh");
+    });
+    await page.waitForTimeout(200);
     const offered = await page.$$eval(".cm-tooltip-autocomplete li .cm-completionLabel", (els) => els.map((e) => e.textContent));
     assert.ok(offered.some((l) => l.startsWith("inherit")), `completion offers the rule's "inherit": ${offered}`);
     assert.ok(!offered.some((l) => l.startsWith("incidents")), `only the rule's members: ${offered}`);
