@@ -267,6 +267,24 @@ TEST(Stage1Differential, TreesBuiltThroughTinyWindowsEqualTheWholeTextsTree) {
   }
 }
 
+// Builds `doc` through every kernel and the window sizes that put tokens,
+// escapes and whitespace across window ends, and hands each tree to `check`
+// with a description of how it was built.
+template <class Check>
+void for_each_windowed_tree(const std::string& doc, Check check) {
+  std::string text = doc + std::string(json_parser::padding(), '\0');
+  for (block_kernel kernel : kernels()) {
+    for (size_t window : {size_t(16), size_t(64), size_t(100), json_parser::kDefaultWindowBytes}) {
+      json_parser parser = json_parser::for_tests(window, kernel);
+      json_tree tree;
+      keyhole::detail::parse_error err;
+      std::string where = "window " + std::to_string(window) + ": " + doc.substr(0, 80);
+      ASSERT_TRUE(tree.build(parser, text.data(), doc.size(), 64, err)) << err.message << " in " << where;
+      check(tree, text, where);
+    }
+  }
+}
+
 // Escapes are found only in windows where the indexer saw a backslash (the
 // parse searches nowhere else): strings with escapes after runs of windows
 // without any, straddling window ends, and clean strings after them read
@@ -277,19 +295,12 @@ TEST(Stage1Differential, EscapesAfterWindowsWithoutBackslashesAreUnescaped) {
     std::string doc = "[\"" + clean + "\",\"p\\\"q\",\"" + clean + "\",\"\\u00e9" + clean + "\",\"" + clean +
                       "\\\\\",{\"k\\/\":\"" + clean + "\"}]";
     const std::string want[] = {clean, "p\"q", clean, "\xC3\xA9" + clean, clean + "\\", "k/", clean};
-    std::string text = doc + std::string(json_parser::padding(), '\0');
-    for (block_kernel kernel : kernels()) {
-      for (size_t window : {size_t(16), size_t(64), size_t(100), json_parser::kDefaultWindowBytes}) {
-        json_parser parser = json_parser::for_tests(window, kernel);
-        json_tree tree;
-        keyhole::detail::parse_error err;
-        ASSERT_TRUE(tree.build(parser, text.data(), doc.size(), 64, err)) << err.message << " in " << doc;
-        std::vector<std::string> got;
-        for (uint32_t k = 0; k < tree.size(); ++k)
-          if (tree.is_string(k)) got.push_back(std::string(tree.str(k)));
-        ASSERT_EQ(got, std::vector<std::string>(std::begin(want), std::end(want))) << "window " << window << ": " << doc;
-      }
-    }
+    for_each_windowed_tree(doc, [&](const json_tree& tree, const std::string&, const std::string& where) {
+      std::vector<std::string> got;
+      for (uint32_t k = 0; k < tree.size(); ++k)
+        if (tree.is_string(k)) got.push_back(std::string(tree.str(k)));
+      ASSERT_EQ(got, std::vector<std::string>(std::begin(want), std::end(want))) << where;
+    });
   }
 }
 
@@ -297,22 +308,17 @@ TEST(Stage1Differential, EscapesAfterWindowsWithoutBackslashesAreUnescaped) {
 // runs across the bound an earlier string's search left (found by review:
 // a 10 MiB clean value after a short name was copied whole).
 TEST(Stage1Differential, CleanStringsAcrossWindowsAreReadInPlace) {
-  for (size_t window : {size_t(16), size_t(100), json_parser::kDefaultWindowBytes}) {
-    for (size_t n : {size_t(10), window, 3 * window + 5, size_t(3) << 20}) {
-      std::string doc = "{\"a\":\"" + std::string(n, 'x') + "\",\"b\\n\":\"" + std::string(n, 'y') + "\",\"c\":\"" +
-                        std::string(n, 'z') + "\"}";
-      std::string text = doc + std::string(json_parser::padding(), '\0');
-      json_parser parser = json_parser::for_tests(window, block_kernel::simd);
-      json_tree tree;
-      keyhole::detail::parse_error err;
-      ASSERT_TRUE(tree.build(parser, text.data(), doc.size(), 64, err)) << err.message;
+  for (size_t n : {size_t(10), size_t(16), size_t(100), size_t(305), size_t(3) << 20}) {  // around the windows
+    std::string doc = "{\"a\":\"" + std::string(n, 'x') + "\",\"b\\n\":\"" + std::string(n, 'y') + "\",\"c\":\"" +
+                      std::string(n, 'z') + "\"}";
+    for_each_windowed_tree(doc, [&](const json_tree& tree, const std::string& text, const std::string& where) {
       for (uint32_t k = 0; k < tree.size(); ++k) {
         if (!tree.is_string(k)) continue;
         std::string_view v = tree.str(k);
         bool in_text = v.data() >= text.data() && v.data() + v.size() <= text.data() + doc.size();
-        EXPECT_EQ(in_text, v != "b\n") << "window " << window << ", n " << n << ", string " << k << " (" << v.size() << " bytes)";
+        EXPECT_EQ(in_text, v != "b\n") << where << ", n " << n << ", string " << k << " (" << v.size() << " bytes)";
       }
-    }
+    });
   }
 }
 
@@ -336,20 +342,13 @@ TEST(Stage1Differential, TokensEndBeforeWhitespaceInAnyWindow) {
     add("\"x\"", "\r\n");
     doc += "false ]";
     want.push_back("false");
-    std::string text = doc + std::string(json_parser::padding(), '\0');
-    for (block_kernel kernel : kernels()) {
-      for (size_t window : {size_t(16), size_t(64), size_t(100), json_parser::kDefaultWindowBytes}) {
-        json_parser parser = json_parser::for_tests(window, kernel);
-        json_tree tree;
-        keyhole::detail::parse_error err;
-        ASSERT_TRUE(tree.build(parser, text.data(), doc.size(), 64, err)) << err.message;
-        std::vector<std::string> got;
-        for (uint32_t k = 1; k < tree.size(); ++k)
-          if (!tree.is_container(k) && tree.type(k) != keyhole::detail::jtype::end) got.push_back(std::string(tree.raw(k)));
-        ASSERT_EQ(got, want) << "window " << window << ", n " << n;
-        EXPECT_FALSE(tree.compact());
-      }
-    }
+    for_each_windowed_tree(doc, [&](const json_tree& tree, const std::string&, const std::string& where) {
+      std::vector<std::string> got;
+      for (uint32_t k = 1; k < tree.size(); ++k)
+        if (!tree.is_container(k) && tree.type(k) != keyhole::detail::jtype::end) got.push_back(std::string(tree.raw(k)));
+      ASSERT_EQ(got, want) << where << ", n " << n;
+      EXPECT_FALSE(tree.compact());
+    });
   }
 }
 
