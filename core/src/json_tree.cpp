@@ -181,16 +181,16 @@ class tree_builder {
   // A string token runs from its quote to its closing quote: stage 1 has
   // matched the quotes, and anything after the closing one but whitespace
   // would have started a token of its own. Whether it holds an escape is
-  // one comparison with the next backslash of the text, found by memchr.
+  // one comparison with the next backslash of the text (find_backslash).
   KEYHOLE_ALWAYS_INLINE grammar_error string() {
     uint32_t at = at_[k_];
     uint32_t len = token_length(at);
     uint32_t n = push(at, len);
-    if (next_backslash_ < at) next_backslash_ = find_backslash(at);
-    // A bound found before later windows were indexed (no backslash is
-    // there) can fall inside this string: ask again, now that the token
-    // after it is indexed. (The padding past the text is readable.)
-    if (next_backslash_ < at + len && text_[next_backslash_] != '\\') next_backslash_ = find_backslash(at);
+    // Asked again when the last answer lies before the string, or inside it
+    // but is only a bound found before later windows were indexed (no
+    // backslash stands there; the padding past the text is readable).
+    if (next_backslash_ < at || (next_backslash_ < at + len && text_[next_backslash_] != '\\'))
+      next_backslash_ = find_backslash(at);
     if (next_backslash_ >= at + len) return grammar_error::none;
     nodes_[n].link |= json_tree::kEscaped;
     t_.escaped_.emplace_back(n, static_cast<uint32_t>(t_.unescaped_.size()));

@@ -167,11 +167,11 @@ class status_filter : public status_output {
   }
 
   // The index of component or group `id`, added when first named (bounded
-  // cost even for ids built to collide: name_index.h).
-  // Ids are indexed in the order first named, and a page names them again in
-  // that order (a group lists its components, which then follow it), so the
-  // index after the last one returned is compared first: a hit costs one
-  // comparison and no probe of a table that outgrows the cache at 16 MB.
+  // cost even for ids built to collide: name_index.h). Ids are indexed in
+  // the order first named, and a page names them again in that order (a
+  // group lists its components, which then follow it), so the index after
+  // the last one returned is compared first: a hit costs one comparison and
+  // no probe of a table that outgrows the cache at 16 MB.
   uint32_t entry(std::string_view id) {
     uint32_t next = last_entry_ + 1;
     if (next < ids_.size() && ids_.name(next) == id) return last_entry_ = next;

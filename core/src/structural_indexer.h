@@ -44,27 +44,15 @@ class structural_indexer {
   bool control_in_string() const { return carry_.control_in_string != 0; }
   // Whether a byte from 0x80 on was indexed since the last call (an ASCII
   // window is valid UTF-8 without a check); clears the flag.
-  bool take_non_ascii() {
-    bool seen = carry_.non_ascii != 0;
-    carry_.non_ascii = 0;
-    return seen;
-  }
+  bool take_non_ascii() { return take(carry_.non_ascii); }
 
   // The same for a backslash: the parse finds escapes from it, without a
   // search of its own through windows that hold none.
-  bool take_backslash() {
-    bool seen = carry_.backslash != 0;
-    carry_.backslash = 0;
-    return seen;
-  }
+  bool take_backslash() { return take(carry_.backslash); }
 
   // And for whitespace outside strings: where a window has none, a token
   // ends where the next one begins.
-  bool take_outside_whitespace() {
-    bool seen = carry_.outside_whitespace != 0;
-    carry_.outside_whitespace = 0;
-    return seen;
-  }
+  bool take_outside_whitespace() { return take(carry_.outside_whitespace); }
 
   static constexpr size_t kSlack = 64;
 
@@ -82,6 +70,13 @@ class structural_indexer {
   };
 
  private:
+  // Whether a flag was set since it was last taken; clears it.
+  static bool take(uint64_t& flag) {
+    bool seen = flag != 0;
+    flag = 0;
+    return seen;
+  }
+
   index_fn index_;
   carry carry_;
 };
