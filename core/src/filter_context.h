@@ -17,10 +17,6 @@ namespace keyhole::detail {
 
 enum class outcome { ok, rejected, not_visible };
 
-// A member's field number in the status filter (status_fields.h); its own
-// type, not a byte, so stores into the cache cannot alias the tree.
-enum class sfield : uint8_t;
-
 // What the writer does with a node: copy it, leave it out, or write the text
 // in filter_context::replacement instead.
 enum class edit_mark : uint8_t { keep, drop, replace };
@@ -72,12 +68,11 @@ struct filter_context {
   std::vector<uint32_t>& edited;
 
   // The status filter writes its output as it decides it (no edit marks):
-  // into `out` (when not explaining), with a field number per member node
-  // in `field_cache` (room for every node). For status.json (`status_json`)
+  // into `out` (when not explaining), reading each member's field number
+  // from the tree (json_tree::member_fields). For status.json (`status_json`)
   // it writes the projection, or sets `projection_refused` when the
   // payload has no status object and components to answer it from.
   std::string* out = nullptr;
-  sfield* field_cache = nullptr;
   bool status_json = false;
   bool projection_refused = false;
 

@@ -18,9 +18,9 @@ namespace keyhole::detail {
 // window does not, so it waits for the next refill).
 class tree_builder {
  public:
-  tree_builder(json_tree& t, json_parser& parser, size_t max_depth)
+  tree_builder(json_tree& t, json_parser& parser, size_t max_depth, const field_table* names)
       : t_(t), parser_(parser), text_(t.text_), at_(parser.positions()), max_depth_(max_depth),
-        next_backslash_(find_backslash(0)), open_(t.open_) {
+        next_backslash_(find_backslash(0)), names_(names), open_(t.open_) {
     open_.clear();
   }
 
@@ -74,6 +74,7 @@ class tree_builder {
     if (!next() || token() != '"') return grammar_error::structure;
     e = string();
     if (e != grammar_error::none) return e;
+    if (names_) classify_name(size_ - 1);
     if (!next() || token() != ':') return grammar_error::structure;
   next_value:
     if (!next()) return grammar_error::structure;
@@ -105,22 +106,43 @@ class tree_builder {
   }
 
   void reserve(size_t nodes) {
-    if (t_.capacity_ < nodes) {
-      // Half as much again: a text's node count is not known until its end.
-      // A fresh tree starts from a guess of a node per 16 bytes of text.
-      size_t want = std::max({nodes, t_.capacity_ + t_.capacity_ / 2, t_.capacity_ ? 0 : t_.text_len_ / 16});
-      std::unique_ptr<json_tree::node[]> n(new json_tree::node[want]);  // not zeroed: every slot used is written
-      std::unique_ptr<json_tree::tag_byte[]> tags(new json_tree::tag_byte[want]);
-      if (size_) {
-        std::memcpy(n.get(), t_.nodes_.get(), size_ * sizeof(json_tree::node));
-        std::memcpy(tags.get(), t_.tags_.get(), size_);
-      }
-      t_.nodes_ = std::move(n);
-      t_.tags_ = std::move(tags);
-      t_.capacity_ = want;
-    }
+    if (t_.capacity_ < nodes) grow(nodes);
+    if (names_ && !t_.fields_) t_.fields_.reset(new sfield[t_.capacity_ + 1]);
     nodes_ = t_.nodes_.get();
     tags_ = t_.tags_.get();
+    fields_ = t_.fields_.get();
+  }
+  void grow(size_t nodes) {
+    // Half as much again: a text's node count is not known until its end.
+    // A fresh tree starts from a guess of a node per 16 bytes of text.
+    size_t want = std::max({nodes, t_.capacity_ + t_.capacity_ / 2, t_.capacity_ ? 0 : t_.text_len_ / 16});
+    std::unique_ptr<json_tree::node[]> n(new json_tree::node[want]);  // not zeroed: every slot used is written
+    std::unique_ptr<json_tree::tag_byte[]> tags(new json_tree::tag_byte[want]);
+    if (size_) {
+      std::memcpy(n.get(), t_.nodes_.get(), size_ * sizeof(json_tree::node));
+      std::memcpy(tags.get(), t_.tags_.get(), size_);
+    }
+    if (names_ && t_.fields_) {  // the entry past the last node may hold a name's field already
+      std::unique_ptr<sfield[]> fields(new sfield[want + 1]);
+      std::memcpy(fields.get(), t_.fields_.get(), size_ + 1);
+      t_.fields_ = std::move(fields);
+    } else {
+      t_.fields_.reset();  // allocated again at its new size when a build asks
+    }
+    t_.nodes_ = std::move(n);
+    t_.tags_ = std::move(tags);
+    t_.capacity_ = want;
+  }
+
+  // The field of the name just read (node n), stored by its value's node,
+  // which comes next: the name's bytes are in cache now, and no later step
+  // reads them to classify. A name holding an escape is left to the reader
+  // (its text is not the name).
+  KEYHOLE_ALWAYS_INLINE void classify_name(size_t n) {
+    const json_tree::node& x = nodes_[n];
+    fields_[n + 1] = x.link & json_tree::kEscaped
+                         ? sfield::unread
+                         : sfield(names_->classify_api(std::string_view(text_ + x.pos + 1, x.link - 2)));
   }
 
   // True when no whitespace stands between the root's first and last byte
@@ -250,6 +272,8 @@ class tree_builder {
   size_t next_backslash_;  // offset of the first backslash not yet accounted for
   json_tree::node* nodes_ = nullptr;
   json_tree::tag_byte* tags_ = nullptr;
+  const field_table* names_;  // classifies member names when given
+  sfield* fields_ = nullptr;
   size_t size_ = 0;
   size_t k_ = 0;
   uint32_t first_pos_ = 0;  // the root's first byte
@@ -259,8 +283,10 @@ class tree_builder {
   std::vector<uint32_t>& open_;  // open containers (node | kObjectBit), innermost last
 };
 
-bool json_tree::build(json_parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err) {
+bool json_tree::build(json_parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err,
+                      const field_table* names) {
   size_ = 0;
+  classified_ = names != nullptr;
   escaped_.clear();
   unescaped_.clear();
   // simdjson's parser skips a byte-order mark; so does Keyhole, keeping
@@ -280,7 +306,7 @@ bool json_tree::build(json_parser& parser, const char* data, size_t len, size_t 
   text_ = data;
   text_len_ = len;
   parser.begin(data, len);
-  tree_builder b(*this, parser, max_depth);
+  tree_builder b(*this, parser, max_depth, names);
   bool built = b.run(err.message);
   // Stage 1's errors come first, as in simdjson, which finds them all before
   // its stage 2 starts: a grammar error early in the text does not hide them.

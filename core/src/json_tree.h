@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "field_table.h"
 #include "structural_index.h"
 
 namespace keyhole::detail {
@@ -35,7 +36,10 @@ class json_tree {
   // json_parser::padding(). The tree borrows the text and keeps its nodes:
   // valid until the text changes. False (with `err`) when the text is not
   // valid JSON, nests deeper than `max_depth`, or its root is not an object or array.
-  bool build(json_parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err);
+  // With `names`, every member name is also classified as it is read
+  // (member_fields()): the payload's tree, which the status filter reads.
+  bool build(json_parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err,
+             const field_table* names = nullptr);
 
   uint32_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -107,6 +111,13 @@ class json_tree {
   // The node's text as written, from its first to its last byte.
   std::string_view span(uint32_t n) const;
   int64_t offset_of(uint32_t n) const { return n < size() ? int64_t(nodes_[n].pos) : -1; }
+  // Each object member's field (field_table::classify_api of its name), by
+  // its value node, when the tree was built with `names`; else null. Written
+  // while the name was in cache, so the status filter classifies no name
+  // again. Names written with an escape are left `unread`. The status filter
+  // settles those and the policy's own names in place, hence a writable
+  // array (the tree's nodes stay read-only).
+  sfield* member_fields() const { return classified_ ? fields_.get() : nullptr; }
   // True when the text has no whitespace outside strings, so any span is
   // already compact and can be copied as it is.
   bool compact() const { return compact_; }
@@ -151,6 +162,10 @@ class json_tree {
   // memory after every node (clang, the wasm build, did).
   enum class tag_byte : char {};
   std::unique_ptr<tag_byte[]> tags_;
+  // member_fields(): capacity_ + 1 entries (a name's value node may be the
+  // one past the last buffered token), allocated once a build asks for them.
+  std::unique_ptr<sfield[]> fields_;
+  bool classified_ = false;
   size_t capacity_ = 0;
   uint32_t size_ = 0;
   // Strings holding an escape: (node, offset in unescaped_ of a 4-byte length

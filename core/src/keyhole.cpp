@@ -29,7 +29,6 @@ struct filter::state {
   std::vector<edit_mark> marks;
   std::vector<key_state> key_check;
   std::vector<uint32_t> edited;
-  std::vector<sfield> fields;  // the status filter's field per member node (never cleared)
   std::unordered_map<uint32_t, std::string> replacement;
   std::string output;
   limits lim;
@@ -230,7 +229,9 @@ status run_filter(filter::state& s, const call& k, const char* payload, size_t s
     capacity = s.padded.size();
   }
   parse_error err;
-  if (!s.payload.build(s.payload_parser, data, size, s.lim.max_depth, err))
+  // Member names are classified as they are read, for the status filter;
+  // a knowledge-base payload pays that (a lookup per name) unread.
+  if (!s.payload.build(s.payload_parser, data, size, s.lim.max_depth, err, &field_table::api()))
     return make(status_code::payload_rejected, "", "payload: " + err.message);
   return run_parsed(s, k, payload, size, capacity);
 }
@@ -259,8 +260,6 @@ status run_parsed(filter::state& s, const call& k, const char* payload, size_t s
   outcome o;
   if (kind == detected::statuspage) {
     // Written as decided: no edit marks, no duplicate-check states per node.
-    if (s.fields.size() < s.payload.size()) s.fields.resize(s.payload.size());
-    c.field_cache = s.fields.data();
     c.out = &s.output;
     c.status_json = k.mode == output_mode::status_json;
     c.format_name = "statuspage";

@@ -11,116 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include "always_inline.h"
+#include "field_table.h"
 #include "json_tree.h"
 
 namespace keyhole::detail {
-
-// The fields the filter decides on: their value nodes come out of a read.
-enum class sfield : uint8_t {
-  id,
-  name,
-  status,
-  group_id,
-  group,
-  components,
-  incident_updates,
-  affected_components,
-  code,
-  body,
-  scheduled_for,
-  impact,
-  structural_count,
-  // Other names of the Statuspage API follow (known only so that their
-  // duplicates are found by one bit), then the policy's withheld members.
-  other = 127,  // a name the table does not hold
-};
-constexpr size_t kStructuralFields = size_t(sfield::structural_count);
-constexpr uint8_t kOtherField = uint8_t(sfield::other);
-constexpr uint8_t field_no(sfield f) { return uint8_t(f); }
-
-// A set of field numbers (0 … 126).
-struct field_set {
-  uint64_t w[2] = {0, 0};
-  bool has(uint8_t f) const { return (w[f >> 6] >> (f & 63)) & 1; }
-  void add(uint8_t f) { w[f >> 6] |= uint64_t(1) << (f & 63); }
-  bool empty() const { return (w[0] | w[1]) == 0; }
-};
-
-// Names → field numbers. The API's names are in one table built once per
-// process; the policy's other withheld names are added per call to a short
-// list behind it. A name is compared as up to three 8-byte words (names of
-// the API are at most 24 bytes but two, compared as text past that), so
-// classifying one costs a hash and a few integer comparisons.
-class field_table {
- public:
-  // The fixed names plus `extra` (member names the policy's disclosure
-  // names); extra names past the numbers there are room for stay `other`
-  // and overflowed() says so (callers then compare such names as text).
-  void build(const std::vector<std::string_view>& extra);
-  bool overflowed() const { return overflowed_; }
-  // The field of a name as json_tree returns it (readable for 8 bytes past
-  // its end: the payload is padded, unescaped names end in spare bytes).
-  KEYHOLE_ALWAYS_INLINE uint8_t classify(std::string_view name) const {
-    uint8_t f = fixed_->find(name);
-    return f != kOtherField || extra_.empty() ? f : find_extra(name);
-  }
-  // The same for a name with no such padding (one from the policy).
-  uint8_t classify_bounded(std::string_view name) const;
-
- private:
-  static uint64_t keep_bytes(size_t n) {  // a mask of a word's first min(n, 8) bytes
-    static constexpr uint64_t kKeep[9] = {0,          0xFF,           0xFFFF,           0xFFFFFF,           0xFFFFFFFF,
-                                          0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, ~0ull};
-    return kKeep[n < 8 ? n : 8];
-  }
-  static uint64_t load_word(const char* p) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-  }
-  // A name's word at byte `at` (< its size), zero-filled past its end.
-  static uint64_t word_at(std::string_view s, size_t at) { return load_word(s.data() + at) & keep_bytes(s.size() - at); }
-  struct entry {
-    uint64_t w[3] = {0, 0, 0};   // the name's first 24 bytes, zero-filled
-    const char* name = nullptr;  // the whole name, compared past 24 bytes
-    uint32_t len = 0;
-    uint8_t field = kOtherField;
-    static entry of(std::string_view name, uint8_t field);
-    // Whether padded name `n`, whose first word is `w0`, is this one.
-    bool matches(uint64_t w0, std::string_view n) const {
-      if (len != n.size() || w[0] != w0) return false;
-      if (len <= 8) return true;
-      if (w[1] != word_at(n, 8)) return false;
-      if (len <= 16) return true;
-      if (w[2] != word_at(n, 16)) return false;
-      return len <= 24 || std::memcmp(name + 24, n.data() + 24, len - 24) == 0;
-    }
-  };
-  // The API's names at slots of a perfect hash (a multiplier searched
-  // once, so every known name has a slot of its own): one slot looked at
-  // per name, known or not.
-  struct fixed_table {
-    static constexpr size_t kSlots = 256;
-    entry slots[kSlots];
-    uint64_t multiplier = 0;
-    uint8_t count = 0;
-    // The length widened first: size_t has 32 bits in WebAssembly.
-    size_t slot_of(uint64_t w0, size_t len) const { return size_t(((w0 ^ (uint64_t(len) << 40)) * multiplier) >> 56); }
-    bool place(const std::string_view* names, size_t n);
-    KEYHOLE_ALWAYS_INLINE uint8_t find(std::string_view name) const {
-      uint64_t w0 = word_at(name, 0);  // an empty name's data is still in the padded text
-      const entry& e = slots[slot_of(w0, name.size())];
-      return e.matches(w0, name) ? e.field : kOtherField;
-    }
-  };
-  static const fixed_table& fixed();
-  uint8_t find_extra(std::string_view name) const;
-
-  const fixed_table* fixed_ = &fixed();
-  std::vector<entry> extra_;
-  bool overflowed_ = false;
-};
 
 // The members of an object a writer must look at (fields of a mask, values
 // that are containers, fields numbered 64 and up), in order, up to kMost;
@@ -133,12 +27,13 @@ struct notable_members {
   bool overflow = false;
 };
 
-// Reads object `obj`: every member's field into `cache` (indexed by the
-// member's value node), the value nodes of the structural fields into `at`
-// (npos when absent), and, when given, the notable members. False when two
-// member names are equal (compared unescaped); unknown names are checked
-// among themselves by text.
-bool read_object(const json_tree& t, const field_table& table, sfield* __restrict cache, uint32_t obj,
-                 uint32_t (&at)[kStructuralFields], notable_members* notable = nullptr);
+// Reads object `obj` of a tree built with the API's names (json_tree::build):
+// settles each member's field in the tree's member_fields() (the policy's
+// names, names written with an escape), gives the value nodes of the
+// structural fields in `at` (npos when absent) and, when asked, the notable
+// members. False when two member names are equal (compared unescaped);
+// unknown names are checked among themselves by text.
+bool read_object(const json_tree& t, const field_table& table, uint32_t obj, uint32_t (&at)[kStructuralFields],
+                 notable_members* notable = nullptr);
 
 }  // namespace keyhole::detail

@@ -115,7 +115,7 @@ struct withheld_field {
 // What the learning pass read and the decisions, and the helpers both the
 // deciding and the writing steps use.
 struct status_facts {
-  explicit status_facts(filter_context& c) : c_(c), t_(c.t), s_(c.policy.status), cache_(c.field_cache) {}
+  explicit status_facts(filter_context& c) : c_(c), t_(c.t), s_(c.policy.status), cache_(c.t.member_fields()) {}
 
   // Whether member `m` (field `f`) is copied as it is without further look:
   // no field of `attention`, and a scalar (nothing nested to judge).
@@ -159,7 +159,7 @@ struct status_facts {
   filter_context& c_;
   const json_tree& t_;
   const status_section& s_;
-  sfield* cache_;  // each read member's field, by value node
+  sfield* cache_;  // each member's field, by value node (the tree classified them; read_object settles the rest)
   field_table table_;
   std::vector<withheld_field> withheld_[size_t(disclose_kind::count)];
   field_set withheld_mask_[size_t(disclose_kind::count)];

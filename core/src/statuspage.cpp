@@ -118,7 +118,7 @@ class status_filter : public status_output {
     component_notable_ = group_attention_.w[0];  // fields 0-63; the others are always notable
   }
 
-  bool read(uint32_t obj, uint32_t (&at)[kStructuralFields]) { return read_object(t_, table_, cache_, obj, at); }
+  bool read(uint32_t obj, uint32_t (&at)[kStructuralFields]) { return read_object(t_, table_, obj, at); }
   static uint32_t at_of(const uint32_t (&at)[kStructuralFields], sfield f) { return at[size_t(f)]; }
 
   // `top_level`: the object stands in the payload's own `components` list,
@@ -128,7 +128,7 @@ class status_filter : public status_output {
     uint32_t at[kStructuralFields];
     notable_members notable;
     notable.mask = component_notable_;
-    if (!read_object(t_, table_, cache_, obj, at, &notable)) return fail("duplicate member in a component", obj);
+    if (!read_object(t_, table_, obj, at, &notable)) return fail("duplicate member in a component", obj);
     uint32_t id = at_of(at, sfield::id), gid = at_of(at, sfield::group_id), g = at_of(at, sfield::group);
     uint32_t list = at_of(at, sfield::components), status = at_of(at, sfield::status);
     if (!t_.is_string(id)) return fail("a component needs a string id", obj);

@@ -88,7 +88,7 @@ struct parsed {
     size_t len = text.size();
     text.append(keyhole::detail::json_parser::padding(), ' ');
     keyhole::detail::parse_error err;
-    EXPECT_TRUE(tree.build(parser, text.data(), len, 64, err)) << err.message;
+    EXPECT_TRUE(tree.build(parser, text.data(), len, 64, err, &field_table::api())) << err.message;
   }
 };
 
@@ -139,26 +139,39 @@ TEST(StatusFields, PolicyNamesGetFieldsUntilTheyRunOut) {
 TEST(StatusFields, ReadObjectFindsFieldsAndRejectsDuplicates) {
   field_table table;
   table.build({"custom"});
-  std::vector<keyhole::detail::sfield> cache(256);
   uint32_t at[kStructuralFields];
   {
     parsed p(R"({"id":"c1","zz":1,"group_id":"g","custom":2,"yy":[{}],"status":"operational"})");
-    ASSERT_TRUE(keyhole::detail::read_object(p.tree, table, cache.data(), 0, at));
+    ASSERT_TRUE(keyhole::detail::read_object(p.tree, table, 0, at));
     EXPECT_EQ(p.tree.str(at[size_t(sfield::id)]), "c1");
     EXPECT_EQ(p.tree.str(at[size_t(sfield::group_id)]), "g");
     EXPECT_EQ(at[size_t(sfield::components)], npos);
-    EXPECT_EQ(cache[at[size_t(sfield::status)]], sfield::status);
+    EXPECT_EQ(p.tree.member_fields()[at[size_t(sfield::status)]], sfield::status);
+    // The policy's name, unknown to the tree, is settled in place.
+    uint32_t custom = p.tree.member(0, "custom");
+    EXPECT_EQ(uint8_t(p.tree.member_fields()[custom]), classify(table, "custom"));
+    EXPECT_NE(uint8_t(p.tree.member_fields()[custom]), kOtherField);
+  }
+  {
+    // Names written with escapes are classified by their unescaped text.
+    parsed p(R"({"\u0069d":"c1","st\u0061tus":"operational","cust\u006Fm":1})");
+    EXPECT_EQ(uint8_t(p.tree.member_fields()[2]), keyhole::detail::kUnreadField);
+    ASSERT_TRUE(keyhole::detail::read_object(p.tree, table, 0, at));
+    EXPECT_EQ(p.tree.str(at[size_t(sfield::id)]), "c1");
+    EXPECT_EQ(p.tree.member_fields()[at[size_t(sfield::status)]], sfield::status);
+    EXPECT_EQ(uint8_t(p.tree.member_fields()[p.tree.member(0, "custom")]), classify(table, "custom"));
   }
   for (const char* json : {R"({"id":1,"\u0069d":2})", R"({"zz":1,"yy":2,"zz":3})", R"({"custom":1,"a":2,"custom":3})",
+                           R"({"custom":1,"a":2,"cust\u006Fm":3})",
                            R"({"postmortem_notified_subscribers":1,"postmortem_notified_subscribers":2})"}) {
     parsed p(json);
-    EXPECT_FALSE(keyhole::detail::read_object(p.tree, table, cache.data(), 0, at)) << json;
+    EXPECT_FALSE(keyhole::detail::read_object(p.tree, table, 0, at)) << json;
   }
   std::string many = "{";  // unknown names past the pairwise window, one repeated
   for (int i = 0; i < 40; ++i) many += "\"u" + std::to_string(i) + "\":0,";
   many += "\"u7\":1}";
   parsed p(many);
-  EXPECT_FALSE(keyhole::detail::read_object(p.tree, table, cache.data(), 0, at));
+  EXPECT_FALSE(keyhole::detail::read_object(p.tree, table, 0, at));
 }
 
 TEST(Members, FindsSeveralInOnePass) {
