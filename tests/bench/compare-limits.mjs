@@ -62,7 +62,17 @@ function nativeLimit(rows, { native, instructions }) {
   return t;
 }
 
-function perMbLimit(rows, { native, instructions }) {
+// The wasm rows' copy out (compare.mjs times it alone), per MB at 16 MB against 1 MB.
+function copyOutGrowth(wasm) {
+  const w1 = wasm?.rows.find((x) => x.payload === "status 1MB")?.wasm, w16 = wasm?.rows.find((x) => x.payload === "status 16MB")?.wasm;
+  if (!w1?.copyOut || !w16?.copyOut || !w1.cpu || !w16.cpu) return "";
+  const share = (w) => (100 * w.copyOut.median) / w.cpu.median;
+  return `In wasm the one copy out alone (a fresh Uint8Array of the output, timed apart) takes ${w16.copyOut.median.toFixed(2)} ms of a ` +
+    `${w16.cpu.median.toFixed(1)} ms call at 16 MB (${share(w16).toFixed(1)}%) and ${w1.copyOut.median.toFixed(3)} ms of ${w1.cpu.median.toFixed(2)} ms at 1 MB ` +
+    `(${share(w1).toFixed(1)}%): V8 allocates every result anew, and at 16 MB its pages are new to the process. `;
+}
+
+function perMbLimit(rows, { native, wasm, instructions }) {
   const miss = missed(rows, "per-MB cost");
   if (!miss.length) return null;
   const n1 = native.rows.find((x) => x.payload === "status 1MB"), n16 = native.rows.find((x) => x.payload === "status 16MB");
@@ -73,7 +83,8 @@ function perMbLimit(rows, { native, instructions }) {
   if (i1 && i16) t += `The filter executes ${i16.toFixed(2)} instructions per byte at 16 MB against ${i1.toFixed(2)} at 1 MB (callgrind), so the work per byte does not grow: the time per byte does. `;
   if (parseGrowth) t += `simdjson's DOM parse of the same bytes slows by ${x2(parseGrowth)} per MB from 1 MB to 16 MB as well` +
     (treeGrowth ? `, the core's parse alone by ${x2(treeGrowth)}` : "") + ". ";
-  t += "At 16 MB the input, the node array (9 bytes per token) and the output no longer fit in the caches (the structural index does: stage 1 and the tree " +
+  t += copyOutGrowth(wasm);
+  t += "At 16 MB the input, the node array (10 bytes per token: the node, its tag, a member's field) and the output no longer fit in the caches (the structural index does: stage 1 and the tree " +
     "pass run together a 256 KiB window at a time), so each later pass over them (member reads, emit) waits on memory; fewer passes over the node array would be the fix.";
   return t;
 }
@@ -128,7 +139,7 @@ function memoryLimit(rows, { wasm }) {
   return `- **wasm memory after one 16 MB payload**: ${(total / MiB).toFixed(1)} MiB (target ≤ ${MEMORY_TARGET_BYTES / MiB} MiB). ` +
     `The structural index no longer grows with the payload (one window's buffer, ${(index / MiB).toFixed(2)} MiB). ` +
     `The module holds the input copy (${(size / MiB).toFixed(1)} MiB) and the output (${(r16.wasm.outBytes / MiB).toFixed(1)} MiB); ` +
-    `the remaining ${((total - size - r16.wasm.outBytes) / MiB).toFixed(1)} MiB hold the node array (9 bytes per token, grown by half as much again when full), the module's static data and stack, the call's other buffers and the heap's growth steps; ` +
+    `the remaining ${((total - size - r16.wasm.outBytes) / MiB).toFixed(1)} MiB hold the node array (10 bytes per token, grown by half as much again when full), the module's static data and stack, the call's other buffers and the heap's growth steps; ` +
     "wasm memory never shrinks, so the figure is the high-water mark.";
 }
 
