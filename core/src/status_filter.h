@@ -216,7 +216,7 @@ class status_output : public status_facts {
   void write_update(span_writer& w, uint32_t u, bool redact, uint32_t& affected);
   void write_redacted(span_writer& w, span_writer::list& l, uint32_t body);
   void write_affected_list(span_writer& w, span_writer::list& parent, uint32_t list, uint32_t first);
-  void write_affected(span_writer& w, uint32_t a);
+  void write_affected(span_writer& w, uint32_t a, bool group);
   static banner banner_of(const std::vector<component_severity>& shown);
   static banner banner_of(impact_severity worst);
   void write_component_member(span_writer& w, span_writer::list& l, const component_obj& o, const component_info& info,

@@ -182,10 +182,13 @@ void status_output::write_updates(span_writer& w, span_writer::list& parent, con
   w.close(l);
 }
 
-// One update: `mixed: redact` first, disclosure of `update` after, then
-// the unread-nested rule; its affected components keep the shown ones.
-// `affected` runs over the learnt indexes of the event's affected
-// components, whether or not this update's list is written.
+// One update: `mixed: redact` first, disclosure of `update` after (SPEC §5),
+// then the unread-nested rule; its affected components keep the shown ones.
+// A body redacted without `redact-text` is removed, and disclosure leaves an
+// absent member alone; one redacted to the text is then disclosed like any
+// body (a withheld one removed or replaced). `affected` runs over the learnt
+// indexes of the event's affected components, whether or not this update's
+// list is written.
 void status_output::write_update(span_writer& w, uint32_t u, bool redact, uint32_t& affected) {
   span_writer::list l = w.open(u);
   for (uint32_t m = t_.first_child(u); m != npos; m = t_.next_member(m)) {
@@ -197,18 +200,19 @@ void status_output::write_update(span_writer& w, uint32_t u, bool redact, uint32
     bool affected_list = f == field_no(sfield::affected_components) && t_.is_array(m);
     uint32_t first = affected;
     if (affected_list) affected += uint32_t(t_.child_count(m));
+    bool redacted = redact && f == field_no(sfield::body) && !t_.is_null(m);
     if (f != field_no(sfield::affected_components) && holds_an_object(m)) w.skip(l);
+    else if (redacted && !s_.has_redact_text) w.skip(l);
     else if (const disclose_entry* d = withheld(disclose_kind::update, f, m)) write_withheld(w, l, m, d);
-    else if (redact && f == field_no(sfield::body) && !t_.is_null(m)) write_redacted(w, l, m);
+    else if (redacted) write_redacted(w, l, m);
     else if (affected_list) write_affected_list(w, l, m, first);
     else w.keep(l, m);
   }
   w.close(l);
 }
 
-// `mixed: redact`: an update's body replaced by `redact-text`, or removed when there is none.
+// `mixed: redact` with `redact-text`: an update's body replaced by it.
 void status_output::write_redacted(span_writer& w, span_writer::list& l, uint32_t body) {
-  if (!s_.has_redact_text) return w.skip(l);
   w.start(l, body);
   w.text(s_.redact_text_raw);
 }
@@ -218,19 +222,21 @@ void status_output::write_affected_list(span_writer& w, span_writer::list& paren
   span_writer::list l = w.open(list);
   uint32_t k = first;
   for (uint32_t a = t_.first_child(list); a != npos; a = t_.next_sibling(list, a)) {
-    if (!visible_index(affected_ids_[k++])) {
+    uint32_t index = affected_ids_[k++];
+    if (!visible_index(index)) {
       w.skip(l);
       continue;
     }
     w.start(l, a);
-    write_affected(w, a);
+    write_affected(w, a, comps_[index].is_group);
   }
   w.close(l);
 }
 
 // A shown affected component: `component.name` rules also cover the name
-// repeated here (docs/decisions.md); what nests an object goes.
-void status_output::write_affected(span_writer& w, uint32_t a) {
+// repeated here, and `group.name` rules when its code is a group's, as in
+// the group's own object (docs/decisions.md); what nests an object goes.
+void status_output::write_affected(span_writer& w, uint32_t a, bool group) {
   span_writer::list l = w.open(a);
   for (uint32_t m = t_.first_child(a); m != npos; m = t_.next_member(m)) {
     uint8_t f = uint8_t(cache_[m]);
@@ -238,7 +244,12 @@ void status_output::write_affected(span_writer& w, uint32_t a) {
       w.keep(l, m);
       continue;
     }
-    const disclose_entry* d = f == field_no(sfield::name) ? withheld(disclose_kind::component, f, m) : nullptr;
+    const disclose_entry* d = nullptr;
+    if (f == field_no(sfield::name)) {
+      d = withheld(disclose_kind::component, f, m);
+      if (group)
+        if (const disclose_entry* g = withheld(disclose_kind::group, f, m)) d = g;
+    }
     if (holds_an_object(m)) w.skip(l);
     else if (d) write_withheld(w, l, m, d);
     else w.keep(l, m);

@@ -58,8 +58,10 @@ class status_filter : public status_output {
     if (!rank_shown_components()) return outcome::rejected;
     for (incident_obj& ev : events_)
       if (!decide_event(ev)) return outcome::rejected;
-    if (status_ != npos && s_.recompute_status && !t_.unique_keys(status_))
-      return c_.reject("duplicate member in status", status_);
+    // `page` and `status` are read member by member to decide what is kept
+    // (SPEC §8: duplicates in any object read mean no output; review F6).
+    if (status_ != npos && !t_.unique_keys(status_)) return c_.reject("duplicate member in status", status_);
+    if (t_.is_object(page_) && !t_.unique_keys(page_)) return c_.reject("duplicate member in page", page_);
     return outcome::ok;
   }
 
@@ -117,7 +119,8 @@ class status_filter : public status_output {
     update_attention_ = mask(disclose_kind::update);
     update_attention_.add(field_no(sfield::affected_components));
     update_attention_.add(field_no(sfield::body));
-    if (mask(disclose_kind::component).has(field_no(sfield::name))) affected_attention_.add(field_no(sfield::name));
+    if (mask(disclose_kind::component).has(field_no(sfield::name)) || mask(disclose_kind::group).has(field_no(sfield::name)))
+      affected_attention_.add(field_no(sfield::name));
     component_notable_ = group_attention_.w[0];  // fields 0-63; the others are always notable
   }
 
@@ -334,12 +337,20 @@ class status_filter : public status_output {
                               "shown iff a component of it present at the top level is shown", mixed_mode::show, true});
   }
 
+  // Whether member `m` (npos: absent) of an object of `kind` is withheld
+  // from this viewer. A derived value (the banner, a group's status) is
+  // computed from what the viewer sees only (SPEC §5), so a withheld status
+  // or impact counts no more than a hidden component (review finding F5).
+  bool unseen(disclose_kind kind, sfield f, uint32_t m) const {
+    return m != npos && withheld(kind, field_no(f), m) != nullptr;
+  }
+
   // Shown top-level components decide the banner and their groups' statuses.
   bool rank_shown_components() {
     if (!s_.recompute_status) return true;
     for (const component_obj& o : top_) {
       const component_info& c = comps_[o.index];
-      if (!c.visible || c.is_group) continue;
+      if (!c.visible || c.is_group || unseen(disclose_kind::component, sfield::status, o.status)) continue;
       auto r = severity_at<component_severity>(t_, component_statuses, o.status);
       if (r == component_severity::unknown)
         return fail("a component status is missing or unknown, so the page status cannot be recomputed", o.node);
@@ -411,6 +422,8 @@ class status_filter : public status_output {
   bool decide_event(incident_obj& ev) {
     decide_incident(ev);
     if (!ev.visible || !s_.recompute_status) return true;
+    disclose_kind kind = kind_of_event(ev.kind);
+    if (unseen(kind, sfield::status, ev.status) || unseen(kind, sfield::impact, ev.impact)) return true;
     std::string_view status = t_.is_string(ev.status) ? t_.str(ev.status) : std::string_view{};
     bool active = ev.kind == event_kind::maintenance ? (status == "in_progress" || status == "verifying")
                                                      : (status != "resolved" && status != "postmortem");

@@ -1,6 +1,7 @@
 #include "kb_facts.h"
 
 #include <string>
+#include <tuple>
 
 namespace keyhole::detail {
 
@@ -18,12 +19,50 @@ bool id_text(const json_tree& t, uint32_t n, std::string_view& out) {
 
 namespace {
 
+// Whether a count member of a collection (`size`, `totalSize`, `start`) is
+// absent, null, or exactly `want` as an integer's text; anything else counts
+// against the collection being whole.
+bool count_member_is(filter_context& c, uint32_t collection, std::string_view name, size_t want) {
+  const json_tree& t = c.t;
+  uint32_t v = c.member(collection, name);
+  return v == npos || t.is_null(v) || (t.type(v) == jtype::number && t.raw(v) == std::to_string(want));
+}
+
+// Whether a member `flag` of object `obj` is absent, null or false (a
+// collection's `meta.hasMore`), or a link `next` absent or null.
+bool absent_or(filter_context& c, uint32_t obj, std::string_view name, jtype allowed) {
+  const json_tree& t = c.t;
+  uint32_t v = c.member(obj, name);
+  return v == npos || t.is_null(v) || t.type(v) == allowed;
+}
+
+// Whether a Confluence collection (`results` and its paging members) carries
+// every entry. A later page (`_links.next`, `meta.hasMore`), an earlier one
+// (`start` past 0) or a count beyond the entries carried (`size`,
+// `totalSize`) means some are not carried, and a list in part says nothing
+// for sure about the rest: such labels or restrictions are not carried
+// (SPEC §6, fail closed). Confluence pages its lists at `limit` entries.
+bool carried_whole(filter_context& c, uint32_t collection, uint32_t results) {
+  const json_tree& t = c.t;
+  size_t n = t.child_count(results);
+  if (!count_member_is(c, collection, "size", n) || !count_member_is(c, collection, "totalSize", n) ||
+      !count_member_is(c, collection, "start", 0))
+    return false;
+  for (auto [member, inner, allowed] : {std::tuple{"_links", "next", jtype::null_value},
+                                        std::tuple{"meta", "hasMore", jtype::false_value}}) {
+    uint32_t o = c.member(collection, member);
+    if (o == npos || t.is_null(o)) continue;
+    if (!t.is_object(o) || !absent_or(c, o, inner, allowed)) return false;
+  }
+  return true;
+}
+
 void read_labels(filter_context& c, uint32_t obj, page_facts& f) {
   const json_tree& t = c.t;
   uint32_t md = c.member(obj, "metadata");
   uint32_t labels = t.is_object(md) ? c.member(md, "labels") : c.member(obj, "labels");
   uint32_t list = t.is_object(labels) ? c.member(labels, "results") : npos;
-  if (!t.is_array(list)) return;
+  if (!t.is_array(list) || !carried_whole(c, labels, list)) return;
   // A label is matched by its `name` (SPEC §4): an entry without one cannot be
   // read, so the labels count as not carried (fail closed).
   for (uint32_t l = t.first_child(list); l != npos; l = t.next_sibling(list, l)) {
@@ -75,10 +114,10 @@ void read_facts(filter_context& c, uint32_t obj, facts_of whose, page_facts& f) 
   }
   uint32_t read = c.member(rs, "read");
   uint32_t rr = c.member(read, "restrictions");
-  uint32_t users = c.member(c.member(rr, "user"), "results");
-  uint32_t groups = c.member(c.member(rr, "group"), "results");
-  if (!t.is_array(users) || !t.is_array(groups)) {
-    f.restrict = restriction::unknown;  // a list left unexpanded
+  uint32_t user = c.member(rr, "user"), group = c.member(rr, "group");
+  uint32_t users = c.member(user, "results"), groups = c.member(group, "results");
+  if (!t.is_array(users) || !t.is_array(groups) || !carried_whole(c, user, users) || !carried_whole(c, group, groups)) {
+    f.restrict = restriction::unknown;  // a list left unexpanded, or carried in part
     return;
   }
   if (t.first_child(users) == npos && t.first_child(groups) == npos) return;  // empty: no restriction

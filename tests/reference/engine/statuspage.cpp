@@ -86,11 +86,12 @@ class status_filter {
     if (!t_.unique_keys(0)) return c_.reject("duplicate member in the payload's top level");
     if (t_.member(0, "incident_updates") != npos) return single_resource();
 
-    uint32_t status = npos;
+    uint32_t status = npos, page = npos;
     for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_sibling(0, m)) {
       std::string_view k = t_.key(m);
       if (k == "page") {
         keep_page_scalars(m);
+        page = m;
         continue;
       }
       if (k == "status") status = m;
@@ -134,6 +135,9 @@ class status_filter {
         if (!rewrite_incident(e, kind_of(e))) return outcome::rejected;
     }
     if (status != npos && s_.recompute_status && !recompute_banner(status)) return outcome::rejected;
+    // Semantics fixed after the freeze (review F6): `page` and `status` are read.
+    if (status != npos && !t_.unique_keys(status)) return c_.reject("duplicate member in status", status);
+    if (t_.is_object(page) && !t_.unique_keys(page)) return c_.reject("duplicate member in page", page);
     return outcome::ok;
   }
 
@@ -343,11 +347,17 @@ class status_filter {
   // Whether string node `n` names a shown component or group.
   bool shown(uint32_t n) const { return of(n).visible; }
 
+  // Whether member node `m` of an object of `kind` is withheld from the viewer.
+  bool unseen(std::string_view kind, std::string_view member, uint32_t m) const {
+    return m != npos && !t_.is_null(m) && c_.withholds(kind, member);
+  }
+
   bool rewrite_components() {
     // Shown top-level components decide the banner and their groups' statuses.
     for (const component_obj& o : top_) {
       const component_info& c = comps_[o.index];
       if (!c.visible || c.is_group || !s_.recompute_status) continue;
+      if (unseen("component", "status", o.status)) continue;  // fixed after the freeze (review F5)
       auto r = severity_at<component_severity>(t_, component_statuses, o.status);
       if (r == component_severity::unknown)
         return fail("a component status is missing or unknown, so the page status cannot be recomputed", o.node);
@@ -475,8 +485,10 @@ class status_filter {
       std::string_view status = t_.is_string(st) ? t_.str(st) : std::string_view{};
       bool active = kind == event_kind::maintenance ? (status == "in_progress" || status == "verifying")
                                 : (status != "resolved" && status != "postmortem");
+      uint32_t imp = t_.member(obj, "impact");
+      // Fixed after the freeze (review F5): what the viewer does not see drives no banner.
+      if (unseen(kind_name(kind), "status", st) || unseen(kind_name(kind), "impact", imp)) active = false;
       if (active) {
-        uint32_t imp = t_.member(obj, "impact");
         auto r = severity_at<impact_severity>(t_, impacts, imp);
         if (r == impact_severity::none_known)
           return fail("an incident impact is missing or unknown, so the page status cannot be recomputed", obj);
@@ -502,18 +514,24 @@ class status_filter {
               c_.drop(a);
               continue;
             }
-            // `component.name` rules also cover the name repeated here (docs/decisions.md).
+            // `component.name` rules also cover the name repeated here (docs/decisions.md),
+            // and `group.name` ones for a group's code (fixed after the freeze, review F4).
             c_.disclose("component", a, "name");
+            if (of(code).is_group) c_.disclose("group", a, "name");
             drop_unread_nested(a, {});
           }
+        uint32_t removed_body = npos;
         if (redact) {
           uint32_t body = t_.member(u, "body");
           if (body != npos && !t_.is_null(body)) {
             if (s_.has_redact_text) c_.replace(body, s_.redact_text_raw);
-            else c_.drop(body);
+            else c_.drop(removed_body = body);
           }
         }
         c_.disclose("update", u);
+        // Fixed after the freeze (review F3): a body redaction removed stays
+        // removed, since disclosure leaves an absent member alone.
+        if (removed_body != npos) c_.drop(removed_body);
         drop_unread_nested(u, "affected_components");
       }
     c_.disclose(kind_name(kind), obj);
