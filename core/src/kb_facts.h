@@ -23,6 +23,11 @@ enum class restriction {
 struct page_facts {
   std::string_view id;
   bool labels_known = false;
+  // Labels carried but not all readable (the list paged, or an entry without
+  // a name): unlike labels not carried at all, a deny may be among the ones
+  // missing, so an item is hidden and, under label rules, so is everything
+  // below an ancestor entry with them (review finding A1).
+  bool labels_in_part = false;
   std::vector<std::string_view> labels;
   restriction restrict = restriction::none;
   bool restriction_denies = false;  // listed, and the viewer is none of them

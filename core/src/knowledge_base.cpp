@@ -169,6 +169,10 @@ class kb_filter {
         v.hide("an ancestor's restrictions are not carried");
         return false;
       }
+      if (f.labels_in_part && !a_.labels.empty()) {
+        v.hide("an ancestor's labels are carried in part");
+        return false;
+      }
       apply_level(c_.m, page_level(a_, f), d, c_.tracing);
       decision alone{d.allowed, d.denied, false, {}};
       if (c_.tracing) alone.trace = d.trace;  // explain only: its own chain so far
@@ -192,6 +196,7 @@ class kb_filter {
       f.labels_known = true;
       f.labels.insert(f.labels.end(), as_item.labels.begin(), as_item.labels.end());
     }
+    f.labels_in_part = f.labels_in_part || as_item.labels_in_part;
     if (as_item.restrict == restriction::unknown) f.restrict = restriction::unknown;
     else if (as_item.restrict == restriction::listed && f.restrict != restriction::unknown) {
       f.restrict = restriction::listed;
@@ -206,6 +211,7 @@ class kb_filter {
     chain ch = tree_.above(v.self.id, v.content);
     if (ch.state == chain_state::cycle) v.hide("the parent links form a cycle");
     else if (ch.unknown_restriction) v.hide("an ancestor's restrictions are not carried");
+    else if (ch.labels_in_part && !a_.labels.empty()) v.hide("an ancestor's labels are carried in part");
     else if (ch.state == chain_state::broken && needs_ancestors(v.self.id)) v.hide("ancestors cannot be established");
     if (v.hidden) return false;
     if (c_.tracing && ch.depth > 0)  // explain: the chain as the one step that decides (linear)

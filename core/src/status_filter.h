@@ -183,7 +183,9 @@ struct status_facts {
   std::vector<incident_obj> events_;   // incidents, then maintenances, in order
   uint32_t first_maintenance_ = 0;     // where the maintenances start in events_
   std::vector<uint32_t> affected_ids_;  // each affected component's index (npos: code no string), in order
-  std::vector<component_severity> shown_ranks_;  // of the shown top-level components
+  std::vector<component_severity> shown_ranks_;  // of the shown top-level components whose status the viewer sees
+  bool any_shown_component_ = false;  // a top-level component (not a group) is shown: the banner comes from components
+  uint8_t old_status_field_ = kOtherField, new_status_field_ = kOtherField;  // affected components' statuses
   impact_severity worst_impact_ = impact_severity::none_known;  // of the shown active incidents
   std::string status_literals_[std::size(component_statuses)];
 };
@@ -217,6 +219,7 @@ class status_output : public status_facts {
   void write_redacted(span_writer& w, span_writer::list& l, uint32_t body);
   void write_affected_list(span_writer& w, span_writer::list& parent, uint32_t list, uint32_t first);
   void write_affected(span_writer& w, uint32_t a, bool group);
+  const disclose_entry* component_disclosure(bool group, sfield f, uint32_t m) const;
   static banner banner_of(const std::vector<component_severity>& shown);
   static banner banner_of(impact_severity worst);
   void write_component_member(span_writer& w, span_writer::list& l, const component_obj& o, const component_info& info,

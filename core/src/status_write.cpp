@@ -52,7 +52,7 @@ void status_output::write_page(span_writer& w, span_writer::list& root, uint32_t
 // as in `page`, what nests an object is not copied; with recompute-status
 // both are derived from what the viewer sees.
 void status_output::write_status(span_writer& w, span_writer::list& root, uint32_t status) {
-  auto [indicator, description] = shown_ranks_.empty() ? banner_of(worst_impact_) : banner_of(shown_ranks_);
+  auto [indicator, description] = any_shown_component_ ? banner_of(shown_ranks_) : banner_of(worst_impact_);
   w.start(root, status);
   span_writer::list l = w.open(status);
   for (uint32_t m = t_.first_child(status); m != npos; m = t_.next_member(m)) {
@@ -233,9 +233,19 @@ void status_output::write_affected_list(span_writer& w, span_writer::list& paren
   w.close(l);
 }
 
-// A shown affected component: `component.name` rules also cover the name
-// repeated here, and `group.name` rules when its code is a group's, as in
-// the group's own object (docs/decisions.md); what nests an object goes.
+// The disclosure of field `f` of a component, or of a group (`group`):
+// the group's entry, when it withholds the field, as on a group's own object.
+const disclose_entry* status_output::component_disclosure(bool group, sfield f, uint32_t m) const {
+  const disclose_entry* d = withheld(disclose_kind::component, field_no(f), m);
+  if (group)
+    if (const disclose_entry* g = withheld(disclose_kind::group, field_no(f), m)) d = g;
+  return d;
+}
+
+// A shown affected component: the name and statuses it repeats
+// (`old_status`, `new_status`) follow the `name` and `status` disclosure of
+// its component, or of its group when the code is a group's
+// (docs/decisions.md; review findings F4, B1); what nests an object goes.
 void status_output::write_affected(span_writer& w, uint32_t a, bool group) {
   span_writer::list l = w.open(a);
   for (uint32_t m = t_.first_child(a); m != npos; m = t_.next_member(m)) {
@@ -245,11 +255,8 @@ void status_output::write_affected(span_writer& w, uint32_t a, bool group) {
       continue;
     }
     const disclose_entry* d = nullptr;
-    if (f == field_no(sfield::name)) {
-      d = withheld(disclose_kind::component, f, m);
-      if (group)
-        if (const disclose_entry* g = withheld(disclose_kind::group, f, m)) d = g;
-    }
+    if (f == field_no(sfield::name)) d = component_disclosure(group, sfield::name, m);
+    else if (f == old_status_field_ || f == new_status_field_) d = component_disclosure(group, sfield::status, m);
     if (holds_an_object(m)) w.skip(l);
     else if (d) write_withheld(w, l, m, d);
     else w.keep(l, m);
@@ -258,6 +265,8 @@ void status_output::write_affected(span_writer& w, uint32_t a, bool group) {
 }
 
 status_output::banner status_output::banner_of(const std::vector<component_severity>& shown) {
+  // Shown components whose statuses are all withheld: nothing seen is amiss.
+  if (shown.empty()) return {"none", "All Systems Operational"};
   component_severity worst = *std::max_element(shown.begin(), shown.end());
   bool all_major = std::all_of(shown.begin(), shown.end(),
                                [](component_severity r) { return r == component_severity::major_outage; });

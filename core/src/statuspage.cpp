@@ -119,8 +119,18 @@ class status_filter : public status_output {
     update_attention_ = mask(disclose_kind::update);
     update_attention_.add(field_no(sfield::affected_components));
     update_attention_.add(field_no(sfield::body));
-    if (mask(disclose_kind::component).has(field_no(sfield::name)) || mask(disclose_kind::group).has(field_no(sfield::name)))
-      affected_attention_.add(field_no(sfield::name));
+    // An affected component repeats its component's name and statuses
+    // (`old_status`, `new_status`): their disclosure covers them there too.
+    auto withheld_for_components = [&](sfield f) {
+      return mask(disclose_kind::component).has(field_no(f)) || mask(disclose_kind::group).has(field_no(f));
+    };
+    if (withheld_for_components(sfield::name)) affected_attention_.add(field_no(sfield::name));
+    old_status_field_ = table_.classify_bounded("old_status");
+    new_status_field_ = table_.classify_bounded("new_status");
+    if (withheld_for_components(sfield::status)) {
+      affected_attention_.add(old_status_field_);
+      affected_attention_.add(new_status_field_);
+    }
     component_notable_ = group_attention_.w[0];  // fields 0-63; the others are always notable
   }
 
@@ -350,7 +360,9 @@ class status_filter : public status_output {
     if (!s_.recompute_status) return true;
     for (const component_obj& o : top_) {
       const component_info& c = comps_[o.index];
-      if (!c.visible || c.is_group || unseen(disclose_kind::component, sfield::status, o.status)) continue;
+      if (!c.visible || c.is_group) continue;
+      any_shown_component_ = true;
+      if (unseen(disclose_kind::component, sfield::status, o.status)) continue;
       auto r = severity_at<component_severity>(t_, component_statuses, o.status);
       if (r == component_severity::unknown)
         return fail("a component status is missing or unknown, so the page status cannot be recomputed", o.node);

@@ -62,13 +62,18 @@ void read_labels(filter_context& c, uint32_t obj, page_facts& f) {
   uint32_t md = c.member(obj, "metadata");
   uint32_t labels = t.is_object(md) ? c.member(md, "labels") : c.member(obj, "labels");
   uint32_t list = t.is_object(labels) ? c.member(labels, "results") : npos;
-  if (!t.is_array(list) || !carried_whole(c, labels, list)) return;
+  if (!t.is_array(list)) return;
+  if (!carried_whole(c, labels, list)) {
+    f.labels_in_part = true;
+    return;
+  }
   // A label is matched by its `name` (SPEC §4): an entry without one cannot be
-  // read, so the labels count as not carried (fail closed).
+  // read, so the labels are carried in part (fail closed).
   for (uint32_t l = t.first_child(list); l != npos; l = t.next_sibling(list, l)) {
     uint32_t name = c.member(l, "name");
     if (!t.is_string(name)) {
       f.labels.clear();
+      f.labels_in_part = true;
       return;
     }
     f.labels.push_back(t.str(name));

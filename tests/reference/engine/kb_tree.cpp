@@ -81,6 +81,7 @@ chain page_tree::above(std::string_view id, uint32_t node) {
     m.below.state = base.state;
     m.below.above = compose(base.above, step_of(c_.m, page_level(a_, f)));
     m.below.unknown_restriction = base.unknown_restriction || f.restrict == restriction::unknown;
+    m.below.labels_in_part = base.labels_in_part || f.labels_in_part;
     m.below.depth = base.depth + 1;
     m.state = visit::done;
     base = m.below;

@@ -22,6 +22,7 @@ struct chain {
   chain_state state = chain_state::complete;
   level_step above;                  // the ancestors' levels, root first, as one step
   bool unknown_restriction = false;  // an ancestor names restrictions it does not carry
+  bool labels_in_part = false;       // an ancestor carries its labels in part (page_facts)
   uint32_t depth = 0;                // known ancestors
 };
 

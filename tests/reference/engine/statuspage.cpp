@@ -347,6 +347,16 @@ class status_filter {
   // Whether string node `n` names a shown component or group.
   bool shown(uint32_t n) const { return of(n).visible; }
 
+  // The statuses an affected component repeats follow the `status`
+  // disclosure of `kind` (fixed after the freeze, review B1).
+  void disclose_statuses_as(std::string_view kind, uint32_t a) {
+    auto [first, last] = c_.withheld_of(kind);
+    auto w = std::lower_bound(first, last, std::string_view("status"),
+                              [](const filter_context::withheld_field& x, std::string_view m) { return x.member < m; });
+    if (w == last || w->member != "status") return;
+    for (std::string_view m : {"old_status", "new_status"}) c_.apply_withheld(*w, t_.member(a, m));
+  }
+
   // Whether member node `m` of an object of `kind` is withheld from the viewer.
   bool unseen(std::string_view kind, std::string_view member, uint32_t m) const {
     return m != npos && !t_.is_null(m) && c_.withholds(kind, member);
@@ -357,6 +367,7 @@ class status_filter {
     for (const component_obj& o : top_) {
       const component_info& c = comps_[o.index];
       if (!c.visible || c.is_group || !s_.recompute_status) continue;
+      any_shown_component_ = true;
       if (unseen("component", "status", o.status)) continue;  // fixed after the freeze (review F5)
       auto r = severity_at<component_severity>(t_, component_statuses, o.status);
       if (r == component_severity::unknown)
@@ -517,7 +528,11 @@ class status_filter {
             // `component.name` rules also cover the name repeated here (docs/decisions.md),
             // and `group.name` ones for a group's code (fixed after the freeze, review F4).
             c_.disclose("component", a, "name");
-            if (of(code).is_group) c_.disclose("group", a, "name");
+            disclose_statuses_as("component", a);  // fixed after the freeze (review B1)
+            if (of(code).is_group) {
+              c_.disclose("group", a, "name");
+              disclose_statuses_as("group", a);
+            }
             drop_unread_nested(a, {});
           }
         uint32_t removed_body = npos;
@@ -545,6 +560,7 @@ class status_filter {
     std::string_view indicator, description;
   };
   static banner banner_of(const std::vector<component_severity>& shown) {
+    if (shown.empty()) return {"none", "All Systems Operational"};  // fixed after the freeze (review B2)
     component_severity worst = *std::max_element(shown.begin(), shown.end());
     bool all_major = std::all_of(shown.begin(), shown.end(),
                                  [](component_severity r) { return r == component_severity::major_outage; });
@@ -571,7 +587,7 @@ class status_filter {
   }
 
   bool recompute_banner(uint32_t status) {
-    auto [indicator, description] = shown_ranks_.empty() ? banner_of(worst_impact_) : banner_of(shown_ranks_);
+    auto [indicator, description] = any_shown_component_ ? banner_of(shown_ranks_) : banner_of(worst_impact_);
     if (!t_.unique_keys(status)) return fail("duplicate member in status", status);
     uint32_t ind = t_.member(status, "indicator"), desc = t_.member(status, "description");
     if (ind != npos) c_.replace(ind, json_string(indicator));
@@ -589,6 +605,7 @@ class status_filter {
   std::vector<component_info> comps_;  // by index in ids_
   std::vector<component_obj> top_;  // the top-level component objects, in order
   std::vector<component_severity> shown_ranks_;  // of the shown top-level components
+  bool any_shown_component_ = false;
   std::vector<uint32_t> seen_;  // count_affected(): stamp per component index
   uint32_t stamp_ = 0;
   impact_severity worst_impact_ = impact_severity::none_known;  // of the shown active incidents
