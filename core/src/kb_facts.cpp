@@ -57,13 +57,22 @@ bool carried_whole(filter_context& c, uint32_t collection, uint32_t results) {
   return true;
 }
 
+// Labels: v1 carries them under `metadata.labels`, v2 as `labels`. Absent
+// (or null) they are not carried; present, they must be one whole, readable
+// list, else they are carried in part (review findings A1, P2, P3): a list
+// without a `results` array, a paged one, or both spellings at once (which
+// one holds the page's labels would be a guess).
 void read_labels(filter_context& c, uint32_t obj, page_facts& f) {
   const json_tree& t = c.t;
   uint32_t md = c.member(obj, "metadata");
-  uint32_t labels = t.is_object(md) ? c.member(md, "labels") : c.member(obj, "labels");
+  uint32_t in_metadata = t.is_object(md) ? c.member(md, "labels") : npos;
+  uint32_t top = c.member(obj, "labels");
+  if (t.is_null(in_metadata)) in_metadata = npos;
+  if (t.is_null(top)) top = npos;
+  if (in_metadata == npos && top == npos) return;
+  uint32_t labels = in_metadata != npos ? in_metadata : top;
   uint32_t list = t.is_object(labels) ? c.member(labels, "results") : npos;
-  if (!t.is_array(list)) return;
-  if (!carried_whole(c, labels, list)) {
+  if ((in_metadata != npos && top != npos) || !t.is_array(list) || !carried_whole(c, labels, list)) {
     f.labels_in_part = true;
     return;
   }
@@ -128,6 +137,20 @@ void read_facts(filter_context& c, uint32_t obj, facts_of whose, page_facts& f) 
   if (t.first_child(users) == npos && t.first_child(groups) == npos) return;  // empty: no restriction
   f.restrict = restriction::listed;
   f.restriction_denies = !viewer_listed(c, users, groups);
+}
+
+void join_facts(page_facts& into, const page_facts& other) {
+  if (other.labels_known) {
+    into.labels_known = true;
+    into.labels.insert(into.labels.end(), other.labels.begin(), other.labels.end());
+  }
+  into.labels_in_part = into.labels_in_part || other.labels_in_part;
+  if (other.restrict == restriction::unknown) {
+    into.restrict = restriction::unknown;
+  } else if (other.restrict == restriction::listed && into.restrict != restriction::unknown) {
+    into.restrict = restriction::listed;
+    into.restriction_denies = into.restriction_denies || other.restriction_denies;
+  }
 }
 
 level page_level(const articles_section& a, const page_facts& f) {

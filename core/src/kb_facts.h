@@ -41,6 +41,11 @@ enum class facts_of { item, ancestor };
 // Reads labels and carried read restrictions of content object `obj` into `f`.
 void read_facts(filter_context& c, uint32_t obj, facts_of whose, page_facts& f);
 
+// Joins what another copy of the same page carries into `into`: labels
+// joined, labels in part and unknown restrictions sticking, carried
+// restrictions binding as the first copy's would.
+void join_facts(page_facts& into, const page_facts& other);
+
 // The page's own level: its rule and its labels' rules, merged (SPEC §4), and
 // the deny of its carried restrictions.
 level page_level(const articles_section& a, const page_facts& f);

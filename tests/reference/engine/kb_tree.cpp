@@ -1,5 +1,7 @@
 #include "kb_tree.h"
 
+#include <unordered_set>
+
 
 namespace keyhole::detail {
 
@@ -37,12 +39,52 @@ page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::st
   return a_.parent_pages.find(id) ? link::root : link::unknown;
 }
 
-page_facts page_tree::facts(std::string_view id, uint32_t node) {
-  page_facts f;
+void page_tree::index_ancestors_of(uint32_t content) {
+  const json_tree& t = c_.t;
+  uint32_t anc = c_.member(content, "ancestors");
+  if (!t.is_array(anc)) return;  // an item with unreadable ancestors is hidden (knowledge_base.cpp)
+  for (uint32_t e = t.first_child(anc); e != npos; e = t.next_sibling(anc, e)) {
+    std::string_view id;
+    if (t.is_object(e) && id_text(t, c_.member(e, "id"), id)) copies_[id].push_back(e);
+  }
+}
+
+void page_tree::index_ancestors(uint32_t list) {
+  const json_tree& t = c_.t;
+  for (uint32_t e = t.first_child(list); e != npos; e = t.next_sibling(list, e)) {
+    uint32_t content = c_.member(e, "content");
+    index_ancestors_of(t.is_object(content) ? content : e);
+  }
+}
+
+const page_facts& page_tree::facts_of(std::string_view id) {
+  auto [it, fresh] = joined_.try_emplace(id);
+  page_facts& f = it->second.facts;
+  if (!fresh) return f;
   f.id = id;
-  f.node = node;
-  if (node != npos) read_facts(c_, node, facts_of::ancestor, f);
+  f.node = node_of(id);
+  auto join_copy = [&](uint32_t node) {
+    page_facts copy;
+    read_facts(c_, node, facts_of::ancestor, copy);
+    join_facts(f, copy);
+  };
+  if (f.node != npos) join_copy(f.node);
+  if (auto c = copies_.find(id); c != copies_.end())
+    for (uint32_t e : c->second) join_copy(e);
+  // Each label once, in the order first carried: copies repeat them.
+  std::unordered_set<std::string_view> seen;
+  std::erase_if(f.labels, [&](std::string_view l) { return !seen.insert(l).second; });
   return f;
+}
+
+const level& page_tree::level_of(std::string_view id) {
+  const page_facts& f = facts_of(id);
+  joined_page& j = joined_.find(id)->second;
+  if (!j.has_level) {
+    j.own = page_level(a_, f);
+    j.has_level = true;
+  }
+  return j.own;
 }
 
 chain page_tree::above(std::string_view id, uint32_t node) {
@@ -76,10 +118,10 @@ chain page_tree::above(std::string_view id, uint32_t node) {
   // own level for the page below it.
   for (auto s = path.rbegin(); s != path.rend(); ++s) {
     memo& m = memo_[s->id];
-    page_facts f = facts(s->id, s->node);
+    const page_facts& f = facts_of(s->id);
     m.up = base;
     m.below.state = base.state;
-    m.below.above = compose(base.above, step_of(c_.m, page_level(a_, f)));
+    m.below.above = compose(base.above, step_of(c_.m, level_of(s->id)));
     m.below.unknown_restriction = base.unknown_restriction || f.restrict == restriction::unknown;
     m.below.labels_in_part = base.labels_in_part || f.labels_in_part;
     m.below.depth = base.depth + 1;

@@ -37,6 +37,19 @@ class page_tree {
   uint32_t index(uint32_t list);
   // The item object (the content of a search hit) with this id, or npos.
   uint32_t node_of(std::string_view id) const;
+  // Indexes the `ancestors` entries of content object `content` (of every
+  // item of `list`) by page id, so that a page is decided with what the
+  // payload carries for it anywhere (SPEC §6: an ancestor is decided exactly
+  // as an item would be, its labels when the payload carries them; review
+  // finding P1: a deny label on one copy of a parent bound one child only).
+  void index_ancestors_of(uint32_t content);
+  void index_ancestors(uint32_t list);
+  // The facts of page `id` joined over the item with that id and every
+  // ancestors entry naming it, read once per id (linear in the entries),
+  // each label once; and the page's own level from them, made once per id
+  // (a page named under n items costs its labels once, not n times).
+  const page_facts& facts_of(std::string_view id);
+  const level& level_of(std::string_view id);
   // The chain above page `id`; `node` is its object when the payload carries it.
   chain above(std::string_view id, uint32_t node);
 
@@ -49,12 +62,18 @@ class page_tree {
   };
   enum class link : uint8_t { root, parent, unknown };
   link parent_of(std::string_view id, uint32_t node, std::string_view& parent);
-  page_facts facts(std::string_view id, uint32_t node);
 
   filter_context& c_;
   const articles_section& a_;
   std::unordered_map<std::string_view, uint32_t> by_id_;
   std::unordered_map<std::string_view, memo> memo_;
+  std::unordered_map<std::string_view, std::vector<uint32_t>> copies_;  // ancestors entries by page id
+  struct joined_page {
+    page_facts facts;
+    level own;  // page_level() of facts, once has_level
+    bool has_level = false;
+  };
+  std::unordered_map<std::string_view, joined_page> joined_;  // facts_of(), level_of()
 };
 
 }  // namespace keyhole::detail

@@ -57,6 +57,7 @@ class kb_filter {
     if (values != npos) return list(values, true);
     if (results != npos) return list(results, false);
     if (c_.member(0, "id") == npos) return c_.reject("unknown knowledge-base payload shape");
+    tree_.index_ancestors_of(0);
     bool shown = decide_item(0, 0, false);
     if (shown) sweep_.run();
     return shown ? outcome::ok : outcome::not_visible;
@@ -67,8 +68,10 @@ class kb_filter {
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e))
       if (!t_.is_object(e)) return c_.reject("a list item must be an object", e);
       else if (!t_.unique_keys(e)) return c_.reject("duplicate member in a list item", e);
-    if (!jsm)
+    if (!jsm) {
       if (uint32_t dup = tree_.index(arr); dup != npos) return c_.reject("two items of the list have the same id", dup);
+      tree_.index_ancestors(arr);
+    }
     size_t kept = 0;
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e)) {
       uint32_t content = e;
@@ -157,14 +160,14 @@ class kb_filter {
       return false;
     }
     for (uint32_t e = t_.first_child(anc); e != npos; e = t_.next_sibling(anc, e)) {
-      page_facts f;
-      if (!t_.is_object(e) || !id_text(t_, c_.member(e, "id"), f.id)) {
+      std::string_view id;
+      if (!t_.is_object(e) || !id_text(t_, c_.member(e, "id"), id)) {
         v.hide("ancestors carried but not readable");
         return false;
       }
-      f.node = e;
-      read_facts(c_, e, facts_of::ancestor, f);
-      with_item_facts(f);
+      // What the payload carries for this page anywhere: this entry, the
+      // item with its id, the entries naming it under other items.
+      const page_facts& f = tree_.facts_of(id);
       if (f.restrict == restriction::unknown) {
         v.hide("an ancestor's restrictions are not carried");
         return false;
@@ -173,7 +176,7 @@ class kb_filter {
         v.hide("an ancestor's labels are carried in part");
         return false;
       }
-      apply_level(c_.m, page_level(a_, f), d, c_.tracing);
+      apply_level(c_.m, tree_.level_of(id), d, c_.tracing);
       decision alone{d.allowed, d.denied, false, {}};
       if (c_.tracing) alone.trace = d.trace;  // explain only: its own chain so far
       finish_decision(alone, c_.m.who().has_grant("article", f.id));
@@ -181,27 +184,6 @@ class kb_filter {
       carried_.push_back(ancestor_entry{e, f.id, visible, std::move(alone)});
     }
     return true;
-  }
-
-  // An ancestor that is also an item of this payload is decided with what the
-  // payload carries for it there too (SPEC §6: "exactly as an item would be
-  // ... its labels when the payload carries them"): labels joined, the item's
-  // carried restrictions binding as the entry's would.
-  void with_item_facts(page_facts& f) {
-    uint32_t item = tree_.node_of(f.id);
-    if (item == npos || item == f.node) return;
-    page_facts as_item;
-    read_facts(c_, item, facts_of::ancestor, as_item);
-    if (as_item.labels_known) {
-      f.labels_known = true;
-      f.labels.insert(f.labels.end(), as_item.labels.begin(), as_item.labels.end());
-    }
-    f.labels_in_part = f.labels_in_part || as_item.labels_in_part;
-    if (as_item.restrict == restriction::unknown) f.restrict = restriction::unknown;
-    else if (as_item.restrict == restriction::listed && f.restrict != restriction::unknown) {
-      f.restrict = restriction::listed;
-      f.restriction_denies = f.restriction_denies || as_item.restriction_denies;
-    }
   }
 
   // Ancestors from parent links (v2 parentId, the policy's parents map). A
