@@ -18,7 +18,7 @@ function splitText(split) {
 
 // What each group of the work after parsing is, for the prose.
 const GROUP_PROSE = {
-  members: "reading each object's members with the duplicate-name check the SPEC requires (the status filter's `read_object`: each object read once, every name classified into a field number by a perfect hash, duplicates found by a bit per field; `json_tree::members` for the knowledge base)",
+  members: "reading each object's members with the duplicate-name check the SPEC requires (the status filter's `read_object`: each object read once from the field numbers the parse gave its names, duplicates found by a bit per field; `json_tree::members` for the knowledge base)",
   decide: "the Statuspage decisions (component and incident rules, the viewer's atoms, disclosure, withheld fields; name_index.h is header-defined, so most id-index inserts and lookups are inlined into these functions)",
   emit: "writing the output (`emit`: kept spans copied, edited objects written member by member)",
   libc: "memcpy / memcmp / memset",
@@ -44,7 +44,7 @@ function nativeLimit(rows, { native, instructions }) {
     "The core no longer builds simdjson's DOM: it runs its own structural indexer (`core/src/structural_indexer.cpp`: the positions simdjson's stage 1 finds, " +
     "256 KiB of text at a time into a fixed buffer, the AVX-512, AVX2 or SSE2 kernel picked at run time; UTF-8 validated per window by simdjson) " +
     "behind one adapter (`core/src/structural_index.cpp`), then its own single pass (`core/src/json_tree.cpp`) that checks the grammar, depth, numbers and escapes " +
-    "and writes an 8-byte node and 1 tag byte per token: no tape, no string copies. ";
+    "and writes an 8-byte node and 1 tag byte per token, and for the payload a field byte per member name, classified by a perfect hash over the API's names as it is read: no tape, no string copies. ";
   const lo = Math.min(...trees.map((r) => r.treeRatio)), hi = Math.max(...trees.map((r) => r.treeRatio));
   if (treeText) t += `That parse alone runs at ${lo.toFixed(2)}–${hi.toFixed(2)}× the speed of simdjson's DOM parse (tree_only / parse_only: ${treeText}` +
     (perByte(instructions, "tree") ? `; ${perByte(instructions, "tree").toFixed(2)} instructions per byte against the DOM parse's ${perByte(instructions, "dom_parse").toFixed(2)}` : "") +
