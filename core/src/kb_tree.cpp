@@ -121,7 +121,7 @@ chain page_tree::above(std::string_view id, uint32_t node) {
     const page_facts& f = facts_of(s->id);
     m.up = base;
     m.below.state = base.state;
-    m.below.above = compose(base.above, step_of(c_.m, level_of(s->id)));
+    m.below.above = compose(base.above, step_of_page(s->id));
     m.below.unknown_restriction = base.unknown_restriction || f.restrict == restriction::unknown;
     m.below.labels_in_part = base.labels_in_part || f.labels_in_part;
     m.below.depth = base.depth + 1;
@@ -129,6 +129,16 @@ chain page_tree::above(std::string_view id, uint32_t node) {
     base = m.below;
   }
   return memo_[id].up;
+}
+
+const level_step& page_tree::step_of_page(std::string_view id) {
+  const level& l = level_of(id);
+  joined_page& j = joined_.find(id)->second;
+  if (!j.has_step) {
+    j.step = step_of(c_.m, l);
+    j.has_step = true;
+  }
+  return j.step;
 }
 
 }  // namespace keyhole::detail

@@ -50,6 +50,9 @@ class page_tree {
   // (a page named under n items costs its labels once, not n times).
   const page_facts& facts_of(std::string_view id);
   const level& level_of(std::string_view id);
+  // That level as one step, made once per id: applied to every item under
+  // the page at O(1), however many label rules it holds (review R4).
+  const level_step& step_of_page(std::string_view id);
   // The chain above page `id`; `node` is its object when the payload carries it.
   chain above(std::string_view id, uint32_t node);
 
@@ -71,7 +74,8 @@ class page_tree {
   struct joined_page {
     page_facts facts;
     level own;  // page_level() of facts, once has_level
-    bool has_level = false;
+    level_step step;  // step_of(own), once has_step
+    bool has_level = false, has_step = false;
   };
   std::unordered_map<std::string_view, joined_page> joined_;  // facts_of(), level_of()
 };

@@ -3,6 +3,7 @@
 // Facts of one page: kb_facts.h; the parentId tree: kb_tree.h; what nested
 // content objects may keep: kb_sweep.h.
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "filter_context.h"
@@ -68,10 +69,9 @@ class kb_filter {
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e))
       if (!t_.is_object(e)) return c_.reject("a list item must be an object", e);
       else if (!t_.unique_keys(e)) return c_.reject("duplicate member in a list item", e);
-    if (!jsm) {
+    if (!jsm)
       if (uint32_t dup = tree_.index(arr); dup != npos) return c_.reject("two items of the list have the same id", dup);
-      tree_.index_ancestors(arr);
-    }
+    tree_.index_ancestors(arr);  // JSM entries too: an entry's own facts come from the index (review R3)
     size_t kept = 0;
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e)) {
       uint32_t content = e;
@@ -133,7 +133,16 @@ class kb_filter {
         v.space_known = a_.spaces.find(v.space) || spaces_by_id();
       }
       read_facts(c_, v.content, facts_of::item, v.self);
-      if (!a_.labels.empty() && !v.self.labels_known) v.hide("labels not carried by the payload");
+      // What other copies of this page carry binds it too (its ancestors
+      // entries under other items; review R1). Confluence ids are unique per
+      // list, so this is linear in the entries.
+      if (!v.self.id.empty()) {
+        join_facts(v.self, tree_.facts_of(v.self.id));
+        std::unordered_set<std::string_view> seen;  // the item's own labels are among the joined ones
+        std::erase_if(v.self.labels, [&](std::string_view l) { return !seen.insert(l).second; });
+      }
+      if (!a_.labels.empty() && (!v.self.labels_known || v.self.labels_in_part))
+        v.hide("labels not carried by the payload");
     }
     if (!a_.spaces.empty() && !v.space_known) v.hide("space not carried by the payload");
     if (v.self.restrict == restriction::unknown) v.hide("restrictions not carried");
@@ -176,7 +185,8 @@ class kb_filter {
         v.hide("an ancestor's labels are carried in part");
         return false;
       }
-      apply_level(c_.m, tree_.level_of(id), d, c_.tracing);
+      if (c_.tracing) apply_level(c_.m, tree_.level_of(id), d, true);  // explain: each rule traced
+      else apply_step(tree_.step_of_page(id), d);
       decision alone{d.allowed, d.denied, false, {}};
       if (c_.tracing) alone.trace = d.trace;  // explain only: its own chain so far
       finish_decision(alone, c_.m.who().has_grant("article", f.id));
