@@ -45,6 +45,8 @@ void read_facts(filter_context& c, uint32_t obj, facts_of whose, page_facts& f);
 // joined, labels in part and unknown restrictions sticking, carried
 // restrictions binding as the first copy's would.
 void join_facts(page_facts& into, const page_facts& other);
+// Drops repeated labels, keeping each first one in place (copies repeat them).
+void keep_each_label_once(page_facts& f);
 
 // The page's own level: its rule and its labels' rules, merged (SPEC §4), and
 // the deny of its carried restrictions.

@@ -3,7 +3,6 @@
 // Facts of one page: kb_facts.h; the parentId tree: kb_tree.h; what nested
 // content objects may keep: kb_sweep.h.
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "filter_context.h"
@@ -138,8 +137,7 @@ class kb_filter {
       // list, so this is linear in the entries.
       if (!v.self.id.empty()) {
         join_facts(v.self, tree_.facts_of(v.self.id));
-        std::unordered_set<std::string_view> seen;  // the item's own labels are among the joined ones
-        std::erase_if(v.self.labels, [&](std::string_view l) { return !seen.insert(l).second; });
+        keep_each_label_once(v.self);  // the item's own labels are among the joined ones
       }
       if (!a_.labels.empty() && (!v.self.labels_known || v.self.labels_in_part))
         v.hide("labels not carried by the payload");

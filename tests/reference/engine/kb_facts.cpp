@@ -2,6 +2,7 @@
 
 #include <string>
 #include <tuple>
+#include <unordered_set>
 
 namespace keyhole::detail {
 
@@ -151,6 +152,11 @@ void join_facts(page_facts& into, const page_facts& other) {
     into.restrict = restriction::listed;
     into.restriction_denies = into.restriction_denies || other.restriction_denies;
   }
+}
+
+void keep_each_label_once(page_facts& f) {
+  std::unordered_set<std::string_view> seen;
+  std::erase_if(f.labels, [&](std::string_view l) { return !seen.insert(l).second; });
 }
 
 level page_level(const articles_section& a, const page_facts& f) {

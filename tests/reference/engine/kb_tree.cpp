@@ -1,7 +1,5 @@
 #include "kb_tree.h"
 
-#include <unordered_set>
-
 
 namespace keyhole::detail {
 
@@ -57,10 +55,11 @@ void page_tree::index_ancestors(uint32_t list) {
   }
 }
 
-const page_facts& page_tree::facts_of(std::string_view id) {
+page_tree::joined_page& page_tree::joined(std::string_view id) {
   auto [it, fresh] = joined_.try_emplace(id);
-  page_facts& f = it->second.facts;
-  if (!fresh) return f;
+  joined_page& j = it->second;
+  if (!fresh) return j;
+  page_facts& f = j.facts;
   f.id = id;
   f.node = node_of(id);
   auto join_copy = [&](uint32_t node) {
@@ -71,17 +70,16 @@ const page_facts& page_tree::facts_of(std::string_view id) {
   if (f.node != npos) join_copy(f.node);
   if (auto c = copies_.find(id); c != copies_.end())
     for (uint32_t e : c->second) join_copy(e);
-  // Each label once, in the order first carried: copies repeat them.
-  std::unordered_set<std::string_view> seen;
-  std::erase_if(f.labels, [&](std::string_view l) { return !seen.insert(l).second; });
-  return f;
+  keep_each_label_once(f);
+  return j;
 }
 
+const page_facts& page_tree::facts_of(std::string_view id) { return joined(id).facts; }
+
 const level& page_tree::level_of(std::string_view id) {
-  const page_facts& f = facts_of(id);
-  joined_page& j = joined_.find(id)->second;
+  joined_page& j = joined(id);
   if (!j.has_level) {
-    j.own = page_level(a_, f);
+    j.own = page_level(a_, j.facts);
     j.has_level = true;
   }
   return j.own;
@@ -132,10 +130,10 @@ chain page_tree::above(std::string_view id, uint32_t node) {
 }
 
 const level_step& page_tree::step_of_page(std::string_view id) {
-  const level& l = level_of(id);
-  joined_page& j = joined_.find(id)->second;
+  const level& own = level_of(id);
+  joined_page& j = joined(id);
   if (!j.has_step) {
-    j.step = step_of(c_.m, l);
+    j.step = step_of(c_.m, own);
     j.has_step = true;
   }
   return j.step;

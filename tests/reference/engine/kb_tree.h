@@ -77,7 +77,8 @@ class page_tree {
     level_step step;  // step_of(own), once has_step
     bool has_level = false, has_step = false;
   };
-  std::unordered_map<std::string_view, joined_page> joined_;  // facts_of(), level_of()
+  std::unordered_map<std::string_view, joined_page> joined_;  // facts_of(), level_of(), step_of_page()
+  joined_page& joined(std::string_view id);                     // the entry, its facts read on first use
 };
 
 }  // namespace keyhole::detail
