@@ -38,7 +38,6 @@ class content_sweep {
   void run();
 
  private:
-  bool names_content(uint32_t obj, uint32_t& id);
   bool shown_id(uint32_t id_node) const;
   void keep_own_children(uint32_t obj, std::vector<uint32_t>& own);
   void disclose_copy(uint32_t obj);

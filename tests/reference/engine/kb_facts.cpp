@@ -20,6 +20,34 @@ bool id_text(const json_tree& t, uint32_t n, std::string_view& out) {
 
 namespace {
 
+// Confluence content types (v1 `type`, v2 objects): an object with one of
+// these names a piece of content even without a title.
+bool content_type(std::string_view type) {
+  static constexpr std::string_view kinds[] = {"page",     "blogpost", "comment",  "attachment", "folder",
+                                               "whiteboard", "database", "embed",  "custom"};
+  for (std::string_view k : kinds)
+    if (type == k) return true;
+  return false;
+}
+
+}  // namespace
+
+bool names_content(filter_context& c, uint32_t obj, uint32_t& id) {
+  const json_tree& t = c.t;
+  static constexpr std::string_view names[] = {"id", "title", "type", "excerpt", "_links", "key", "contentId"};
+  uint32_t found[7];
+  if (!t.members(obj, names, found)) c.duplicate_seen = true;
+  auto [id_node, title, type, excerpt, links, key, content_id] = found;
+  if (id_node == npos) id_node = content_id;  // names a page by `contentId` (the sweep then removes it whole)
+  id = id_node;
+  if (t.is_string(type) && content_type(t.str(type))) return true;
+  if (id_node == npos) return false;
+  if (title != npos || excerpt != npos) return true;
+  return key == npos && t.is_object(links) && c.member(links, "webui") != npos;
+}
+
+namespace {
+
 // Whether a count member of a collection (`size`, `totalSize`, `start`) is
 // absent, null, or exactly `want` as an integer's text; anything else counts
 // against the collection being whole.

@@ -3,19 +3,6 @@
 #include "kb_facts.h"
 
 namespace keyhole::detail {
-namespace {
-
-// Confluence content types (v1 `type`, v2 objects): an object with one of
-// these names a piece of content even without a title.
-bool content_type(std::string_view type) {
-  static constexpr std::string_view kinds[] = {"page",     "blogpost", "comment",  "attachment", "folder",
-                                               "whiteboard", "database", "embed",  "custom"};
-  for (std::string_view k : kinds)
-    if (type == k) return true;
-  return false;
-}
-
-}  // namespace
 
 void content_sweep::decided(std::string_view id, bool shown) {
   auto [it, fresh] = shown_.try_emplace(id, shown);
@@ -27,23 +14,6 @@ void content_sweep::strip_to_id(uint32_t entry) {
   for (uint32_t m = t.first_child(entry); m != npos; m = t.next_sibling(entry, m))
     if (t.key(m) != "id") c_.drop(m);
   roles_[entry] = node_role::settled;
-}
-
-// An object names content when it has a content `type`, or an `id` with a
-// title, an excerpt or a web link (`_links.webui`; a space, which has a `key`,
-// links to itself and is not content).
-bool content_sweep::names_content(uint32_t obj, uint32_t& id) {
-  const json_tree& t = c_.t;
-  static constexpr std::string_view names[] = {"id", "title", "type", "excerpt", "_links", "key", "contentId"};
-  uint32_t found[7];
-  if (!t.members(obj, names, found)) c_.duplicate_seen = true;
-  auto [id_node, title, type, excerpt, links, key, content_id] = found;
-  if (id_node == npos) id_node = content_id;  // names a page by `contentId` (the sweep then removes it whole)
-  id = id_node;
-  if (t.is_string(type) && content_type(t.str(type))) return true;
-  if (id_node == npos) return false;
-  if (title != npos || excerpt != npos) return true;
-  return key == npos && t.is_object(links) && c_.member(links, "webui") != npos;
 }
 
 bool content_sweep::shown_id(uint32_t id_node) const {
@@ -111,7 +81,7 @@ void content_sweep::run() {
       node_role role = roles_[n];
       if (role == node_role::settled) continue;
       uint32_t id = npos;
-      bool content = role != node_role::item && names_content(n, id);
+      bool content = role != node_role::item && names_content(c_, n, id);
       if (content && !shown_id(id)) {
         std::string_view id_value;
         if (id_text(t, id, id_value) && t.key(id) == "id") strip_to_id(n);

@@ -1,6 +1,5 @@
 #include "kb_tree.h"
 
-
 namespace keyhole::detail {
 
 uint32_t page_tree::index(uint32_t list) {
@@ -37,21 +36,35 @@ page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::st
   return a_.parent_pages.find(id) ? link::root : link::unknown;
 }
 
-void page_tree::index_ancestors_of(uint32_t content) {
+void page_tree::index_copies(uint32_t item) {
   const json_tree& t = c_.t;
-  uint32_t anc = c_.member(content, "ancestors");
-  if (!t.is_array(anc)) return;  // an item with unreadable ancestors is hidden (knowledge_base.cpp)
-  for (uint32_t e = t.first_child(anc); e != npos; e = t.next_sibling(anc, e)) {
-    std::string_view id;
-    if (t.is_object(e) && id_text(t, c_.member(e, "id"), id)) copies_[id].push_back(e);
-  }
-}
-
-void page_tree::index_ancestors(uint32_t list) {
-  const json_tree& t = c_.t;
-  for (uint32_t e = t.first_child(list); e != npos; e = t.next_sibling(list, e)) {
-    uint32_t content = c_.member(e, "content");
-    index_ancestors_of(t.is_object(content) ? content : e);
+  // An entry of an `ancestors` array is a copy whatever else it carries; any
+  // other object is one when it names content (the sweep's rule).
+  struct visit_at {
+    uint32_t node;
+    bool ancestor_entry;
+  };
+  std::vector<visit_at> stack{{0, false}};
+  while (!stack.empty()) {
+    auto [n, entry] = stack.back();
+    stack.pop_back();
+    if (t.is_object(n)) {
+      uint32_t id_node = npos;
+      std::string_view id;
+      bool copy = entry ? id_text(t, c_.member(n, "id"), id)
+                        : names_content(c_, n, id_node) && id_node != npos && t.key(id_node) == "id" && id_text(t, id_node, id);
+      if (copy && n != item && node_of(id) != n) copies_[id].push_back(n);
+      for (uint32_t m = t.first_child(n); m != npos; m = t.next_sibling(n, m)) {
+        bool ancestors = t.is_array(m) && t.key(m) == "ancestors";
+        if (!ancestors) {
+          stack.push_back({m, false});
+          continue;
+        }
+        for (uint32_t e = t.first_child(m); e != npos; e = t.next_sibling(m, e)) stack.push_back({e, true});
+      }
+    } else if (t.is_array(n)) {
+      for (uint32_t e = t.first_child(n); e != npos; e = t.next_sibling(n, e)) stack.push_back({e, false});
+    }
   }
 }
 

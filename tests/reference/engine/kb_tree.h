@@ -37,15 +37,18 @@ class page_tree {
   uint32_t index(uint32_t list);
   // The item object (the content of a search hit) with this id, or npos.
   uint32_t node_of(std::string_view id) const;
-  // Indexes the `ancestors` entries of content object `content` (of every
-  // item of `list`) by page id, so that a page is decided with what the
+  // Indexes every copy of a page the payload carries besides the items: each
+  // `ancestors` entry, and each other object that names content by its `id`
+  // (a `space.homepage`, a `container`, expanded `children`), in one walk
+  // over the whole payload; `item` is the single content object (npos for a
+  // list, whose items index() found). A page is then decided with what the
   // payload carries for it anywhere (SPEC §6: an ancestor is decided exactly
   // as an item would be, its labels when the payload carries them; review
-  // finding P1: a deny label on one copy of a parent bound one child only).
-  void index_ancestors_of(uint32_t content);
-  void index_ancestors(uint32_t list);
+  // findings P1, R2: a deny label on one copy of a parent bound only the
+  // children that copy was found under).
+  void index_copies(uint32_t item);
   // The facts of page `id` joined over the item with that id and every
-  // ancestors entry naming it, read once per id (linear in the entries),
+  // copy naming it, read once per id (linear in the entries),
   // each label once; and the page's own level from them, made once per id
   // (a page named under n items costs its labels once, not n times).
   const page_facts& facts_of(std::string_view id);
@@ -70,7 +73,7 @@ class page_tree {
   const articles_section& a_;
   std::unordered_map<std::string_view, uint32_t> by_id_;
   std::unordered_map<std::string_view, memo> memo_;
-  std::unordered_map<std::string_view, std::vector<uint32_t>> copies_;  // ancestors entries by page id
+  std::unordered_map<std::string_view, std::vector<uint32_t>> copies_;  // index_copies(), by page id
   struct joined_page {
     page_facts facts;
     level own;  // page_level() of facts, once has_level

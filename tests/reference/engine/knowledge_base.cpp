@@ -57,7 +57,7 @@ class kb_filter {
     if (values != npos) return list(values, true);
     if (results != npos) return list(results, false);
     if (c_.member(0, "id") == npos) return c_.reject("unknown knowledge-base payload shape");
-    tree_.index_ancestors_of(0);
+    tree_.index_copies(0);
     bool shown = decide_item(0, 0, false);
     if (shown) sweep_.run();
     return shown ? outcome::ok : outcome::not_visible;
@@ -70,7 +70,7 @@ class kb_filter {
       else if (!t_.unique_keys(e)) return c_.reject("duplicate member in a list item", e);
     if (!jsm)
       if (uint32_t dup = tree_.index(arr); dup != npos) return c_.reject("two items of the list have the same id", dup);
-    tree_.index_ancestors(arr);  // JSM entries too: an entry's own facts come from the index (review R3)
+    tree_.index_copies(npos);  // JSM entries too: an entry's own facts come from the index (review R3)
     size_t kept = 0;
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e)) {
       uint32_t content = e;
