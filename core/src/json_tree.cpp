@@ -39,7 +39,10 @@ class tree_builder {
  private:
   // RFC 8259 over tokens, as simdjson's stage 2 walks them (one label per
   // state, so each token costs one dispatch); a stack of open containers
-  // replaces recursion, so depth costs heap, never stack. k_ is the token
+  // replaces recursion, so depth costs heap, never stack. Inside an object
+  // and inside an array the states are apart (object_next / array_next), so
+  // a member's or an element's value is followed without asking which
+  // container holds it: only a close asks (after_close). k_ is the token
   // being read; every path that moves to a token first checks next() (which
   // refills at a window's end).
   grammar_error walk() {
@@ -48,45 +51,59 @@ class tree_builder {
     if (n_ == 0) return grammar_error::structure;
     first_pos_ = at_[0];
     c = text_[at_[0]];  // whitespace before the root is outside every span
-    if (c != '{' && c != '[') return grammar_error::not_container;  // a scalar root
-  value:  // token k_ is a value
-    if (c == '{' || c == '[') {
-      e = open(c);
-      if (e != grammar_error::none) return e;
-      if (c == '[' && !just_closed_) goto next_value;
-      if (c == '{' && !just_closed_) goto next_key;
-    } else {
-      e = scalar(c);
-      if (e != grammar_error::none) return e;
-    }
-  after_value:  // the token after a value
-    if (open_.empty()) return next_exists() ? grammar_error::structure : grammar_error::none;
-    if (!next()) return grammar_error::structure;
-    c = token();
-    if (c == ',') {
-      if (in_object()) goto next_key;
-      goto next_value;
-    }
-    if (c != (in_object() ? '}' : ']')) return grammar_error::structure;
-    close();
-    goto after_value;
-  next_key:  // the next token is a member name, then ':' and its value
+    if (c == '[') goto open_array;
+    if (c != '{') return grammar_error::not_container;  // a scalar root
+  open_object:  // token k_ is '{'
+    e = open('{');
+    if (e != grammar_error::none) return e;
+    if (just_closed_) goto after_close;
+  object_key:  // the next token is a member name, then ':' and its value
     if (!next() || token() != '"') return grammar_error::structure;
     e = string();
     if (e != grammar_error::none) return e;
     if (names_) classify_name(size_ - 1);
     if (!next() || token() != ':') return grammar_error::structure;
-  next_value:
     if (!next()) return grammar_error::structure;
     c = token();
-    goto value;
+    if (c == '{') goto open_object;
+    if (c == '[') goto open_array;
+    e = scalar(c);
+    if (e != grammar_error::none) return e;
+  object_next:  // the token after a member's value
+    if (!next()) return grammar_error::structure;
+    c = token();
+    if (c == ',') goto object_key;
+    if (c != '}') return grammar_error::structure;
+    close();
+    goto after_close;
+  open_array:  // token k_ is '['
+    e = open('[');
+    if (e != grammar_error::none) return e;
+    if (just_closed_) goto after_close;
+  array_value:  // the next token is an element
+    if (!next()) return grammar_error::structure;
+    c = token();
+    if (c == '{') goto open_object;
+    if (c == '[') goto open_array;
+    e = scalar(c);
+    if (e != grammar_error::none) return e;
+  array_next:  // the token after an element
+    if (!next()) return grammar_error::structure;
+    c = token();
+    if (c == ',') goto array_value;
+    if (c != ']') return grammar_error::structure;
+    close();
+  after_close:  // a container closed: continue in the one holding it
+    if (open_.empty()) return next_exists() ? grammar_error::structure : grammar_error::none;
+    if (in_object()) goto object_next;
+    goto array_next;
   }
 
-  char token() const { return text_[at_[k_]]; }
+  KEYHOLE_ALWAYS_INLINE char token() const { return text_[at_[k_]]; }
 
   // Moves to the next token; false when the text has none. Inline: it runs
   // once per token, and refills once per window.
-  bool next() { return ++k_ < ready_ || (!parser_.finished() && refill()); }
+  KEYHOLE_ALWAYS_INLINE bool next() { return ++k_ < ready_ || (!parser_.finished() && refill()); }
   // After the root: whether any token follows it.
   bool next_exists() {
     if (++k_ < n_) return true;
@@ -237,7 +254,7 @@ class tree_builder {
   // position is buffered; the end sentinel for the last), less the
   // whitespace before it: none when no window from the token on holds
   // whitespace outside strings (the parser knows; the usual case).
-  uint32_t token_length(uint32_t at) {
+  KEYHOLE_ALWAYS_INLINE uint32_t token_length(uint32_t at) {
     uint32_t stop = at_[k_ + 1];
     if (at < parser_.whitespace_free_from())
       while (stop > at && kWhitespace[static_cast<unsigned char>(text_[stop - 1])]) --stop;
@@ -245,7 +262,7 @@ class tree_builder {
     return stop - at;
   }
 
-  uint32_t push(uint32_t at, uint32_t link) {
+  KEYHOLE_ALWAYS_INLINE uint32_t push(uint32_t at, uint32_t link) {
     nodes_[size_] = json_tree::node{at, link};
     tags_[size_] = json_tree::tag_byte(text_[at]);
     return static_cast<uint32_t>(size_++);

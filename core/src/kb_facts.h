@@ -20,6 +20,26 @@ bool id_text(const json_tree& t, uint32_t n, std::string_view& out);
 // a page is decided with (kb_tree.h) and the copies the sweep reduces.
 bool names_content(filter_context& c, uint32_t obj, uint32_t& id);
 
+// names_content() of each object, worked out once per payload: the copies
+// index (kb_tree.h) asks before the decisions and the sweep (kb_sweep.h)
+// after them, of the same objects.
+class content_names {
+ public:
+  explicit content_names(filter_context& c) : c_(c), id_(c.t.size(), kUnasked) {}
+  bool of(uint32_t obj, uint32_t& id) {
+    uint32_t& known = id_[obj];
+    if (known == kUnasked) known = names_content(c_, obj, id) ? id : kNoContent;
+    id = known == kNoContent ? npos : known;
+    return known != kNoContent;
+  }
+
+ private:
+  // An object names content with no id (a content `type` alone) as npos.
+  static constexpr uint32_t kUnasked = npos - 1, kNoContent = npos - 2;
+  filter_context& c_;
+  std::vector<uint32_t> id_;  // per node: kUnasked, kNoContent, or its id node (npos: none)
+};
+
 // Read restrictions as the payload carries them.
 enum class restriction {
   none,     // not restricted (empty lists), or the format never carries them

@@ -81,7 +81,7 @@ void content_sweep::run() {
       node_role role = roles_[n];
       if (role == node_role::settled) continue;
       uint32_t id = npos;
-      bool content = role != node_role::item && names_content(c_, n, id);
+      bool content = role != node_role::item && names_.of(n, id);
       if (content && !shown_id(id)) {
         std::string_view id_value;
         if (id_text(t, id, id_value) && t.key(id) == "id") strip_to_id(n);

@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "filter_context.h"
+#include "kb_facts.h"
 
 namespace keyhole::detail {
 
@@ -26,7 +26,8 @@ enum class node_role : uint8_t {
 
 class content_sweep {
  public:
-  explicit content_sweep(filter_context& c) : c_(c), roles_(c.t.size(), node_role::undecided) {}
+  content_sweep(filter_context& c, content_names& names)
+      : c_(c), names_(names), roles_(c.t.size(), node_role::undecided) {}
 
   // Records a page decision of this payload (an item or an ancestor entry);
   // a page is shown only when every decision on its id says so.
@@ -43,6 +44,7 @@ class content_sweep {
   void disclose_copy(uint32_t obj);
 
   filter_context& c_;
+  content_names& names_;
   std::vector<node_role> roles_;
   std::unordered_map<std::string_view, bool> shown_;
 };

@@ -39,32 +39,31 @@ page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::st
 void page_tree::index_copies(uint32_t item) {
   const json_tree& t = c_.t;
   // An entry of an `ancestors` array is a copy whatever else it carries; any
-  // other object is one when it names content (the sweep's rule).
+  // other object is one when it names content (the sweep's rule). Only
+  // containers are visited: a scalar holds no copy.
+  enum class held : uint8_t { plain, ancestors, ancestor_entry };
   struct visit_at {
     uint32_t node;
-    bool ancestor_entry;
+    held as;
   };
-  std::vector<visit_at> stack{{0, false}};
+  std::vector<visit_at> stack{{0, held::plain}};
   while (!stack.empty()) {
-    auto [n, entry] = stack.back();
+    auto [n, as] = stack.back();
     stack.pop_back();
-    if (t.is_object(n)) {
-      uint32_t id_node = npos;
-      std::string_view id;
-      bool copy = entry ? id_text(t, c_.member(n, "id"), id)
-                        : names_content(c_, n, id_node) && id_node != npos && t.key(id_node) == "id" && id_text(t, id_node, id);
-      if (copy && n != item && node_of(id) != n) copies_[id].push_back(n);
-      for (uint32_t m = t.first_child(n); m != npos; m = t.next_sibling(n, m)) {
-        bool ancestors = t.is_array(m) && t.key(m) == "ancestors";
-        if (!ancestors) {
-          stack.push_back({m, false});
-          continue;
-        }
-        for (uint32_t e = t.first_child(m); e != npos; e = t.next_sibling(m, e)) stack.push_back({e, true});
-      }
-    } else if (t.is_array(n)) {
-      for (uint32_t e = t.first_child(n); e != npos; e = t.next_sibling(n, e)) stack.push_back({e, false});
+    if (t.is_array(n)) {
+      held inner = as == held::ancestors ? held::ancestor_entry : held::plain;
+      for (uint32_t e = t.first_child(n); e != npos; e = t.next_sibling(n, e))
+        if (t.is_container(e)) stack.push_back({e, t.is_object(e) ? inner : held::plain});
+      continue;
     }
+    uint32_t id_node = npos;
+    std::string_view id;
+    bool copy = as == held::ancestor_entry
+                    ? id_text(t, c_.member(n, "id"), id)
+                    : names_.of(n, id_node) && id_node != npos && t.key(id_node) == "id" && id_text(t, id_node, id);
+    if (copy && n != item && node_of(id) != n) copies_[id].push_back(n);
+    for (uint32_t m = t.first_child(n); m != npos; m = t.next_sibling(n, m))  // m: a member's value
+      if (t.is_container(m)) stack.push_back({m, t.is_array(m) && t.key(m) == "ancestors" ? held::ancestors : held::plain});
   }
 }
 

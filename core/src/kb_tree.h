@@ -28,7 +28,7 @@ struct chain {
 
 class page_tree {
  public:
-  explicit page_tree(filter_context& c) : c_(c), a_(c.policy.articles) {}
+  page_tree(filter_context& c, content_names& names) : c_(c), a_(c.policy.articles), names_(names) {}
 
   // Indexes the items of a Confluence list by id (a search hit by its
   // content's; JSM items have none). Npos, or the first item whose id an
@@ -71,6 +71,7 @@ class page_tree {
 
   filter_context& c_;
   const articles_section& a_;
+  content_names& names_;
   std::unordered_map<std::string_view, uint32_t> by_id_;
   std::unordered_map<std::string_view, memo> memo_;
   std::unordered_map<std::string_view, std::vector<uint32_t>> copies_;  // index_copies(), by page id

@@ -39,7 +39,7 @@ struct ancestor_entry {
 
 class kb_filter {
  public:
-  explicit kb_filter(filter_context& c) : c_(c), t_(c.t), a_(c.policy.articles), tree_(c), sweep_(c) {}
+  explicit kb_filter(filter_context& c) : c_(c), t_(c.t), a_(c.policy.articles), names_(c), tree_(c, names_), sweep_(c, names_) {}
 
   outcome run() {
     outcome o = run_checked();
@@ -289,6 +289,7 @@ class kb_filter {
   filter_context& c_;
   const json_tree& t_;
   const articles_section& a_;
+  content_names names_;  // before tree_ and sweep_, which share it
   page_tree tree_;
   content_sweep sweep_;
   std::vector<ancestor_entry> carried_;  // of the item being decided
