@@ -37,73 +37,107 @@ class tree_builder {
   }
 
  private:
+  // What every token reads and writes, held in a local of walk() so that it
+  // stays in registers: as members, each store into a node made the compiler
+  // load them again. Written back to the members (sync_out) before anything
+  // that is not inlined reads them (refill, unescaping), read again after.
+  // The text and the positions are in it too: a tag or field byte stored
+  // may alias any member (a byte type), never a local whose address is not
+  // taken, so nothing here is passed to a function that is not inlined.
+  struct cursor {
+    size_t k, ready, size, next_backslash, scalar_bytes, whitespace_free_from;
+    const char* text;
+    const uint32_t* at;
+    json_tree::node* nodes;
+    json_tree::tag_byte* tags;
+    sfield* fields;
+  };
+  cursor load() const {
+    return cursor{k_, ready_, size_, next_backslash_, scalar_bytes_, parser_.whitespace_free_from(),
+                  text_, at_, nodes_, tags_, fields_};
+  }
+  void store(const cursor& c) {
+    k_ = c.k, ready_ = c.ready, size_ = c.size, next_backslash_ = c.next_backslash, scalar_bytes_ = c.scalar_bytes;
+  }
+
   // RFC 8259 over tokens, as simdjson's stage 2 walks them (one label per
   // state, so each token costs one dispatch); a stack of open containers
   // replaces recursion, so depth costs heap, never stack. Inside an object
   // and inside an array the states are apart (object_next / array_next), so
   // a member's or an element's value is followed without asking which
-  // container holds it: only a close asks (after_close). k_ is the token
+  // container holds it: only a close asks (after_close). c.k is the token
   // being read; every path that moves to a token first checks next() (which
   // refills at a window's end).
   grammar_error walk() {
-    grammar_error e;
-    char c;
     if (n_ == 0) return grammar_error::structure;
-    first_pos_ = at_[0];
-    c = text_[at_[0]];  // whitespace before the root is outside every span
-    if (c == '[') goto open_array;
-    if (c != '{') return grammar_error::not_container;  // a scalar root
-  open_object:  // token k_ is '{'
-    e = open('{');
+    cursor c = load();
+    grammar_error e;
+    char ch;
+    first_pos_ = c.at[0];
+    ch = c.text[c.at[0]];  // whitespace before the root is outside every span
+    if (ch == '[') goto open_array;
+    if (ch != '{') return grammar_error::not_container;  // a scalar root
+  open_object:  // token c.k is '{'
+    e = open(c, '{');
     if (e != grammar_error::none) return e;
     if (just_closed_) goto after_close;
   object_key:  // the next token is a member name, then ':' and its value
-    if (!next() || token() != '"') return grammar_error::structure;
-    e = string();
+    if (!next(c) || token(c) != '"') return grammar_error::structure;
+    e = string(c);
     if (e != grammar_error::none) return e;
-    if (names_) classify_name(size_ - 1);
-    if (!next() || token() != ':') return grammar_error::structure;
-    if (!next()) return grammar_error::structure;
-    c = token();
-    if (c == '{') goto open_object;
-    if (c == '[') goto open_array;
-    e = scalar(c);
+    if (names_) classify_name(c, c.size - 1);
+    if (!next(c) || token(c) != ':') return grammar_error::structure;
+    if (!next(c)) return grammar_error::structure;
+    ch = token(c);
+    if (ch == '{') goto open_object;
+    if (ch == '[') goto open_array;
+    e = scalar(c, ch);
     if (e != grammar_error::none) return e;
   object_next:  // the token after a member's value
-    if (!next()) return grammar_error::structure;
-    c = token();
-    if (c == ',') goto object_key;
-    if (c != '}') return grammar_error::structure;
-    close();
+    if (!next(c)) return grammar_error::structure;
+    ch = token(c);
+    if (ch == ',') goto object_key;
+    if (ch != '}') return grammar_error::structure;
+    close(c);
     goto after_close;
-  open_array:  // token k_ is '['
-    e = open('[');
+  open_array:  // token c.k is '['
+    e = open(c, '[');
     if (e != grammar_error::none) return e;
     if (just_closed_) goto after_close;
   array_value:  // the next token is an element
-    if (!next()) return grammar_error::structure;
-    c = token();
-    if (c == '{') goto open_object;
-    if (c == '[') goto open_array;
-    e = scalar(c);
+    if (!next(c)) return grammar_error::structure;
+    ch = token(c);
+    if (ch == '{') goto open_object;
+    if (ch == '[') goto open_array;
+    e = scalar(c, ch);
     if (e != grammar_error::none) return e;
   array_next:  // the token after an element
-    if (!next()) return grammar_error::structure;
-    c = token();
-    if (c == ',') goto array_value;
-    if (c != ']') return grammar_error::structure;
-    close();
+    if (!next(c)) return grammar_error::structure;
+    ch = token(c);
+    if (ch == ',') goto array_value;
+    if (ch != ']') return grammar_error::structure;
+    close(c);
   after_close:  // a container closed: continue in the one holding it
-    if (open_.empty()) return next_exists() ? grammar_error::structure : grammar_error::none;
-    if (in_object()) goto object_next;
-    goto array_next;
+    if (!open_.empty()) {
+      if (in_object()) goto object_next;
+      goto array_next;
+    }
+    store(c);
+    return next_exists() ? grammar_error::structure : grammar_error::none;
   }
 
-  KEYHOLE_ALWAYS_INLINE char token() const { return text_[at_[k_]]; }
+  KEYHOLE_ALWAYS_INLINE char token(const cursor& c) const { return c.text[c.at[c.k]]; }
 
   // Moves to the next token; false when the text has none. Inline: it runs
   // once per token, and refills once per window.
-  KEYHOLE_ALWAYS_INLINE bool next() { return ++k_ < ready_ || (!parser_.finished() && refill()); }
+  KEYHOLE_ALWAYS_INLINE bool next(cursor& c) {
+    if (++c.k < c.ready) return true;
+    if (parser_.finished()) return false;
+    store(c);
+    bool ready = refill();
+    c = load();
+    return ready;
+  }
   // After the root: whether any token follows it.
   bool next_exists() {
     if (++k_ < n_) return true;
@@ -155,11 +189,11 @@ class tree_builder {
   // which comes next: the name's bytes are in cache now, and no later step
   // reads them to classify. A name holding an escape is left to the reader
   // (its text is not the name).
-  KEYHOLE_ALWAYS_INLINE void classify_name(size_t n) {
-    const json_tree::node& x = nodes_[n];
-    fields_[n + 1] = x.link & json_tree::kEscaped
-                         ? sfield::unread
-                         : sfield(names_->classify_api(std::string_view(text_ + x.pos + 1, x.link - 2)));
+  KEYHOLE_ALWAYS_INLINE void classify_name(cursor& c, size_t n) {
+    const json_tree::node& x = c.nodes[n];
+    c.fields[n + 1] = x.link & json_tree::kEscaped
+                          ? sfield::unread
+                          : sfield(names_->classify_api(std::string_view(c.text + x.pos + 1, x.link - 2)));
   }
 
   // True when no whitespace stands between the root's first and last byte
@@ -176,42 +210,42 @@ class tree_builder {
   }
   bool in_object() const { return open_.back() & kObjectBit; }
 
-  // Opens a container at token k_; an empty one ({} or []) is closed at once
-  // and, as in simdjson, does not count towards the depth. Token k_ is
+  // Opens a container at token c.k; an empty one ({} or []) is closed at
+  // once and, as in simdjson, does not count towards the depth. Token c.k is
   // ready, so the one after it is buffered when there is one.
-  grammar_error open(char c) {
-    uint32_t n = push(at_[k_], 0);
+  KEYHOLE_ALWAYS_INLINE grammar_error open(cursor& c, char bracket) {
+    uint32_t n = push(c, c.at[c.k], 0);
     ++containers_;
-    char close = c == '{' ? '}' : ']';
-    just_closed_ = k_ + 1 < n_ && text_[at_[k_ + 1]] == close;
+    char close = bracket == '{' ? '}' : ']';
+    just_closed_ = c.k + 1 < n_ && c.text[c.at[c.k + 1]] == close;
     if (just_closed_) {
-      ++k_;
-      push(at_[k_], 0);
-      nodes_[n].link = static_cast<uint32_t>(size_);
+      ++c.k;
+      push(c, c.at[c.k], 0);
+      c.nodes[n].link = static_cast<uint32_t>(c.size);
       return grammar_error::none;
     }
     if (open_.size() + 1 >= max_depth_) return grammar_error::depth;
-    open_.push_back(c == '{' ? n | kObjectBit : n);
+    open_.push_back(bracket == '{' ? n | kObjectBit : n);
     return grammar_error::none;
   }
-  void close() {
-    push(at_[k_], 0);
-    nodes_[open_.back() & ~kObjectBit].link = static_cast<uint32_t>(size_);
+  KEYHOLE_ALWAYS_INLINE void close(cursor& c) {
+    push(c, c.at[c.k], 0);
+    c.nodes[open_.back() & ~kObjectBit].link = static_cast<uint32_t>(c.size);
     open_.pop_back();
   }
 
-  KEYHOLE_ALWAYS_INLINE grammar_error scalar(char c) {
-    if (c == '"') return string();
-    uint32_t at = at_[k_];
-    uint32_t len = token_length(at);
-    push(at, len);
-    const char* p = text_ + at;
-    switch (c) {
+  KEYHOLE_ALWAYS_INLINE grammar_error scalar(cursor& c, char ch) {
+    if (ch == '"') return string(c);
+    uint32_t at = c.at[c.k];
+    uint32_t len = token_length(c, at);
+    push(c, at, len);
+    const char* p = c.text + at;
+    switch (ch) {
       case 't': return len == 4 && std::memcmp(p, "true", 4) == 0 ? grammar_error::none : grammar_error::true_atom;
-      case 'f': return len == 5 && std::memcmp(p, "false", 5) == 0 ? grammar_error::none : grammar_error::false_atom;
+      case 'f': return len == 5 && std::memcmp(p, "fals", 4) == 0 && p[4] == 'e' ? grammar_error::none : grammar_error::false_atom;
       case 'n': return len == 4 && std::memcmp(p, "null", 4) == 0 ? grammar_error::none : grammar_error::null_atom;
       default:
-        if (c == '-' || (c >= '0' && c <= '9'))
+        if (ch == '-' || (ch >= '0' && ch <= '9'))
           return valid_number(std::string_view(p, len)) ? grammar_error::none : grammar_error::number;
         return grammar_error::structure;  // not a value
     }
@@ -221,19 +255,23 @@ class tree_builder {
   // matched the quotes, and anything after the closing one but whitespace
   // would have started a token of its own. Whether it holds an escape is
   // one comparison with the next backslash of the text (find_backslash).
-  KEYHOLE_ALWAYS_INLINE grammar_error string() {
-    uint32_t at = at_[k_];
-    uint32_t len = token_length(at);
-    uint32_t n = push(at, len);
+  KEYHOLE_ALWAYS_INLINE grammar_error string(cursor& c) {
+    uint32_t at = c.at[c.k];
+    uint32_t len = token_length(c, at);
+    uint32_t n = push(c, at, len);
     // Asked again when the last answer lies before the string, or inside it
     // but is only a bound found before later windows were indexed (no
     // backslash stands there; the padding past the text is readable).
-    if (next_backslash_ < at || (next_backslash_ < at + len && text_[next_backslash_] != '\\'))
-      next_backslash_ = find_backslash(at);
-    if (next_backslash_ >= at + len) return grammar_error::none;
-    nodes_[n].link |= json_tree::kEscaped;
+    if (c.next_backslash < at || (c.next_backslash < at + len && c.text[c.next_backslash] != '\\'))
+      c.next_backslash = find_backslash(at);
+    if (c.next_backslash >= at + len) return grammar_error::none;
+    c.nodes[n].link |= json_tree::kEscaped;
+    c.next_backslash = find_backslash(at + len);
+    return escaped_string(n, at, len);
+  }
+  // The rare string with an escape: unescaped apart (json_tree::unescaped_at).
+  grammar_error escaped_string(uint32_t n, uint32_t at, uint32_t len) {
     t_.escaped_.emplace_back(n, static_cast<uint32_t>(t_.unescaped_.size()));
-    next_backslash_ = find_backslash(at + len);
     std::string_view body(text_ + at + 1, len - 2);
     return unescape_into(body, t_.unescaped_) ? grammar_error::none : grammar_error::string;
   }
@@ -250,22 +288,22 @@ class tree_builder {
     return p ? size_t(static_cast<const char*>(p) - text_) : SIZE_MAX;
   }
 
-  // A scalar or string token runs to the next token (k_ is ready, so its
+  // A scalar or string token runs to the next token (c.k is ready, so its
   // position is buffered; the end sentinel for the last), less the
   // whitespace before it: none when no window from the token on holds
   // whitespace outside strings (the parser knows; the usual case).
-  KEYHOLE_ALWAYS_INLINE uint32_t token_length(uint32_t at) {
-    uint32_t stop = at_[k_ + 1];
-    if (at < parser_.whitespace_free_from())
-      while (stop > at && kWhitespace[static_cast<unsigned char>(text_[stop - 1])]) --stop;
-    scalar_bytes_ += stop - at;
+  KEYHOLE_ALWAYS_INLINE uint32_t token_length(cursor& c, uint32_t at) {
+    uint32_t stop = c.at[c.k + 1];
+    if (at < c.whitespace_free_from)
+      while (stop > at && kWhitespace[static_cast<unsigned char>(c.text[stop - 1])]) --stop;
+    c.scalar_bytes += stop - at;
     return stop - at;
   }
 
-  KEYHOLE_ALWAYS_INLINE uint32_t push(uint32_t at, uint32_t link) {
-    nodes_[size_] = json_tree::node{at, link};
-    tags_[size_] = json_tree::tag_byte(text_[at]);
-    return static_cast<uint32_t>(size_++);
+  KEYHOLE_ALWAYS_INLINE uint32_t push(cursor& c, uint32_t at, uint32_t link) {
+    c.nodes[c.size] = json_tree::node{at, link};
+    c.tags[c.size] = json_tree::tag_byte(c.text[at]);
+    return static_cast<uint32_t>(c.size++);
   }
 
   static constexpr std::array<bool, 256> kWhitespace = [] {
@@ -277,8 +315,6 @@ class tree_builder {
   // indexes stay below 2^31: the text is shorter than that).
   static constexpr uint32_t kObjectBit = 0x80000000u;
 
-  // Counters are size_t, not uint32_t, so the compiler knows a store into a
-  // node (uint32_t fields) cannot change them, and keeps them in registers.
   json_tree& t_;
   json_parser& parser_;
   const char* text_;
