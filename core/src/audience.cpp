@@ -108,16 +108,18 @@ level_step apply_rules(const matcher& m, const rule* const* rules, size_t n, boo
 
 void apply_level(const matcher& m, const level& l, decision& d, bool trace) {
   if (l.empty()) return;
-  auto [reset, allow, deny] = apply_rules(m, l.rules.data(), l.rules.size(), l.restriction_denies, d);
-  if (trace) {
-    level_trace lt{l.name, reset, allow, deny, {}, {}};
-    for (const rule* r : l.rules) {
-      for (auto& s : m.matching_items(r->allow)) lt.allow_items.push_back(s);
-      for (auto& s : m.matching_items(r->deny)) lt.deny_items.push_back(s);
-    }
-    if (l.restriction_denies) lt.deny_items.push_back("embedded-restrictions");
-    d.trace.push_back(std::move(lt));
+  level_step s = apply_rules(m, l.rules.data(), l.rules.size(), l.restriction_denies, d);
+  if (trace) d.trace.push_back(trace_of(m, l, s));
+}
+
+level_trace trace_of(const matcher& m, const level& l, const level_step& s) {
+  level_trace lt{l.name, s.reset, s.allow, s.deny, {}, {}};
+  for (const rule* r : l.rules) {
+    for (auto& item : m.matching_items(r->allow)) lt.allow_items.push_back(item);
+    for (auto& item : m.matching_items(r->deny)) lt.deny_items.push_back(item);
   }
+  if (l.restriction_denies) lt.deny_items.push_back("embedded-restrictions");
+  return lt;
 }
 
 void finish_decision(decision& d, bool granted) {

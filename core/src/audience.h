@@ -75,6 +75,10 @@ inline level_step compose(const level_step& first, const level_step& then) {
 }
 level_step apply_rules(const matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d);
 void apply_level(const matcher& m, const level& l, decision& d, bool trace);
+// What explain records of level `l` whose step was `s`: the rules' matching
+// items. apply_level's trace; made apart so a level shared by many items
+// (an ancestor) is traced once (kb_tree.h).
+level_trace trace_of(const matcher& m, const level& l, const level_step& s);
 // A level holding one rule, as apply_level; `name()` (the level's name) is
 // only called when tracing, so deciding thousands of items builds no strings.
 template <class Name>

@@ -2,7 +2,8 @@
 
 #include <string>
 #include <tuple>
-#include <unordered_set>
+
+#include "name_index.h"
 
 namespace keyhole::detail {
 
@@ -183,8 +184,12 @@ void join_facts(page_facts& into, const page_facts& other) {
 }
 
 void keep_each_label_once(page_facts& f) {
-  std::unordered_set<std::string_view> seen;
-  std::erase_if(f.labels, [&](std::string_view l) { return !seen.insert(l).second; });
+  name_index seen;  // labels are the payload's: bounded probing (id_map.h)
+  std::erase_if(f.labels, [&](std::string_view l) {
+    bool fresh = false;
+    seen.insert(l, fresh);
+    return !fresh;
+  });
 }
 
 level page_level(const articles_section& a, const page_facts& f) {

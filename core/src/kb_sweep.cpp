@@ -1,12 +1,14 @@
 #include "kb_sweep.h"
 
+#include <string>
+
 #include "kb_facts.h"
 
 namespace keyhole::detail {
 
 void content_sweep::decided(std::string_view id, bool shown) {
-  auto [it, fresh] = shown_.try_emplace(id, shown);
-  if (!fresh) it->second = it->second && shown;
+  auto [known, fresh] = shown_.try_emplace(id);
+  known = fresh ? shown : known && shown;
 }
 
 void content_sweep::strip_to_id(uint32_t entry) {
@@ -19,8 +21,8 @@ void content_sweep::strip_to_id(uint32_t entry) {
 bool content_sweep::shown_id(uint32_t id_node) const {
   std::string_view id;
   if (!id_text(c_.t, id_node, id)) return false;
-  auto it = shown_.find(id);
-  return it != shown_.end() && it->second;
+  const bool* known = shown_.find(id);
+  return known && *known;
 }
 
 // A kept content object other than an item: the viewer's `article.*`
@@ -57,17 +59,32 @@ void content_sweep::keep_own_children(uint32_t obj, std::vector<uint32_t>& own) 
       }
       uint32_t results = c_.member(k, "results");
       if (!t.is_array(results)) continue;
+      size_t entries = 0, others = 0;
       for (uint32_t e = t.first_child(results); e != npos; e = t.next_sibling(results, e)) {
+        ++entries;
         uint32_t type = t.is_object(e) ? c_.member(e, "type") : npos;
         if (!t.is_string(type) || t.str(type) != key || roles_[e] != node_role::undecided) continue;
         uint32_t container = c_.member(e, "container");
         std::string_view in;
         bool mine = container == npos ? name == "children"
                                       : has_id && id_text(t, c_.member(container, "id"), in) && in == self;
-        if (mine) own.push_back(e);
+        if (mine) {
+          own.push_back(e);
+        } else {  // another page's, which this filter has not decided: it goes whole,
+          c_.drop(e);  // and the count with it (review round 5, F4: stubs showed
+          ++others;    // that hidden pages below held attachments, and how many)
+        }
       }
+      if (others) recount(k, entries - others);
     }
   }
+}
+
+// A collection whose entries were removed: `size` says what is left, and a
+// `totalSize` (entries past this page of the list too) cannot be known.
+void content_sweep::recount(uint32_t collection, size_t left) {
+  if (uint32_t size = c_.member(collection, "size"); size != npos) c_.replace(size, std::to_string(left));
+  if (uint32_t total = c_.member(collection, "totalSize"); total != npos) c_.drop(total);
 }
 
 void content_sweep::run() {

@@ -10,9 +10,9 @@
 #pragma once
 
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "id_map.h"
 #include "kb_facts.h"
 
 namespace keyhole::detail {
@@ -41,12 +41,13 @@ class content_sweep {
  private:
   bool shown_id(uint32_t id_node) const;
   void keep_own_children(uint32_t obj, std::vector<uint32_t>& own);
+  void recount(uint32_t collection, size_t left);
   void disclose_copy(uint32_t obj);
 
   filter_context& c_;
   content_names& names_;
   std::vector<node_role> roles_;
-  std::unordered_map<std::string_view, bool> shown_;
+  id_map<bool> shown_;  // value-initialised false; set by the first decided()
 };
 
 }  // namespace keyhole::detail

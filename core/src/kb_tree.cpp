@@ -8,14 +8,17 @@ uint32_t page_tree::index(uint32_t list) {
     uint32_t content = c_.member(e, "content");
     uint32_t item = t.is_object(content) ? content : e;
     std::string_view id;
-    if (id_text(t, c_.member(item, "id"), id) && !by_id_.emplace(id, item).second) return e;
+    if (!id_text(t, c_.member(item, "id"), id)) continue;
+    auto [node, fresh] = by_id_.try_emplace(id);
+    if (!fresh) return e;
+    node = item;
   }
   return npos;
 }
 
 uint32_t page_tree::node_of(std::string_view id) const {
-  auto it = by_id_.find(id);
-  return it == by_id_.end() ? npos : it->second;
+  const uint32_t* node = by_id_.find(id);
+  return node ? *node : npos;
 }
 
 // The payload's parentId first (null: a root), then the policy's map (no
@@ -60,7 +63,7 @@ void page_tree::index_copies(uint32_t item) {
     std::string_view id;
     bool copy = as == held::ancestor_entry
                     ? id_text(t, c_.member(n, "id"), id)
-                    : names_.of(n, id_node) && id_node != npos && t.key(id_node) == "id" && id_text(t, id_node, id);
+                    : names_.of(n, id_node) && id_text(t, id_node, id);  // by `id` or `contentId` (review round 5, F3)
     if (copy && n != item && node_of(id) != n) copies_[id].push_back(n);
     for (uint32_t m = t.first_child(n); m != npos; m = t.next_sibling(n, m))  // m: a member's value
       if (t.is_container(m)) stack.push_back({m, t.is_array(m) && t.key(m) == "ancestors" ? held::ancestors : held::plain});
@@ -68,8 +71,7 @@ void page_tree::index_copies(uint32_t item) {
 }
 
 page_tree::joined_page& page_tree::joined(std::string_view id) {
-  auto [it, fresh] = joined_.try_emplace(id);
-  joined_page& j = it->second;
+  auto [j, fresh] = joined_.try_emplace(id);
   if (!fresh) return j;
   page_facts& f = j.facts;
   f.id = id;
@@ -80,8 +82,8 @@ page_tree::joined_page& page_tree::joined(std::string_view id) {
     join_facts(f, copy);
   };
   if (f.node != npos) join_copy(f.node);
-  if (auto c = copies_.find(id); c != copies_.end())
-    for (uint32_t e : c->second) join_copy(e);
+  if (const std::vector<uint32_t>* copies = copies_.find(id))
+    for (uint32_t e : *copies) join_copy(e);
   keep_each_label_once(f);
   return j;
 }
@@ -107,10 +109,10 @@ chain page_tree::above(std::string_view id, uint32_t node) {
   std::vector<step> path;
   chain base;  // the chain above the topmost page of the walk
   for (std::string_view cur = id;;) {
-    auto [it, fresh] = memo_.try_emplace(cur);
+    auto [seen, fresh] = memo_.try_emplace(cur);
     if (!fresh) {
-      if (it->second.state == visit::in_progress) base.state = chain_state::cycle;
-      else base = it->second.below;
+      if (seen.state == visit::in_progress) base.state = chain_state::cycle;
+      else base = seen.below;
       break;
     }
     path.push_back(step{cur, node});
@@ -149,6 +151,18 @@ const level_step& page_tree::step_of_page(std::string_view id) {
     j.has_step = true;
   }
   return j.step;
+}
+
+const level_trace* page_tree::trace_of_page(std::string_view id) {
+  const level& own = level_of(id);
+  if (own.empty()) return nullptr;
+  const level_step& s = step_of_page(id);
+  joined_page& j = joined(id);
+  if (!j.has_trace) {
+    j.trace = trace_of(c_.m, own, s);
+    j.has_trace = true;
+  }
+  return &j.trace;
 }
 
 }  // namespace keyhole::detail

@@ -5,9 +5,9 @@
 #pragma once
 
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "id_map.h"
 #include "kb_facts.h"
 
 namespace keyhole::detail {
@@ -56,6 +56,10 @@ class page_tree {
   // That level as one step, made once per id: applied to every item under
   // the page at O(1), however many label rules it holds (review R4).
   const level_step& step_of_page(std::string_view id);
+  // For explain: that level's trace, made once per id (nullptr when the
+  // level is empty, which apply_level does not record): an ancestor shared
+  // by n items is traced once, not n times over its rules.
+  const level_trace* trace_of_page(std::string_view id);
   // The chain above page `id`; `node` is its object when the payload carries it.
   chain above(std::string_view id, uint32_t node);
 
@@ -72,16 +76,17 @@ class page_tree {
   filter_context& c_;
   const articles_section& a_;
   content_names& names_;
-  std::unordered_map<std::string_view, uint32_t> by_id_;
-  std::unordered_map<std::string_view, memo> memo_;
-  std::unordered_map<std::string_view, std::vector<uint32_t>> copies_;  // index_copies(), by page id
+  id_map<uint32_t> by_id_;
+  id_map<memo> memo_;
+  id_map<std::vector<uint32_t>> copies_;  // index_copies(), by page id
   struct joined_page {
     page_facts facts;
     level own;  // page_level() of facts, once has_level
     level_step step;  // step_of(own), once has_step
-    bool has_level = false, has_step = false;
+    level_trace trace;  // trace_of(own), once has_trace
+    bool has_level = false, has_step = false, has_trace = false;
   };
-  std::unordered_map<std::string_view, joined_page> joined_;  // facts_of(), level_of(), step_of_page()
+  id_map<joined_page> joined_;  // facts_of(), level_of(), step_of_page()
   joined_page& joined(std::string_view id);                     // the entry, its facts read on first use
 };
 

@@ -114,6 +114,9 @@ class kb_filter {
         v.hide("no source.pageId");
       uint32_t sk = t_.is_object(src) ? c_.member(src, "spaceKey") : npos;
       if (t_.is_string(sk)) v.space = t_.str(sk), v.space_known = true;
+      // What other copies of the page carry binds it as it binds its
+      // children (an `ancestors` entry's restrictions; review round 5, F1).
+      if (!v.self.id.empty()) join_facts(v.self, tree_.facts_of(v.self.id));
       if (!a_.labels.empty()) v.hide("labels not carried by the payload");
     } else {
       uint32_t type = c_.member(v.content, "type");
@@ -183,8 +186,9 @@ class kb_filter {
         v.hide("an ancestor's labels are carried in part");
         return false;
       }
-      if (c_.tracing) apply_level(c_.m, tree_.level_of(id), d, true);  // explain: each rule traced
-      else apply_step(tree_.step_of_page(id), d);
+      apply_step(tree_.step_of_page(id), d);
+      if (c_.tracing)  // explain: the page's rules, traced once per page
+        if (const level_trace* lt = tree_.trace_of_page(id)) d.trace.push_back(*lt);
       decision alone{d.allowed, d.denied, false, {}};
       if (c_.tracing) alone.trace = d.trace;  // explain only: its own chain so far
       finish_decision(alone, c_.m.who().has_grant("article", f.id));

@@ -2,7 +2,8 @@
 // time natively (the `keyhole` CLI, whole process) and in WebAssembly
 // (@keyhole/wasm in this process), with the ratio to ×1: near 2 / 4 / 8
 // means linear (finding D1–D3: every path linear or n·log n).
-// Usage: node tests/bench/dos-growth.mjs [--quick] [--cli build/release/core/keyhole]
+// Usage: node tests/bench/dos-growth.mjs [--quick] [--cli build/release/core/keyhole] [--only TEXT]
+// (--only: the shapes whose name holds TEXT)
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,6 +14,7 @@ import { SHAPES } from "./dos-shapes.mjs";
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const cli = args.includes("--cli") ? args[args.indexOf("--cli") + 1] : "build/release/core/keyhole";
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : "";
 const RUNS = quick ? 3 : 5;
 const FACTORS = [1, 2, 4, 8];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -47,7 +49,7 @@ function wasmMs(kh, input) {
 const kh = await loadKeyhole();
 const fmt = (x) => x.toFixed(1).padStart(8);
 console.log("shape                                   n        bytes  native ms (×1 ratio)      wasm ms (×1 ratio)");
-for (const shape of SHAPES) {
+for (const shape of SHAPES.filter((s) => s.name.includes(only))) {
   const base = quick ? Math.max(1, shape.base >> 1) : shape.base;
   let n0, w0;
   for (const f of FACTORS) {

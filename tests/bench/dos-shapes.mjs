@@ -95,6 +95,42 @@ function manyGroups(n) {
   return { policy: j(policy), payload: j({ components, status: { indicator: "none", description: "x" } }), claims: "{}" };
 }
 
+/**
+ * Review round 5, F2: n page ids built to collide in libc++'s std::hash (32-bit
+ * MurmurHash2, the WebAssembly build's): 4-byte blocks whose mixed words differ in
+ * bit 31 only cancel in pairs, so 16 pairs of pairs give 2^16 ids of one hash
+ * (UTF-8 blocks with nothing JSON escapes, so the text is the id). The knowledge-base maps keyed by id
+ * scanned one bucket per lookup until they moved to id_map (bounded probing).
+ */
+function collidingPageIds(n) {
+  const m = 0x5bd1e995;
+  let im = m;  // m's inverse modulo 2^32 (Newton: each step doubles the bits)
+  for (let i = 0; i < 5; i++) im = Math.imul(im, 2 - Math.imul(m, im));
+  const mix = (x) => { let y = Math.imul(x, m); y ^= y >>> 24; return Math.imul(y, m) >>> 0; };
+  const unmix = (k) => { let y = Math.imul(k, im); y ^= y >>> 24; return Math.imul(y, im) >>> 0; };
+  // A block is used when it is UTF-8 on its own (x2 = x + 2^31 ± 128·m⁻¹ always
+  // flips a byte's top bit, so ASCII blocks never pair) with no byte JSON escapes.
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  const block = (x) => {
+    const bytes = new Uint8Array([x & 255, (x >>> 8) & 255, (x >>> 16) & 255, x >>> 24]);
+    if (bytes.some((b) => b < 0x20 || b === 0x22 || b === 0x5c || b === 0x7f)) return null;
+    try { return utf8.decode(bytes); } catch { return null; }
+  };
+  const pairs = [];
+  for (let seed = 1; pairs.length < 32; ) {
+    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;  // xorshift32
+    const x = seed >>> 0, a = block(x), b = a && block(unmix((mix(x) ^ 0x80000000) >>> 0));
+    if (b) pairs.push([a, b]);
+  }
+  const results = [];
+  for (let i = 0; i < n; i++) {
+    let id = "";
+    for (let u = 0; u < 16; u++) id += (i >> u) & 1 ? pairs[2 * u][1] + pairs[2 * u + 1][1] : pairs[2 * u][0] + pairs[2 * u + 1][0];
+    results.push({ id, type: "page", title: "t", space: { key: "KB" }, ancestors: [] });
+  }
+  return { policy: j(everyone), payload: j({ results, size: n }), claims: "{}" };
+}
+
 export const SHAPES = [
   { name: "D1 v2 parentId chain", base: 3000, make: v2Chain },
   { name: "D2 incident affected components", base: 20000, make: incidentAffected },
@@ -106,4 +142,5 @@ export const SHAPES = [
   { name: "planted content objects", base: 10000, make: plantedContent },
   { name: "claims with a duplicate member", base: 20000, make: claimsDuplicate },
   { name: "groups with absent listed ids", base: 10000, make: manyGroups },
+  { name: "KB page ids built to collide (wasm std::hash)", base: 4000, make: collidingPageIds },
 ];

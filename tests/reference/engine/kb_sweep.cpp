@@ -1,5 +1,7 @@
 #include "kb_sweep.h"
 
+#include <string>
+
 #include "kb_facts.h"
 
 namespace keyhole::detail {
@@ -57,14 +59,25 @@ void content_sweep::keep_own_children(uint32_t obj, std::vector<uint32_t>& own) 
       }
       uint32_t results = c_.member(k, "results");
       if (!t.is_array(results)) continue;
+      size_t entries = 0, others = 0;
       for (uint32_t e = t.first_child(results); e != npos; e = t.next_sibling(results, e)) {
+        ++entries;
         uint32_t type = t.is_object(e) ? c_.member(e, "type") : npos;
         if (!t.is_string(type) || t.str(type) != key || roles_[e] != node_role::undecided) continue;
         uint32_t container = c_.member(e, "container");
         std::string_view in;
         bool mine = container == npos ? name == "children"
                                       : has_id && id_text(t, c_.member(container, "id"), in) && in == self;
-        if (mine) own.push_back(e);
+        if (mine) {
+          own.push_back(e);
+        } else {  // fixed after the freeze (round 5, F4): another page's entry goes whole
+          c_.drop(e);
+          ++others;
+        }
+      }
+      if (others) {  // and the counts with it
+        if (uint32_t size = c_.member(k, "size"); size != npos) c_.replace(size, std::to_string(entries - others));
+        if (uint32_t total = c_.member(k, "totalSize"); total != npos) c_.drop(total);
       }
     }
   }

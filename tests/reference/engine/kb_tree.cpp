@@ -52,7 +52,7 @@ void page_tree::index_copies(uint32_t item) {
       uint32_t id_node = npos;
       std::string_view id;
       bool copy = entry ? id_text(t, c_.member(n, "id"), id)
-                        : names_content(c_, n, id_node) && id_node != npos && t.key(id_node) == "id" && id_text(t, id_node, id);
+                        : names_content(c_, n, id_node) && id_text(t, id_node, id);  // `id` or `contentId` (fixed after the freeze: round 5, F3)
       if (copy && n != item && node_of(id) != n) copies_[id].push_back(n);
       for (uint32_t m = t.first_child(n); m != npos; m = t.next_sibling(n, m)) {
         bool ancestors = t.is_array(m) && t.key(m) == "ancestors";

@@ -114,6 +114,9 @@ class kb_filter {
         v.hide("no source.pageId");
       uint32_t sk = t_.is_object(src) ? c_.member(src, "spaceKey") : npos;
       if (t_.is_string(sk)) v.space = t_.str(sk), v.space_known = true;
+      // What other copies of the page carry binds it as it binds its
+      // children (fixed after the freeze: review round 5, F1).
+      if (!v.self.id.empty()) join_facts(v.self, tree_.facts_of(v.self.id));
       if (!a_.labels.empty()) v.hide("labels not carried by the payload");
     } else {
       uint32_t type = c_.member(v.content, "type");
