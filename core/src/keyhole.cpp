@@ -229,9 +229,12 @@ status run_filter(filter::state& s, const call& k, const char* payload, size_t s
     capacity = s.padded.size();
   }
   parse_error err;
-  // Member names are classified as they are read, for the status filter;
-  // a knowledge-base payload pays that (a lookup per name) unread.
-  if (!s.payload.build(s.payload_parser, data, size, s.lim.max_depth, err, &field_table::api()))
+  // Member names are classified as they are read, for the status filter. A
+  // payload the caller names a knowledge base (the edge passes its route's
+  // format) skips that; detected automatically, it pays a lookup per name.
+  bool knowledge_base = k.format == payload_format::confluence || k.format == payload_format::jsm;
+  const field_table* names = knowledge_base ? nullptr : &field_table::api();
+  if (!s.payload.build(s.payload_parser, data, size, s.lim.max_depth, err, names))
     return make(status_code::payload_rejected, "", "payload: " + err.message);
   return run_parsed(s, k, payload, size, capacity);
 }

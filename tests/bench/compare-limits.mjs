@@ -44,7 +44,8 @@ function nativeLimit(rows, { native, instructions }) {
     "The core no longer builds simdjson's DOM: it runs its own structural indexer (`core/src/structural_indexer.cpp`: the positions simdjson's stage 1 finds, " +
     "256 KiB of text at a time into a fixed buffer, the AVX-512, AVX2 or SSE2 kernel picked at run time; UTF-8 validated per window by simdjson) " +
     "behind one adapter (`core/src/structural_index.cpp`), then its own single pass (`core/src/json_tree.cpp`) that checks the grammar, depth, numbers and escapes " +
-    "and writes an 8-byte node and 1 tag byte per token, and for the payload a field byte per member name, classified by a perfect hash over the API's names as it is read: no tape, no string copies. ";
+    "and writes an 8-byte node and 1 tag byte per token, and for the payload a field byte per member name, classified by a perfect hash over the API's names as it is read: no tape, no string copies " +
+    "(objects and arrays have states apart, and the per-token state is a local the compiler keeps in registers: a tag byte stored aliased every member, so the walk reloaded them per token). ";
   const lo = Math.min(...trees.map((r) => r.treeRatio)), hi = Math.max(...trees.map((r) => r.treeRatio));
   if (treeText) t += `That parse alone runs at ${lo.toFixed(2)}–${hi.toFixed(2)}× the speed of simdjson's DOM parse (tree_only / parse_only: ${treeText}` +
     (perByte(instructions, "tree") ? `; ${perByte(instructions, "tree").toFixed(2)} instructions per byte against the DOM parse's ${perByte(instructions, "dom_parse").toFixed(2)}` : "") +
