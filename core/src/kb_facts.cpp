@@ -44,7 +44,19 @@ bool names_content(filter_context& c, uint32_t obj, uint32_t& id) {
   if (t.is_string(type) && content_type(t.str(type))) return true;
   if (id_node == npos) return false;
   if (title != npos || excerpt != npos) return true;
-  return key == npos && t.is_object(links) && c.member(links, "webui") != npos;
+  if (key != npos) return false;  // a space: it links to itself and carries labels of its own
+  if (t.is_object(links) && c.member(links, "webui") != npos) return true;
+  // An `id` with what only content carries: a body, its labels or read
+  // restrictions, its place or its history (review round 6, F4: a copy with
+  // none of the above was neither joined nor reduced, and kept a hidden
+  // page's body and a deny label).
+  static constexpr std::string_view facts[] = {"body",      "restrictions", "metadata", "labels",
+                                               "ancestors", "version",      "history",  "children"};
+  uint32_t carried[8];
+  if (!t.members(obj, facts, carried)) c.duplicate_seen = true;
+  for (uint32_t m : carried)
+    if (m != npos) return true;
+  return false;
 }
 
 namespace {

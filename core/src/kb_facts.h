@@ -14,8 +14,9 @@ namespace keyhole::detail {
 bool id_text(const json_tree& t, uint32_t n, std::string_view& out);
 
 // Whether object `obj` names a piece of content: a content `type`, or an
-// `id` with a title, an excerpt or a web link (`_links.webui`; a space, which
-// has a `key`, links to itself and is not content). `id` is then its `id`
+// `id` with a title, an excerpt, a web link (`_links.webui`) or what only
+// content carries (a body, labels, restrictions, ancestors, a version or
+// history, children); a space, which has a `key`, is not content. `id` is then its `id`
 // (or `contentId`) member, npos when it has neither. One rule for the copies
 // a page is decided with (kb_tree.h) and the copies the sweep reduces.
 bool names_content(filter_context& c, uint32_t obj, uint32_t& id);

@@ -21,13 +21,18 @@ uint32_t page_tree::node_of(std::string_view id) const {
   return node ? *node : npos;
 }
 
-// The payload's parentId first (null: a root), then the policy's map (no
-// entry: a root); with neither, the parent is unknown.
+// The payload's parentId first (null: a root), then where the payload's other
+// copies place the page (an `ancestors` list naming it, review round 6, F3),
+// then the policy's map (no entry: a root); with none, the parent is unknown.
 page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::string_view& parent) {
   uint32_t pid = node != npos ? c_.member(node, "parentId") : npos;
   if (pid != npos) {
     if (c_.t.is_null(pid)) return link::root;
     return id_text(c_.t, pid, parent) ? link::parent : link::unknown;
+  }
+  if (const placement* p = placed_.find(id); p && p->known) {
+    parent = p->parent;
+    return p->root ? link::root : link::parent;
   }
   if (!a_.has_parents) return link::unknown;
   if (const std::string* p = a_.parents.find(id)) {
@@ -59,15 +64,59 @@ void page_tree::index_copies(uint32_t item) {
         if (t.is_container(e)) stack.push_back({e, t.is_object(e) ? inner : held::plain});
       continue;
     }
-    uint32_t id_node = npos;
-    std::string_view id;
-    bool copy = as == held::ancestor_entry
-                    ? id_text(t, c_.member(n, "id"), id)
-                    : names_.of(n, id_node) && id_text(t, id_node, id);  // by `id` or `contentId` (review round 5, F3)
-    if (copy && n != item && node_of(id) != n) copies_[id].push_back(n);
-    for (uint32_t m = t.first_child(n); m != npos; m = t.next_sibling(n, m))  // m: a member's value
-      if (t.is_container(m)) stack.push_back({m, t.is_array(m) && t.key(m) == "ancestors" ? held::ancestors : held::plain});
+    std::string_view id = own_id(n, as == held::ancestor_entry);
+    if (!id.empty() && n != item && node_of(id) != n) copies_[id].push_back(n);
+    if (!id.empty())
+      if (uint32_t pid = c_.member(n, "parentId"); pid != npos) {
+        std::string_view parent;
+        if (c_.t.is_null(pid)) place(id, {}, true, n);
+        else if (id_text(t, pid, parent)) place(id, parent, false, n);
+      }
+    for (uint32_t m = t.first_child(n); m != npos; m = t.next_sibling(n, m)) {  // m: a member's value
+      if (!t.is_container(m)) continue;
+      bool ancestors = t.is_array(m) && t.key(m) == "ancestors";
+      if (ancestors) place_chain(id, m);
+      stack.push_back({m, ancestors ? held::ancestors : held::plain});
+    }
   }
+}
+
+// The page an object is a copy of: an ancestors entry by its `id`, any other
+// object when it names content (by `id` or `contentId`, review round 5, F3),
+// a JSM item by `source.pageId`. Empty when none.
+std::string_view page_tree::own_id(uint32_t obj, bool ancestor_entry) {
+  const json_tree& t = c_.t;
+  std::string_view id;
+  uint32_t id_node = npos;
+  if (ancestor_entry) return id_text(t, c_.member(obj, "id"), id) ? id : std::string_view();
+  if (names_.of(obj, id_node) && id_text(t, id_node, id)) return id;
+  uint32_t src = c_.member(obj, "source");
+  if (t.is_object(src) && id_text(t, c_.member(src, "pageId"), id)) return id;
+  return {};
+}
+
+void page_tree::place(std::string_view id, std::string_view parent, bool root, uint32_t by) {
+  placement& p = placed_[id];
+  if (!p.known) {
+    p = placement{true, root, parent};
+  } else if (p.root != root || (!root && p.parent != parent)) {
+    if (misplaced_ == npos) misplaced_ = by;
+  }
+}
+
+// An `ancestors` list, root first, held by the copy of page `holder` (empty
+// when the holder names no page). A list with an entry that names no page
+// places nothing: its item is hidden (knowledge_base.cpp).
+void page_tree::place_chain(std::string_view holder, uint32_t list) {
+  const json_tree& t = c_.t;
+  std::vector<std::string_view> chain;
+  for (uint32_t e = t.first_child(list); e != npos; e = t.next_sibling(list, e)) {
+    std::string_view id;
+    if (!t.is_object(e) || !id_text(t, c_.member(e, "id"), id)) return;
+    chain.push_back(id);
+  }
+  for (size_t i = 0; i < chain.size(); ++i) place(chain[i], i ? chain[i - 1] : std::string_view(), i == 0, list);
+  if (!holder.empty()) place(holder, chain.empty() ? std::string_view() : chain.back(), chain.empty(), list);
 }
 
 page_tree::joined_page& page_tree::joined(std::string_view id) {

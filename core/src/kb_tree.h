@@ -47,6 +47,13 @@ class page_tree {
   // findings P1, R2: a deny label on one copy of a parent bound only the
   // children that copy was found under).
   void index_copies(uint32_t item);
+  // Where the copies place each page: every `ancestors` list places its
+  // entries (the first at a root, each under the one before) and the object
+  // holding it (under the last entry, or at a root when the list is empty);
+  // a `parentId` places its object. Found by index_copies(). The first object
+  // whose page is placed under two different parents, or npos: one page would
+  // get two answers (review round 6, F3), so the payload is rejected.
+  uint32_t misplaced() const { return misplaced_; }
   // The facts of page `id` joined over the item with that id and every
   // copy naming it, read once per id (linear in the entries),
   // each label once; and the page's own level from them, made once per id
@@ -72,6 +79,9 @@ class page_tree {
   };
   enum class link : uint8_t { root, parent, unknown };
   link parent_of(std::string_view id, uint32_t node, std::string_view& parent);
+  void place(std::string_view id, std::string_view parent, bool root, uint32_t by);
+  void place_chain(std::string_view holder, uint32_t list);
+  std::string_view own_id(uint32_t obj, bool ancestor_entry);
 
   filter_context& c_;
   const articles_section& a_;
@@ -79,6 +89,12 @@ class page_tree {
   id_map<uint32_t> by_id_;
   id_map<memo> memo_;
   id_map<std::vector<uint32_t>> copies_;  // index_copies(), by page id
+  struct placement {
+    bool known = false, root = false;
+    std::string_view parent;
+  };
+  id_map<placement> placed_;  // place(), by page id
+  uint32_t misplaced_ = npos;
   struct joined_page {
     page_facts facts;
     level own;  // page_level() of facts, once has_level

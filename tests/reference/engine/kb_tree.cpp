@@ -26,6 +26,10 @@ page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::st
     if (c_.t.is_null(pid)) return link::root;
     return id_text(c_.t, pid, parent) ? link::parent : link::unknown;
   }
+  if (auto p = placed_.find(id); p != placed_.end() && p->second.known) {  // fixed after the freeze (round 6, F3)
+    parent = p->second.parent;
+    return p->second.root ? link::root : link::parent;
+  }
   if (!a_.has_parents) return link::unknown;
   if (const std::string* p = a_.parents.find(id)) {
     parent = *p;
@@ -39,7 +43,8 @@ page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::st
 void page_tree::index_copies(uint32_t item) {
   const json_tree& t = c_.t;
   // An entry of an `ancestors` array is a copy whatever else it carries; any
-  // other object is one when it names content (the sweep's rule).
+  // other object is one when it names content (the sweep's rule). Fixed after
+  // the freeze (round 6, F3): every `ancestors` list and `parentId` places pages.
   struct visit_at {
     uint32_t node;
     bool ancestor_entry;
@@ -53,19 +58,55 @@ void page_tree::index_copies(uint32_t item) {
       std::string_view id;
       bool copy = entry ? id_text(t, c_.member(n, "id"), id)
                         : names_content(c_, n, id_node) && id_text(t, id_node, id);  // `id` or `contentId` (fixed after the freeze: round 5, F3)
+      if (!copy && !entry) {
+        uint32_t src = c_.member(n, "source");
+        if (t.is_object(src) && id_text(t, c_.member(src, "pageId"), id)) copy = true, id_node = npos;
+        if (copy) {
+          if (!id.empty())
+            for (uint32_t m = t.first_child(n); m != npos; m = t.next_sibling(n, m))
+              if (t.is_array(m) && t.key(m) == "ancestors") place_chain(id, m);
+          copy = false;  // a JSM item is not a copy of itself
+        }
+      }
       if (copy && n != item && node_of(id) != n) copies_[id].push_back(n);
+      if (copy || (id_text(t, id_node, id) && !entry)) {
+        if (uint32_t pid = c_.member(n, "parentId"); pid != npos) {
+          std::string_view parent;
+          if (t.is_null(pid)) place(id, {}, true, n);
+          else if (id_text(t, pid, parent)) place(id, parent, false, n);
+        }
+      }
       for (uint32_t m = t.first_child(n); m != npos; m = t.next_sibling(n, m)) {
         bool ancestors = t.is_array(m) && t.key(m) == "ancestors";
         if (!ancestors) {
           stack.push_back({m, false});
           continue;
         }
+        if (copy || node_of(id) == n || n == item) place_chain(id, m);
         for (uint32_t e = t.first_child(m); e != npos; e = t.next_sibling(m, e)) stack.push_back({e, true});
       }
     } else if (t.is_array(n)) {
       for (uint32_t e = t.first_child(n); e != npos; e = t.next_sibling(n, e)) stack.push_back({e, false});
     }
   }
+}
+
+void page_tree::place(std::string_view id, std::string_view parent, bool root, uint32_t by) {
+  placement& p = placed_[id];
+  if (!p.known) p = placement{true, root, parent};
+  else if ((p.root != root || (!root && p.parent != parent)) && misplaced_ == npos) misplaced_ = by;
+}
+
+void page_tree::place_chain(std::string_view holder, uint32_t list) {
+  const json_tree& t = c_.t;
+  std::vector<std::string_view> chain;
+  for (uint32_t e = t.first_child(list); e != npos; e = t.next_sibling(list, e)) {
+    std::string_view id;
+    if (!t.is_object(e) || !id_text(t, c_.member(e, "id"), id)) return;
+    chain.push_back(id);
+  }
+  for (size_t i = 0; i < chain.size(); ++i) place(chain[i], i ? chain[i - 1] : std::string_view(), i == 0, list);
+  if (!holder.empty()) place(holder, chain.empty() ? std::string_view() : chain.back(), chain.empty(), list);
 }
 
 page_tree::joined_page& page_tree::joined(std::string_view id) {

@@ -47,6 +47,9 @@ class page_tree {
   // findings P1, R2: a deny label on one copy of a parent bound only the
   // children that copy was found under).
   void index_copies(uint32_t item);
+  // Fixed after the freeze (round 6, F3): the first object whose page the
+  // copies place under two parents, or npos.
+  uint32_t misplaced() const { return misplaced_; }
   // The facts of page `id` joined over the item with that id and every
   // copy naming it, read once per id (linear in the entries),
   // each label once; and the page's own level from them, made once per id
@@ -68,6 +71,14 @@ class page_tree {
   };
   enum class link : uint8_t { root, parent, unknown };
   link parent_of(std::string_view id, uint32_t node, std::string_view& parent);
+  void place(std::string_view id, std::string_view parent, bool root, uint32_t by);
+  void place_chain(std::string_view holder, uint32_t list);
+  struct placement {
+    bool known = false, root = false;
+    std::string_view parent;
+  };
+  std::unordered_map<std::string_view, placement> placed_;
+  uint32_t misplaced_ = npos;
 
   filter_context& c_;
   const articles_section& a_;

@@ -3,6 +3,7 @@
 // Facts of one page: kb_facts.h; the parentId tree: kb_tree.h; what nested
 // content objects may keep: kb_sweep.h.
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "filter_context.h"
@@ -58,6 +59,7 @@ class kb_filter {
     if (results != npos) return list(results, false);
     if (c_.member(0, "id") == npos) return c_.reject("unknown knowledge-base payload shape");
     tree_.index_copies(0);
+    if (uint32_t at = tree_.misplaced(); at != npos) return c_.reject("copies of a page place it under two parents", at);
     bool shown = decide_item(0, 0, false);
     if (shown) sweep_.run();
     return shown ? outcome::ok : outcome::not_visible;
@@ -70,7 +72,17 @@ class kb_filter {
       else if (!t_.unique_keys(e)) return c_.reject("duplicate member in a list item", e);
     if (!jsm)
       if (uint32_t dup = tree_.index(arr); dup != npos) return c_.reject("two items of the list have the same id", dup);
+    if (jsm) {  // fixed after the freeze (round 6, F2): one page, one answer
+      std::unordered_set<std::string_view> seen;
+      for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e)) {
+        uint32_t src = c_.member(e, "source");
+        std::string_view id;
+        if (t_.is_object(src) && id_text(t_, c_.member(src, "pageId"), id) && !seen.insert(id).second)
+          return c_.reject("two items of the list have the same source.pageId", e);
+      }
+    }
     tree_.index_copies(npos);  // JSM entries too: an entry's own facts come from the index (review R3)
+    if (uint32_t at = tree_.misplaced(); at != npos) return c_.reject("copies of a page place it under two parents", at);
     size_t kept = 0;
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e)) {
       uint32_t content = e;
@@ -169,7 +181,10 @@ class kb_filter {
       v.hide("ancestors carried but not readable");
       return false;
     }
-    for (uint32_t e = t_.first_child(anc); e != npos; e = t_.next_sibling(anc, e)) {
+    size_t outer = d.trace.size();
+    level_step above;
+    size_t depth = 0;
+    for (uint32_t e = t_.first_child(anc); e != npos; e = t_.next_sibling(anc, e), ++depth) {
       std::string_view id;
       if (!t_.is_object(e) || !id_text(t_, c_.member(e, "id"), id)) {
         v.hide("ancestors carried but not readable");
@@ -186,10 +201,17 @@ class kb_filter {
         v.hide("an ancestor's labels are carried in part");
         return false;
       }
+      size_t before = d.trace.size();
       if (c_.tracing) apply_level(c_.m, tree_.level_of(id), d, true);  // explain: each rule traced
       else apply_step(tree_.step_of_page(id), d);
       decision alone{d.allowed, d.denied, false, {}};
-      if (c_.tracing) alone.trace = d.trace;  // explain only: its own chain so far
+      if (c_.tracing) {  // fixed after the freeze (round 6, F5): the chain above as one composed step
+        alone.trace.assign(d.trace.begin(), d.trace.begin() + outer);
+        if (depth > 0)
+          alone.trace.push_back(level_trace{"ancestors:" + std::to_string(depth), above.reset, above.allow, above.deny, {}, {}});
+        if (d.trace.size() > before) alone.trace.push_back(d.trace.back());
+      }
+      above = compose(above, tree_.step_of_page(id));
       finish_decision(alone, c_.m.who().has_grant("article", f.id));
       bool visible = alone.visible();
       carried_.push_back(ancestor_entry{e, f.id, visible, std::move(alone)});
