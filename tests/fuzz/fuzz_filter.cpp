@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -279,6 +280,7 @@ class oracle {
   void scan_kb(element root) {
     element values, results;
     bool jsm = member(root, "values", values);
+    copies_labels(root, false);
     for (auto f : ::fuzz::as_obj(root)) {
       add(f.key, false);
       bool list = (jsm && f.key == "values") || (!jsm && f.key == "results");
@@ -301,6 +303,34 @@ class oracle {
       return true;
     }
     return false;
+  }
+
+  // The core decides a page with the labels any copy of it carries (an
+  // `ancestors` entry, a nested object naming it by `id` or `contentId` with
+  // content's members; docs/decisions.md): per page id, whether some copy
+  // carries labels, and whether one carries `internal`. A model of the
+  // core's rule (kb_facts.h names_content), not the rule itself.
+  void copies_labels(element e, bool ancestor_entry) {
+    if (e.type() == element_type::ARRAY) {
+      for (auto x : ::fuzz::as_arr(e)) copies_labels(x, ancestor_entry);
+      return;
+    }
+    if (e.type() != element_type::OBJECT) return;
+    element idv, tmp;
+    std::string id;
+    bool named = (member(e, "id", idv) || member(e, "contentId", idv)) && id_text(idv, id);
+    bool content = ancestor_entry;
+    if (named && !member(e, "key", tmp))
+      for (const char* m : {"title", "type", "excerpt", "_links", "body", "restrictions", "metadata", "labels", "ancestors",
+                            "version", "history", "children"})
+        if (member(e, m, tmp)) content = true;
+    if (named && content) {
+      bool known = false, internal = false, dup = false;
+      labels_of(e, known, internal, dup);
+      if (known) labels_elsewhere_[id] |= 1;
+      if (internal || dup) labels_elsewhere_[id] |= 2;
+    }
+    for (auto f : ::fuzz::as_obj(e)) copies_labels(f.value, f.key == "ancestors");
   }
 
   // Labels as the core reads them; `known` false when not carried. Any
@@ -386,6 +416,10 @@ class oracle {
     }
     bool known = false, internal = false;
     if (!jsm) labels_of(content, known, internal, dup);
+    if (auto l = labels_elsewhere_.find(id); !jsm && l != labels_elsewhere_.end()) {
+      known = known || (l->second & 1);
+      internal = internal || (l->second & 2);
+    }
     bool hides = !jsm && restriction_hides(content, dup);
     bool granted = who_.customer && id == "100";  // persona grant article:100
     bool r = (pol_ == 2 && !granted) || restricted_pages_.count(id) || hides;
@@ -501,6 +535,7 @@ class oracle {
   bool status_ = false;
   const persona& who_;
   std::unordered_set<std::string> restricted_components_, restricted_incidents_, restricted_pages_;
+  std::unordered_map<std::string, int> labels_elsewhere_;  // copies_labels(): 1 labels carried, 2 internal (or a duplicate)
   std::unordered_set<std::string> inside_, outside_;
 };
 
