@@ -44,19 +44,23 @@ bool names_content(filter_context& c, uint32_t obj, uint32_t& id) {
   if (t.is_string(type) && content_type(t.str(type))) return true;
   if (id_node == npos) return false;
   if (title != npos || excerpt != npos) return true;
-  if (key != npos) return false;  // a space: it links to itself and carries labels of its own
-  if (t.is_object(links) && c.member(links, "webui") != npos) return true;
-  // An `id` with what only content carries: a body, its labels or read
-  // restrictions, its place or its history (review round 6, F4: a copy with
+  // An `id` with what only content carries: a body (or its rendered macros),
+  // read restrictions, ancestors, children (review round 6, F4: a copy with
   // none of the above was neither joined nor reduced, and kept a hidden
-  // page's body and a deny label).
-  static constexpr std::string_view facts[] = {"body",      "restrictions", "metadata", "labels",
-                                               "ancestors", "version",      "history",  "children"};
+  // page's body and a deny label). With a `key` (a space, a content
+  // property) only those count (round 7): a space carries labels, history and
+  // a link to itself, a content property a version.
+  static constexpr std::string_view facts[] = {"body",     "restrictions", "ancestors", "children", "macroRenderedOutput",
+                                               "metadata", "labels",       "version"};
   uint32_t carried[8];
   if (!t.members(obj, facts, carried)) c.duplicate_seen = true;
-  for (uint32_t m : carried)
-    if (m != npos) return true;
-  return false;
+  for (size_t i = 0; i < 5; ++i)
+    if (carried[i] != npos) return true;
+  if (key != npos) return false;
+  for (size_t i = 5; i < 8; ++i)
+    if (carried[i] != npos) return true;
+  if (t.is_object(links) && c.member(links, "webui") != npos) return true;
+  return c.member(obj, "history") != npos;
 }
 
 namespace {

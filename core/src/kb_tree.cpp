@@ -28,12 +28,17 @@ page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::st
   uint32_t pid = node != npos ? c_.member(node, "parentId") : npos;
   if (pid != npos) {
     if (c_.t.is_null(pid)) return link::root;
-    return id_text(c_.t, pid, parent) ? link::parent : link::unknown;
+    if (id_text(c_.t, pid, parent)) return link::parent;
+    // An unreadable parentId: what the other copies say decides (round 7).
   }
-  if (const placement* p = placed_.find(id); p && p->known) {
-    parent = p->parent;
-    return p->root ? link::root : link::parent;
+  if (const placement* p = placed_.find(id)) {
+    if (p->unreadable) return link::unreadable;
+    if (p->known) {
+      parent = p->parent;
+      return p->root ? link::root : link::parent;
+    }
   }
+  if (pid != npos) return link::unknown;
   if (!a_.has_parents) return link::unknown;
   if (const std::string* p = a_.parents.find(id)) {
     parent = *p;
@@ -98,25 +103,32 @@ std::string_view page_tree::own_id(uint32_t obj, bool ancestor_entry) {
 void page_tree::place(std::string_view id, std::string_view parent, bool root, uint32_t by) {
   placement& p = placed_[id];
   if (!p.known) {
-    p = placement{true, root, parent};
+    p = placement{true, root, false, parent};
   } else if (p.root != root || (!root && p.parent != parent)) {
     if (misplaced_ == npos) misplaced_ = by;
   }
 }
 
 // An `ancestors` list, root first, held by the copy of page `holder` (empty
-// when the holder names no page). A list with an entry that names no page
-// places nothing: its item is hidden (knowledge_base.cpp).
+// when the holder names no page). Below an entry that names no page, the
+// pages the list names (and its holder) cannot be placed: they are marked so,
+// and hidden (review round 7: they were left with no chain at all).
 void page_tree::place_chain(std::string_view holder, uint32_t list) {
   const json_tree& t = c_.t;
-  std::vector<std::string_view> chain;
+  std::string_view above;
+  bool first = true, broken = false;
+  auto next = [&](std::string_view id) {
+    if (broken) placed_[id].unreadable = true;
+    else place(id, above, first, list);
+    above = id;
+    first = false;
+  };
   for (uint32_t e = t.first_child(list); e != npos; e = t.next_sibling(list, e)) {
     std::string_view id;
-    if (!t.is_object(e) || !id_text(t, c_.member(e, "id"), id)) return;
-    chain.push_back(id);
+    if (t.is_object(e) && id_text(t, c_.member(e, "id"), id)) next(id);
+    else broken = true;
   }
-  for (size_t i = 0; i < chain.size(); ++i) place(chain[i], i ? chain[i - 1] : std::string_view(), i == 0, list);
-  if (!holder.empty()) place(holder, chain.empty() ? std::string_view() : chain.back(), chain.empty(), list);
+  if (!holder.empty()) next(holder);
 }
 
 page_tree::joined_page& page_tree::joined(std::string_view id) {
@@ -168,8 +180,8 @@ chain page_tree::above(std::string_view id, uint32_t node) {
     std::string_view parent;
     link l = parent_of(cur, node, parent);
     if (l == link::root) break;
-    if (l == link::unknown) {
-      base.state = chain_state::broken;
+    if (l == link::unknown || l == link::unreadable) {
+      base.state = l == link::unknown ? chain_state::broken : chain_state::unestablished;
       break;
     }
     cur = parent;

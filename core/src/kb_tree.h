@@ -16,6 +16,10 @@ enum class chain_state : uint8_t {
   complete,  // every ancestor up to a root (parentId null, or no parent in the map) is known
   broken,    // a parent that neither the payload nor the policy's map places
   cycle,     // the parent links loop
+  // A copy's `ancestors` list names a page of the chain below an entry it
+  // cannot read (review round 7): the payload says the page has ancestors
+  // and does not say which, so it is hidden whatever the policy's rules.
+  unestablished,
 };
 
 struct chain {
@@ -77,7 +81,7 @@ class page_tree {
     chain up;     // the chain above this page
     chain below;  // the chain its children see: up, then the page's own level
   };
-  enum class link : uint8_t { root, parent, unknown };
+  enum class link : uint8_t { root, parent, unknown, unreadable };
   link parent_of(std::string_view id, uint32_t node, std::string_view& parent);
   void place(std::string_view id, std::string_view parent, bool root, uint32_t by);
   void place_chain(std::string_view holder, uint32_t list);
@@ -91,6 +95,7 @@ class page_tree {
   id_map<std::vector<uint32_t>> copies_;  // index_copies(), by page id
   struct placement {
     bool known = false, root = false;
+    bool unreadable = false;  // named below an entry of a list that cannot be read
     std::string_view parent;
   };
   id_map<placement> placed_;  // place(), by page id

@@ -240,6 +240,7 @@ class kb_filter {
   bool linked_ancestors(item_view& v, decision& d) {
     chain ch = tree_.above(v.self.id, v.content);
     if (ch.state == chain_state::cycle) v.hide("the parent links form a cycle");
+    else if (ch.state == chain_state::unestablished) v.hide("ancestors cannot be established");
     else if (ch.unknown_restriction) v.hide("an ancestor's restrictions are not carried");
     else if (ch.labels_in_part && !a_.labels.empty()) v.hide("an ancestor's labels are carried in part");
     else if (ch.state == chain_state::broken && needs_ancestors(v.self.id)) v.hide("ancestors cannot be established");

@@ -43,16 +43,18 @@ bool names_content(filter_context& c, uint32_t obj, uint32_t& id) {
   if (t.is_string(type) && content_type(t.str(type))) return true;
   if (id_node == npos) return false;
   if (title != npos || excerpt != npos) return true;
-  if (key != npos) return false;
-  if (t.is_object(links) && c.member(links, "webui") != npos) return true;
-  // fixed after the freeze (round 6, F4): an `id` with what only content carries
-  static constexpr std::string_view facts[] = {"body",      "restrictions", "metadata", "labels",
-                                               "ancestors", "version",      "history",  "children"};
+  // fixed after the freeze (rounds 6 F4, 7): an `id` with what only content carries
+  static constexpr std::string_view facts[] = {"body",     "restrictions", "ancestors", "children", "macroRenderedOutput",
+                                               "metadata", "labels",       "version"};
   uint32_t carried[8];
   if (!t.members(obj, facts, carried)) c.duplicate_seen = true;
-  for (uint32_t m : carried)
-    if (m != npos) return true;
-  return false;
+  for (size_t i = 0; i < 5; ++i)
+    if (carried[i] != npos) return true;
+  if (key != npos) return false;
+  for (size_t i = 5; i < 8; ++i)
+    if (carried[i] != npos) return true;
+  if (t.is_object(links) && c.member(links, "webui") != npos) return true;
+  return c.member(obj, "history") != npos;
 }
 
 namespace {

@@ -24,12 +24,16 @@ page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::st
   uint32_t pid = node != npos ? c_.member(node, "parentId") : npos;
   if (pid != npos) {
     if (c_.t.is_null(pid)) return link::root;
-    return id_text(c_.t, pid, parent) ? link::parent : link::unknown;
+    if (id_text(c_.t, pid, parent)) return link::parent;
   }
-  if (auto p = placed_.find(id); p != placed_.end() && p->second.known) {  // fixed after the freeze (round 6, F3)
-    parent = p->second.parent;
-    return p->second.root ? link::root : link::parent;
+  if (auto p = placed_.find(id); p != placed_.end()) {  // fixed after the freeze (rounds 6 F3, 7)
+    if (p->second.unreadable) return link::unreadable;
+    if (p->second.known) {
+      parent = p->second.parent;
+      return p->second.root ? link::root : link::parent;
+    }
   }
+  if (pid != npos) return link::unknown;
   if (!a_.has_parents) return link::unknown;
   if (const std::string* p = a_.parents.find(id)) {
     parent = *p;
@@ -93,20 +97,26 @@ void page_tree::index_copies(uint32_t item) {
 
 void page_tree::place(std::string_view id, std::string_view parent, bool root, uint32_t by) {
   placement& p = placed_[id];
-  if (!p.known) p = placement{true, root, parent};
+  if (!p.known) p = placement{true, root, false, parent};
   else if ((p.root != root || (!root && p.parent != parent)) && misplaced_ == npos) misplaced_ = by;
 }
 
 void page_tree::place_chain(std::string_view holder, uint32_t list) {
   const json_tree& t = c_.t;
-  std::vector<std::string_view> chain;
+  std::string_view above;
+  bool first = true, broken = false;
+  auto next = [&](std::string_view id) {
+    if (broken) placed_[id].unreadable = true;
+    else place(id, above, first, list);
+    above = id;
+    first = false;
+  };
   for (uint32_t e = t.first_child(list); e != npos; e = t.next_sibling(list, e)) {
     std::string_view id;
-    if (!t.is_object(e) || !id_text(t, c_.member(e, "id"), id)) return;
-    chain.push_back(id);
+    if (t.is_object(e) && id_text(t, c_.member(e, "id"), id)) next(id);
+    else broken = true;
   }
-  for (size_t i = 0; i < chain.size(); ++i) place(chain[i], i ? chain[i - 1] : std::string_view(), i == 0, list);
-  if (!holder.empty()) place(holder, chain.empty() ? std::string_view() : chain.back(), chain.empty(), list);
+  if (!holder.empty()) next(holder);
 }
 
 page_tree::joined_page& page_tree::joined(std::string_view id) {
@@ -159,8 +169,8 @@ chain page_tree::above(std::string_view id, uint32_t node) {
     std::string_view parent;
     link l = parent_of(cur, node, parent);
     if (l == link::root) break;
-    if (l == link::unknown) {
-      base.state = chain_state::broken;
+    if (l == link::unknown || l == link::unreadable) {
+      base.state = l == link::unknown ? chain_state::broken : chain_state::unestablished;
       break;
     }
     cur = parent;

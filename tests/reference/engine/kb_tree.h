@@ -16,6 +16,7 @@ enum class chain_state : uint8_t {
   complete,  // every ancestor up to a root (parentId null, or no parent in the map) is known
   broken,    // a parent that neither the payload nor the policy's map places
   cycle,     // the parent links loop
+  unestablished,  // fixed after the freeze (round 7): named below an unreadable list entry
 };
 
 struct chain {
@@ -69,12 +70,13 @@ class page_tree {
     chain up;     // the chain above this page
     chain below;  // the chain its children see: up, then the page's own level
   };
-  enum class link : uint8_t { root, parent, unknown };
+  enum class link : uint8_t { root, parent, unknown, unreadable };
   link parent_of(std::string_view id, uint32_t node, std::string_view& parent);
   void place(std::string_view id, std::string_view parent, bool root, uint32_t by);
   void place_chain(std::string_view holder, uint32_t list);
   struct placement {
     bool known = false, root = false;
+    bool unreadable = false;
     std::string_view parent;
   };
   std::unordered_map<std::string_view, placement> placed_;
