@@ -24,13 +24,20 @@ uint32_t page_tree::node_of(std::string_view id) const {
 // The payload's parentId first (null: a root), then where the payload's other
 // copies place the page (an `ancestors` list naming it, review round 6, F3),
 // then the policy's map (no entry: a root); with none, the parent is unknown.
-page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::string_view& parent) {
+// What object `node`'s own `parentId` says: null a root, an id its parent;
+// `unknown` when it has none or it cannot be read (told apart by `carried`).
+page_tree::link page_tree::parent_id_of(uint32_t node, std::string_view& parent, bool& carried) {
   uint32_t pid = node != npos ? c_.member(node, "parentId") : npos;
-  if (pid != npos) {
-    if (c_.t.is_null(pid)) return link::root;
-    if (id_text(c_.t, pid, parent)) return link::parent;
-    // An unreadable parentId: what the other copies say decides (round 7).
-  }
+  carried = pid != npos;
+  if (!carried) return link::unknown;
+  if (c_.t.is_null(pid)) return link::root;
+  return id_text(c_.t, pid, parent) ? link::parent : link::unknown;
+}
+
+page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::string_view& parent) {
+  bool carried = false;
+  if (link own = parent_id_of(node, parent, carried); own != link::unknown) return own;
+  // No parentId, or one that cannot be read: what the other copies say decides (round 7).
   if (const placement* p = placed_.find(id)) {
     if (p->unreadable) return link::unreadable;
     if (p->known) {
@@ -38,7 +45,7 @@ page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::st
       return p->root ? link::root : link::parent;
     }
   }
-  if (pid != npos) return link::unknown;
+  if (carried) return link::unknown;
   if (!a_.has_parents) return link::unknown;
   if (const std::string* p = a_.parents.find(id)) {
     parent = *p;
@@ -71,12 +78,11 @@ void page_tree::index_copies(uint32_t item) {
     }
     std::string_view id = own_id(n, as == held::ancestor_entry);
     if (!id.empty() && n != item && node_of(id) != n) copies_[id].push_back(n);
-    if (!id.empty())
-      if (uint32_t pid = c_.member(n, "parentId"); pid != npos) {
-        std::string_view parent;
-        if (c_.t.is_null(pid)) place(id, {}, true, n);
-        else if (id_text(t, pid, parent)) place(id, parent, false, n);
-      }
+    if (!id.empty()) {
+      std::string_view parent;
+      bool carried = false;
+      if (link own = parent_id_of(n, parent, carried); own != link::unknown) place(id, parent, own == link::root, n);
+    }
     for (uint32_t m = t.first_child(n); m != npos; m = t.next_sibling(n, m)) {  // m: a member's value
       if (!t.is_container(m)) continue;
       bool ancestors = t.is_array(m) && t.key(m) == "ancestors";

@@ -83,6 +83,7 @@ class page_tree {
   };
   enum class link : uint8_t { root, parent, unknown, unreadable };
   link parent_of(std::string_view id, uint32_t node, std::string_view& parent);
+  link parent_id_of(uint32_t node, std::string_view& parent, bool& carried);
   void place(std::string_view id, std::string_view parent, bool root, uint32_t by);
   void place_chain(std::string_view holder, uint32_t list);
   std::string_view own_id(uint32_t obj, bool ancestor_entry);
