@@ -58,13 +58,15 @@ export function writeReport(report, { repo, payloads, claims, log }) {
   L.push("## 2. Native CLI vs jq (`tests/bench/filter.jq`)");
   L.push("");
   L.push("Whole processes over the file (`keyhole filter --policy --claims FILE` vs `jq -c -f tests/bench/filter.jq FILE`), wall time, stdout to /dev/null, " +
-    "peak RSS from `/usr/bin/time -f %M`. `filter.jq` implements the same policy for the same persona (groups, components, incidents, redaction, disclosure, " +
+    "peak RSS from `/usr/bin/time -f %M`; CPU = user + sys of the processes (bash `times` after each batch). `filter.jq` implements the same policy for the same persona (groups, components, incidents, redaction, disclosure, " +
     "recomputed statuses); \"same\" = the two outputs are equal as JSON. jq covers status payloads only.");
   L.push("");
-  L.push("| payload | bytes | CLI ms | CLI RSS KiB | jq ms | jq RSS KiB | jq / CLI | same |");
-  L.push("|---|---:|---:|---:|---:|---:|---:|---|");
+  L.push("| payload | bytes | CLI ms wall | CLI ms CPU | CLI RSS KiB | jq ms wall | jq ms CPU | jq RSS KiB | jq / CLI wall | jq / CLI CPU | same |");
+  L.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+  const cpuOf = (t) => (t?.cpu ? sp(t.cpu, 2) : "—");
   for (const r of cli.rows) {
-    L.push(`| ${r.payload} | ${r.size} | ${sp(r.cli.wall, 1)}${r.cliExit ? ` (exit ${r.cliExit})` : ""} | ${r.cli.rssKiB} | ${r.jq ? sp(r.jq.wall, 1) : "—"} | ${r.jq ? r.jq.rssKiB : "—"} | ${r.ratio ? r.ratio.toFixed(1) + "×" : "—"} | ${r.jq ? (r.same ? "yes" : "NO") : ""} |`);
+    const cpuRatio = r.jq?.cpu && r.cli.cpu ? (r.jq.cpu.median / r.cli.cpu.median).toFixed(1) + "×" : "—";
+    L.push(`| ${r.payload} | ${r.size} | ${sp(r.cli.wall, 1)}${r.cliExit ? ` (exit ${r.cliExit})` : ""} | ${cpuOf(r.cli)} | ${r.cli.rssKiB} | ${r.jq ? sp(r.jq.wall, 1) : "—"} | ${r.jq ? cpuOf(r.jq) : "—"} | ${r.jq ? r.jq.rssKiB : "—"} | ${r.ratio ? r.ratio.toFixed(1) + "×" : "—"} | ${cpuRatio} | ${r.jq ? (r.same ? "yes" : "NO") : ""} |`);
   }
   L.push("");
 

@@ -51,7 +51,8 @@ function cliRows(cli) {
     if (!r?.jq) return row("keyhole CLI / jq, whole processes", label, { unit: "ms wall", bound: Bound.atLeast, limit, note: "not measured" });
     return row("keyhole CLI / jq, whole processes", label, {
       keyhole: r.cli.wall, reference: r.jq.wall, unit: "ms wall", ...quotient(r.jq.wall, r.cli.wall), bound: Bound.atLeast, limit,
-      targetText: `${Bound.atLeast} ${limit}×`, note: r.same ? "same output" : "OUTPUTS DIFFER",
+      targetText: `${Bound.atLeast} ${limit}×`,
+      note: `${r.same ? "same output" : "OUTPUTS DIFFER"}${r.cli.cpu && r.jq.cpu ? `; in CPU time (user+sys of the processes): ${r.cli.cpu.median.toFixed(2)} ms vs ${r.jq.cpu.median.toFixed(1)} ms, ${(r.jq.cpu.median / r.cli.cpu.median).toFixed(1)}×` : ""}`,
     });
   });
 }

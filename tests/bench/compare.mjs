@@ -238,22 +238,33 @@ const report = { sections: {}, load: [os.loadavg()[0]] };
 // batch lasts >= ~60 ms), divided by k: like hyperfine, this keeps the harness's own
 // spawn cost (Node's spawnSync costs about a millisecond here) out of the figure, so
 // what remains is the process itself: exec, dynamic loading, start-up, work, exit.
-const LOOP = 'n=$1; shift; for ((i = 0; i < n; i++)); do "$@" > /dev/null 2>&1 || :; done';
+// The loop ends with bash's `times`: its second line is the CPU time (user, sys) of the
+// processes the loop waited for, which load inflates much less than wall time.
+const LOOP = 'n=$1; shift; for ((i = 0; i < n; i++)); do "$@" > /dev/null 2>&1 || :; done; times';
+const seconds = (t) => { const m = /^(\d+)m([\d.]+)s$/.exec(t); return m ? Number(m[1]) * 60 + Number(m[2]) : NaN; };
+function childrenCpuMs(timesOutput) {
+  const [user, sys] = timesOutput.trim().split("\n")[1].trim().split(/\s+/).map(seconds);
+  return (user + sys) * 1000;
+}
 function timeProcess(cmd, args, runs = RUNS) {
   const batch = (k) => {
     const w0 = process.hrtime.bigint();
-    const r = spawnSync("bash", ["-c", LOOP, "loop", String(k), cmd, ...args], { stdio: "ignore" });
+    const r = spawnSync("bash", ["-c", LOOP, "loop", String(k), cmd, ...args], { stdio: ["ignore", "pipe", "ignore"], encoding: "utf8" });
     if (r.status !== 0) throw new Error(`timing loop failed for ${cmd}`);
-    return Number(process.hrtime.bigint() - w0) / 1e6 / k;
+    return { wall: Number(process.hrtime.bigint() - w0) / 1e6 / k, cpu: childrenCpuMs(r.stdout) / k };
   };
-  const once = batch(1);  // also warms the page cache
+  const once = batch(1).wall;  // also warms the page cache
   const k = Math.max(1, Math.min(200, Math.ceil(60 / Math.max(once, 0.05))));
-  const wall = [];
-  for (let i = 0; i < runs; i++) wall.push(batch(k));
+  const wall = [], cpu = [];
+  for (let i = 0; i < runs; i++) {
+    const b = batch(k);
+    wall.push(b.wall);
+    cpu.push(b.cpu);
+  }
   const status = spawnSync(cmd, args, { stdio: "ignore" }).status;
   const t = spawnSync("/usr/bin/time", ["-f", "%M", cmd, ...args], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
   const rssKiB = Number(t.stderr.trim().split("\n").pop());
-  return { wall: stats(wall), status, rssKiB, batch: k };
+  return { wall: stats(wall), cpu: stats(cpu), status, rssKiB, batch: k };
 }
 function canonical(text) {
   const sort = (v) => (Array.isArray(v) ? v.map(sort) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])])) : v);
