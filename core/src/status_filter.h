@@ -61,6 +61,11 @@ inline std::string json_string(std::string_view s) {
 
 struct component_info {
   uint32_t group = npos;  // index of the group in comps_, when in one
+  // Its `name` (a string node) as its objects give it, when the policy
+  // withholds `group.name` (status_filter::note_name); names_differ: two
+  // objects give two names, so the name is not known.
+  uint32_t name = npos;
+  bool names_differ = false;
   component_severity worst = component_severity::unknown;  // a group's worst shown member status, unknown: none
   bool in_group = false;
   bool is_group = false;      // group: true, a components list, or named as a group_id
@@ -186,6 +191,7 @@ struct status_facts {
   std::vector<component_severity> shown_ranks_;  // of the shown top-level components whose status the viewer sees
   bool any_shown_component_ = false;  // a top-level component (not a group) is shown: the banner comes from components
   uint8_t old_status_field_ = kOtherField, new_status_field_ = kOtherField;  // affected components' statuses
+  uint8_t incident_id_field_ = kOtherField;  // an update's copy of its event's id
   impact_severity worst_impact_ = impact_severity::none_known;  // of the shown active incidents
   std::string status_literals_[std::size(component_statuses)];
 };
@@ -207,6 +213,7 @@ class status_output : public status_facts {
   static void write_withheld(span_writer& w, span_writer::list& l, uint32_t m, const disclose_entry* d);
   void write_page(span_writer& w, span_writer::list& root, uint32_t page);
   void write_status(span_writer& w, span_writer::list& root, uint32_t status);
+  void write_banner_member(span_writer& w, span_writer::list& l, uint32_t m, bool indicator);
   void write_components(span_writer& w, span_writer::list& root, uint32_t list);
   void write_component(span_writer& w, span_writer::list& parent, const component_obj& o);
   void write_group_list(span_writer& w, span_writer::list& parent, const component_obj& o);
@@ -215,11 +222,15 @@ class status_output : public status_facts {
   void write_event(span_writer& w, const incident_obj& ev);
   void write_copies(span_writer& w, span_writer::list& parent, const incident_obj& ev);
   void write_updates(span_writer& w, span_writer::list& parent, const incident_obj& ev);
-  void write_update(span_writer& w, uint32_t u, bool redact, uint32_t& affected);
+  void write_update(span_writer& w, uint32_t u, const incident_obj& ev, uint32_t& affected);
+  const disclose_entry* update_disclosure(const incident_obj& ev, uint8_t f, uint32_t m) const;
   void write_redacted(span_writer& w, span_writer::list& l, uint32_t body);
   void write_affected_list(span_writer& w, span_writer::list& parent, uint32_t list, uint32_t first);
-  void write_affected(span_writer& w, uint32_t a, bool group);
+  void write_affected(span_writer& w, uint32_t a, const component_info& c);
   const disclose_entry* component_disclosure(bool group, sfield f, uint32_t m) const;
+  const disclose_entry* affected_name_disclosure(const component_info& c, uint32_t m) const;
+  bool may_repeat_name_of(const component_info& group, uint32_t name) const;
+  const disclose_entry* group_id_disclosure(uint32_t m) const;
   static banner banner_of(const std::vector<component_severity>& shown);
   static banner banner_of(impact_severity worst);
   void write_component_member(span_writer& w, span_writer::list& l, const component_obj& o, const component_info& info,

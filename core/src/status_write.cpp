@@ -37,14 +37,19 @@ void status_output::write_withheld(span_writer& w, span_writer::list& l, uint32_
   w.text(d->replace_raw);
 }
 
-// `page` describes the page (id, name, url, time zone); the filter reads
-// nothing in it, so nothing that could hold a resource is copied.
+// `page` describes the page (id, name, url, time zone); nothing that could
+// hold a resource is copied. A webhook's `page` also repeats the banner
+// (`status_indicator`, `status_description`): with recompute-status those
+// are the derived banner's, as in `status` (review finding S-F2).
 void status_output::write_page(span_writer& w, span_writer::list& root, uint32_t page) {
   if (!t_.is_object(page)) return holds_an_object(page) ? w.skip(root) : w.keep(root, page);
   w.start(root, page);
   span_writer::list l = w.open(page);
-  for (uint32_t m = t_.first_child(page); m != npos; m = t_.next_member(m))
-    holds_an_object(m) ? w.skip(l) : w.keep(l, m);
+  for (uint32_t m = t_.first_child(page); m != npos; m = t_.next_member(m)) {
+    std::string_view k = s_.recompute_status ? t_.key(m) : std::string_view{};
+    if (k == "status_indicator" || k == "status_description") write_banner_member(w, l, m, k == "status_indicator");
+    else holds_an_object(m) ? w.skip(l) : w.keep(l, m);
+  }
   w.close(l);
 }
 
@@ -52,19 +57,21 @@ void status_output::write_page(span_writer& w, span_writer::list& root, uint32_t
 // as in `page`, what nests an object is not copied; with recompute-status
 // both are derived from what the viewer sees.
 void status_output::write_status(span_writer& w, span_writer::list& root, uint32_t status) {
-  auto [indicator, description] = any_shown_component_ ? banner_of(shown_ranks_) : banner_of(worst_impact_);
   w.start(root, status);
   span_writer::list l = w.open(status);
   for (uint32_t m = t_.first_child(status); m != npos; m = t_.next_member(m)) {
     std::string_view k = s_.recompute_status ? t_.key(m) : std::string_view{};
-    if (k == "indicator" || k == "description") {
-      w.start(l, m);
-      w.text(json_string(k == "indicator" ? indicator : description));
-    } else {
-      holds_an_object(m) ? w.skip(l) : w.keep(l, m);
-    }
+    if (k == "indicator" || k == "description") write_banner_member(w, l, m, k == "indicator");
+    else holds_an_object(m) ? w.skip(l) : w.keep(l, m);
   }
   w.close(l);
+}
+
+// Member `m` as the derived banner's indicator or description.
+void status_output::write_banner_member(span_writer& w, span_writer::list& l, uint32_t m, bool indicator) {
+  banner b = any_shown_component_ ? banner_of(shown_ranks_) : banner_of(worst_impact_);
+  w.start(l, m);
+  w.text(json_string(indicator ? b.indicator : b.description));
 }
 
 void status_output::write_components(span_writer& w, span_writer::list& root, uint32_t list) {
@@ -114,8 +121,12 @@ void status_output::write_group_list(span_writer& w, span_writer::list& parent, 
   w.start(parent, o.list);
   span_writer::list l = w.open(o.list);
   uint32_t k = o.list_first;
-  for (uint32_t e = t_.first_child(o.list); e != npos; e = t_.next_sibling(o.list, e))
-    visible_index(list_ids_[k++]) ? w.keep(l, e) : w.skip(l);
+  for (uint32_t e = t_.first_child(o.list); e != npos; e = t_.next_sibling(o.list, e)) {
+    if (!visible_index(list_ids_[k++])) w.skip(l);
+    // Each entry is a component's id: its `id` disclosure covers it (S-F4).
+    else if (const disclose_entry* d = withheld(disclose_kind::component, field_no(sfield::id), e)) write_withheld(w, l, e, d);
+    else w.keep(l, e);
+  }
   w.close(l);
 }
 
@@ -177,7 +188,7 @@ void status_output::write_updates(span_writer& w, span_writer::list& parent, con
   uint32_t affected = ev.affected_first;  // the next affected component's index
   for (uint32_t u = t_.first_child(ev.updates); u != npos; u = t_.next_sibling(ev.updates, u)) {
     w.start(l, u);
-    write_update(w, u, ev.redact, affected);
+    write_update(w, u, ev, affected);
   }
   w.close(l);
 }
@@ -189,7 +200,8 @@ void status_output::write_updates(span_writer& w, span_writer::list& parent, con
 // body (a withheld one removed or replaced). `affected` runs over the learnt
 // indexes of the event's affected components, whether or not this update's
 // list is written.
-void status_output::write_update(span_writer& w, uint32_t u, bool redact, uint32_t& affected) {
+void status_output::write_update(span_writer& w, uint32_t u, const incident_obj& ev, uint32_t& affected) {
+  const bool redact = ev.redact;
   span_writer::list l = w.open(u);
   for (uint32_t m = t_.first_child(u); m != npos; m = t_.next_member(m)) {
     uint8_t f = uint8_t(cache_[m]);
@@ -203,12 +215,24 @@ void status_output::write_update(span_writer& w, uint32_t u, bool redact, uint32
     bool redacted = redact && f == field_no(sfield::body) && !t_.is_null(m);
     if (f != field_no(sfield::affected_components) && holds_an_object(m)) w.skip(l);
     else if (redacted && !s_.has_redact_text) w.skip(l);
-    else if (const disclose_entry* d = withheld(disclose_kind::update, f, m)) write_withheld(w, l, m, d);
+    else if (const disclose_entry* d = update_disclosure(ev, f, m)) write_withheld(w, l, m, d);
     else if (redacted) write_redacted(w, l, m);
     else if (affected_list) write_affected_list(w, l, m, first);
     else w.keep(l, m);
   }
   w.close(l);
+}
+
+// What withholds member `m` (field `f`) of an update of `ev`: the update's
+// own entries first, then its event's for what an update repeats of it: its
+// `status` (the event's status at that time) and `incident_id` (the event's
+// `id`), so withholding those on the event withholds them everywhere
+// (review finding S-F5, S-F4).
+const disclose_entry* status_output::update_disclosure(const incident_obj& ev, uint8_t f, uint32_t m) const {
+  if (const disclose_entry* d = withheld(disclose_kind::update, f, m)) return d;
+  if (f == field_no(sfield::status)) return withheld(kind_of_event(ev.kind), f, m);
+  if (f == incident_id_field_) return withheld(kind_of_event(ev.kind), field_no(sfield::id), m);
+  return nullptr;
 }
 
 // `mixed: redact` with `redact-text`: an update's body replaced by it.
@@ -228,7 +252,7 @@ void status_output::write_affected_list(span_writer& w, span_writer::list& paren
       continue;
     }
     w.start(l, a);
-    write_affected(w, a, comps_[index].is_group);
+    write_affected(w, a, comps_[index]);
   }
   w.close(l);
 }
@@ -242,11 +266,31 @@ const disclose_entry* status_output::component_disclosure(bool group, sfield f, 
   return d;
 }
 
-// A shown affected component: the name and statuses it repeats
-// (`old_status`, `new_status`) follow the `name` and `status` disclosure of
-// its component, or of its group when the code is a group's
-// (docs/decisions.md; review findings F4, B1); what nests an object goes.
-void status_output::write_affected(span_writer& w, uint32_t a, bool group) {
+// What withholds an affected component's `name` from the viewer. The name
+// is its component's (or, when the code is a group's, its group's). For a
+// grouped component Statuspage writes "<group name> - <component name>":
+// where the name may hold the group's, the group's `name` disclosure
+// applies too (review finding S-F1); elsewhere `group` means groups only.
+const disclose_entry* status_output::affected_name_disclosure(const component_info& c, uint32_t m) const {
+  const disclose_entry* d = component_disclosure(c.is_group, sfield::name, m);
+  if (d || !c.in_group) return d;
+  const disclose_entry* g = withheld(disclose_kind::group, field_no(sfield::name), m);
+  return g && may_repeat_name_of(comps_[c.group], m) ? g : nullptr;
+}
+
+// Whether string `name` may hold the group's name: it does, or the group's
+// name is not known (no object gives it, or two give two): fail closed.
+bool status_output::may_repeat_name_of(const component_info& group, uint32_t name) const {
+  if (group.name == npos || group.names_differ || !t_.is_string(name)) return true;
+  return t_.str(name).find(t_.str(group.name)) != std::string_view::npos;
+}
+
+// A shown affected component: the name, code and statuses it repeats
+// (`old_status`, `new_status`) follow the `name`, `id` and `status`
+// disclosure of its component, or of its group when the code is a group's
+// (docs/decisions.md; review findings F4, B1, S-F1, S-F4); what nests an
+// object goes.
+void status_output::write_affected(span_writer& w, uint32_t a, const component_info& c) {
   span_writer::list l = w.open(a);
   for (uint32_t m = t_.first_child(a); m != npos; m = t_.next_member(m)) {
     uint8_t f = uint8_t(cache_[m]);
@@ -255,8 +299,9 @@ void status_output::write_affected(span_writer& w, uint32_t a, bool group) {
       continue;
     }
     const disclose_entry* d = nullptr;
-    if (f == field_no(sfield::name)) d = component_disclosure(group, sfield::name, m);
-    else if (f == old_status_field_ || f == new_status_field_) d = component_disclosure(group, sfield::status, m);
+    if (f == field_no(sfield::name)) d = affected_name_disclosure(c, m);
+    else if (f == field_no(sfield::code)) d = component_disclosure(c.is_group, sfield::id, m);
+    else if (f == old_status_field_ || f == new_status_field_) d = component_disclosure(c.is_group, sfield::status, m);
     if (holds_an_object(m)) w.skip(l);
     else if (d) write_withheld(w, l, m, d);
     else w.keep(l, m);
@@ -301,6 +346,7 @@ void status_output::write_component_member(span_writer& w, span_writer::list& l,
   bool nested = f != field_no(sfield::components) && holds_an_object(m);
   if (info.is_group)
     if (const disclose_entry* g = withheld(disclose_kind::group, f, m)) d = g, nested = false;
+  if (!d && f == field_no(sfield::group_id)) d = group_id_disclosure(m);
   if (nested) w.skip(l);
   else if (d) write_withheld(w, l, m, d);
   else if (info.is_group && m == o.list && t_.is_array(m)) write_group_list(w, l, o);
@@ -310,6 +356,13 @@ void status_output::write_component_member(span_writer& w, span_writer::list& l,
   } else {
     w.keep(l, m);
   }
+}
+
+// A component's `group_id` is its group's id, and a group is a component
+// object too: the `id` disclosure of components, then of groups, covers it (S-F4).
+const disclose_entry* status_output::group_id_disclosure(uint32_t m) const {
+  if (const disclose_entry* d = withheld(disclose_kind::component, field_no(sfield::id), m)) return d;
+  return withheld(disclose_kind::group, field_no(sfield::id), m);
 }
 
 }  // namespace keyhole::detail

@@ -106,6 +106,9 @@ class status_filter : public status_output {
     // a copy (besides what nests an object): withheld, or read by the rewrite.
     auto mask = [&](disclose_kind k) { return withheld_mask_[size_t(k)]; };
     component_attention_ = mask(disclose_kind::component);
+    // Copies of ids: a component's `group_id` is a group's id (S-F4).
+    bool ids_withheld = component_attention_.has(field_no(sfield::id)) || mask(disclose_kind::group).has(field_no(sfield::id));
+    if (ids_withheld) component_attention_.add(field_no(sfield::group_id));
     group_attention_ = component_attention_;
     for (uint8_t i = 0; i < 2; ++i) group_attention_.w[i] |= mask(disclose_kind::group).w[i];
     group_attention_.add(field_no(sfield::components));
@@ -119,12 +122,21 @@ class status_filter : public status_output {
     update_attention_ = mask(disclose_kind::update);
     update_attention_.add(field_no(sfield::affected_components));
     update_attention_.add(field_no(sfield::body));
+    // An update repeats its event's status and id (`incident_id`): the
+    // event's disclosure of those covers them there too (S-F4, S-F5).
+    incident_id_field_ = table_.classify_bounded("incident_id");
+    for (disclose_kind k : {disclose_kind::incident, disclose_kind::maintenance}) {
+      if (mask(k).has(field_no(sfield::status))) update_attention_.add(field_no(sfield::status));
+      if (mask(k).has(field_no(sfield::id))) update_attention_.add(incident_id_field_);
+    }
     // An affected component repeats its component's name and statuses
     // (`old_status`, `new_status`): their disclosure covers them there too.
     auto withheld_for_components = [&](sfield f) {
       return mask(disclose_kind::component).has(field_no(f)) || mask(disclose_kind::group).has(field_no(f));
     };
     if (withheld_for_components(sfield::name)) affected_attention_.add(field_no(sfield::name));
+    track_names_ = mask(disclose_kind::group).has(field_no(sfield::name));
+    if (ids_withheld) affected_attention_.add(field_no(sfield::code));
     old_status_field_ = table_.classify_bounded("old_status");
     new_status_field_ = table_.classify_bounded("new_status");
     if (withheld_for_components(sfield::status)) {
@@ -153,6 +165,7 @@ class status_filter : public status_output {
                     notable.overflow || !t_.compact()};
     notable_.insert(notable_.end(), notable.node, notable.node + notable.count);
     if (top_level) comps_[self].present = true;
+    if (track_names_) note_name(comps_[self], at_of(at, sfield::name));
     if (gid != npos && !t_.is_null(gid)) {
       if (!t_.is_string(gid)) return fail("group_id must be a string or null", gid);
       if (!assign_group(self, group_entry(t_.str(gid)))) return false;
@@ -174,6 +187,13 @@ class status_filter : public status_output {
     }
     (top_level ? top_ : copies_).push_back(o);
     return true;
+  }
+
+  // The name an object gives its component or group (component_info::name).
+  void note_name(component_info& c, uint32_t name) {
+    if (!t_.is_string(name)) return;
+    if (c.name == npos) c.name = name;
+    else if (!c.names_differ && t_.str(c.name) != t_.str(name)) c.names_differ = true;
   }
 
   // Rejects the payload; for the bool-returning steps.
@@ -455,6 +475,7 @@ class status_filter : public status_output {
   uint32_t last_group_ = npos;         // group_entry()'s memory
   uint32_t last_entry_ = npos;         // entry()'s: npos + 1 is index 0
   std::string_view last_group_id_;
+  bool track_names_ = false;  // group.name is withheld: component_info::name is kept (note_name)
   std::vector<uint32_t> seen_;  // count_affected(): stamp per component index
   uint32_t stamp_ = 0;
 };

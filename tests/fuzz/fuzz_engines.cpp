@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 
 #include "keyhole/keyhole.h"
@@ -28,6 +29,14 @@ const char* const kPolicies[] = {
    "incidents":{"mixed":"hide"},"recompute-status":false},
  "articles":{"default":{"allow":["everyone"]},"spaces":{"SECRET":{"allow":["@staff"],"inherit":false}},
    "labels":{"internal":{"deny":["anonymous"]}},"parents":{"101":"100","102":"101"}}})",
+    // Disclosure of what other objects repeat: ids, names, statuses (review S-F1, S-F4, S-F5).
+    R"({"keyhole":1,"audiences":{"staff":["group:staff"]},
+ "status":{"default":{"allow":["everyone"]},"components":{"s1":{"allow":["@staff"],"inherit":false}},
+   "disclose":[{"field":"component.id","allow":["signed-in"],"replace":"KH-ID"},{"field":"group.id","allow":["@staff"]},
+               {"field":"group.name","allow":["@staff"],"replace":"KH-GROUP"},{"field":"component.name","allow":["signed-in"]},
+               {"field":"incident.status","allow":["signed-in"]},{"field":"incident.id","allow":["@staff"],"replace":"KH-INC"},
+               {"field":"maintenance.status","allow":["@staff"],"replace":"KH-MS"},{"field":"update.status","allow":["@staff"]}]},
+ "articles":{"default":{"allow":["everyone"]}}})",
 };
 const char* const kClaims[] = {
     "{}",
@@ -46,7 +55,7 @@ const char* const kClaims[] = {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   uint8_t pick = data[0];
-  const char* policy = kPolicies[pick % 2];
+  const char* policy = kPolicies[pick % std::size(kPolicies)];
   const char* claims = kClaims[(pick >> 1) % 4];
   bool status_json = (pick >> 3) & 1;
   std::string payload(reinterpret_cast<const char*>(data + 1), size - 1);

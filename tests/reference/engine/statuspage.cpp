@@ -60,6 +60,8 @@ struct component_info {
   bool says_not_group = false;  // group: false
   bool present = false;       // a component object at the top level (SPEC §5 groups)
   bool visible = false;
+  uint32_t name = npos;       // its name as its objects give it (fixed after the freeze, S-F1)
+  bool names_differ = false;
 };
 
 // SPEC §5: a maintenance is an object with a non-null `scheduled_for`,
@@ -135,6 +137,7 @@ class status_filter {
         if (!rewrite_incident(e, kind_of(e))) return outcome::rejected;
     }
     if (status != npos && s_.recompute_status && !recompute_banner(status)) return outcome::rejected;
+    if (t_.is_object(page) && s_.recompute_status) recompute_page_banner(page);  // fixed after the freeze (S-F2)
     // Semantics fixed after the freeze (review F6): `page` and `status` are read.
     if (status != npos && !t_.unique_keys(status)) return c_.reject("duplicate member in status", status);
     if (t_.is_object(page) && !t_.unique_keys(page)) return c_.reject("duplicate member in page", page);
@@ -202,12 +205,17 @@ class status_filter {
   // so it is present (SPEC §5); copies inside incidents are not.
   bool learn_component(uint32_t obj, bool top_level = false) {
     if (!t_.is_object(obj)) return fail("a component must be an object", obj);
-    static constexpr std::string_view names[] = {"id", "group_id", "group", "components", "status"};
-    uint32_t found[5];
+    static constexpr std::string_view names[] = {"id", "group_id", "group", "components", "status", "name"};
+    uint32_t found[6];
     if (!t_.members(obj, names, found)) return fail("duplicate member in a component", obj);
-    auto [id, gid, g, list, status] = found;
+    auto [id, gid, g, list, status, name] = found;
     if (!t_.is_string(id)) return fail("a component needs a string id", obj);
     uint32_t self = entry(t_.str(id));
+    if (t_.is_string(name)) {  // fixed after the freeze (S-F1)
+      component_info& c = comps_[self];
+      if (c.name == npos) c.name = name;
+      else if (t_.str(c.name) != t_.str(name)) c.names_differ = true;
+    }
     if (top_level) {
       comps_[self].present = true;
       top_.push_back(component_obj{obj, self, status, list});  // read once: the rewrite needs no lookups
@@ -357,6 +365,16 @@ class status_filter {
     for (std::string_view m : {"old_status", "new_status"}) c_.apply_withheld(*w, t_.member(a, m));
   }
 
+  // Member node `n`, a copy of `kind`.`member`, follows that member's
+  // disclosure (fixed after the freeze, review S-F4/S-F5: ids, names and
+  // statuses repeated elsewhere).
+  void disclose_copy_as(std::string_view kind, std::string_view member, uint32_t n) {
+    auto [first, last] = c_.withheld_of(kind);
+    auto w = std::lower_bound(first, last, member,
+                              [](const filter_context::withheld_field& x, std::string_view m) { return x.member < m; });
+    if (w != last && w->member == member) c_.apply_withheld(*w, n);
+  }
+
   // Whether member node `m` of an object of `kind` is withheld from the viewer.
   bool unseen(std::string_view kind, std::string_view member, uint32_t m) const {
     return m != npos && !t_.is_null(m) && c_.withholds(kind, member);
@@ -398,12 +416,20 @@ class status_filter {
     }
     c_.disclose("component", e);
     drop_unread_nested(e, "components");
+    // `group_id` is a group's id (fixed after the freeze, review S-F4).
+    uint32_t gid = t_.member(e, "group_id");
+    if (!c_.withholds("component", "group_id") && !(info.is_group && c_.withholds("group", "group_id")) && gid != npos &&
+        !c_.edited_at(gid)) {
+      if (c_.withholds("component", "id")) disclose_copy_as("component", "id", gid);
+      else disclose_copy_as("group", "id", gid);
+    }
     if (!info.is_group) return;
     c_.disclose("group", e);
     uint32_t list = o.list;
     if (t_.is_array(list))
       for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m))
         if (!shown(m)) c_.drop(m);
+        else disclose_copy_as("component", "id", m);  // fixed after the freeze (review S-F4)
     if (!s_.recompute_status) return;
     uint32_t st = o.status;
     if (st == npos || c_.edited_at(st)) return;  // disclosure removed or replaced it: that stands
@@ -529,9 +555,18 @@ class status_filter {
             // and `group.name` ones for a group's code (fixed after the freeze, review F4).
             c_.disclose("component", a, "name");
             disclose_statuses_as("component", a);  // fixed after the freeze (review B1)
+            disclose_copy_as("component", "id", code);  // fixed after the freeze (review S-F4)
             if (of(code).is_group) {
               c_.disclose("group", a, "name");
               disclose_statuses_as("group", a);
+              disclose_copy_as("group", "id", code);
+            } else if (of(code).in_group && !c_.withholds("component", "name")) {
+              // "<group name> - <component name>" (fixed after the freeze, review S-F1)
+              const component_info& group = comps_[of(code).group];
+              uint32_t name = t_.member(a, "name");
+              bool may_repeat = group.name == npos || group.names_differ || !t_.is_string(name) ||
+                                t_.str(name).find(t_.str(group.name)) != std::string_view::npos;
+              if (may_repeat) disclose_copy_as("group", "name", name);
             }
             drop_unread_nested(a, {});
           }
@@ -544,6 +579,9 @@ class status_filter {
           }
         }
         c_.disclose("update", u);
+        // An update repeats its event's status and id (fixed after the freeze, review S-F4/S-F5).
+        if (!c_.withholds("update", "status")) disclose_copy_as(kind_name(kind), "status", t_.member(u, "status"));
+        if (!c_.withholds("update", "incident_id")) disclose_copy_as(kind_name(kind), "id", t_.member(u, "incident_id"));
         // Fixed after the freeze (review F3): a body redaction removed stays
         // removed, since disclosure leaves an absent member alone.
         if (removed_body != npos) c_.drop(removed_body);
@@ -584,6 +622,14 @@ class status_filter {
       case impact_severity::critical: break;
     }
     return {"critical", "Major System Outage"};
+  }
+
+  // A webhook's `page` repeats the banner (fixed after the freeze, review S-F2).
+  void recompute_page_banner(uint32_t page) {
+    auto [indicator, description] = any_shown_component_ ? banner_of(shown_ranks_) : banner_of(worst_impact_);
+    uint32_t ind = t_.member(page, "status_indicator"), desc = t_.member(page, "status_description");
+    if (ind != npos) c_.replace(ind, json_string(indicator));
+    if (desc != npos) c_.replace(desc, json_string(description));
   }
 
   bool recompute_banner(uint32_t status) {
