@@ -21,6 +21,7 @@ struct item_view {
   bool jsm = false;
   page_facts self;
   std::string_view space;
+  std::string_view space_id;  // a v1 space object's `id` too, when carried
   bool space_known = false;
   bool hidden = false;  // fail closed before any rule is applied
   std::string note;     // the first reason, for explain
@@ -125,7 +126,10 @@ class kb_filter {
       if (!t_.is_object(src) || !t_.unique_keys(src) || !id_text(t_, c_.member(src, "pageId"), v.self.id))
         v.hide("no source.pageId");
       uint32_t sk = t_.is_object(src) ? c_.member(src, "spaceKey") : npos;
-      if (t_.is_string(sk)) v.space = t_.str(sk), v.space_known = true;
+      // JSM names the space by key only, so, as a v2 page's id, it counts as
+      // carried when the policy names it by that key or names no space by id
+      // (review round 8, F3; fixed after the freeze).
+      if (t_.is_string(sk)) v.space = t_.str(sk), v.space_known = a_.spaces.find(v.space) || !spaces_named_by_id();
       // What other copies of the page carry binds it as it binds its
       // children (fixed after the freeze: review round 5, F1).
       if (!v.self.id.empty()) join_facts(v.self, tree_.facts_of(v.self.id));
@@ -140,6 +144,11 @@ class kb_filter {
         if (!t_.unique_keys(sp)) v.hide("duplicate member in space");
         uint32_t key = c_.member(sp, "key");
         if (t_.is_string(key)) v.space = t_.str(key), v.space_known = true;
+        // A rule may name the space by its id (as v2 must): it applies too.
+        // Without the id the space counts as carried as JSM's does (review
+        // round 8, F3).
+        if (!id_text(t_, c_.member(sp, "id"), v.space_id) && v.space_known)
+          v.space_known = a_.spaces.find(v.space) || !spaces_named_by_id();
       } else if (id_text(t_, c_.member(v.content, "spaceId"), v.space)) {
         // A v2 page names its space by id only. Space rules keyed by space key
         // cannot be matched against it, so the space counts as carried only
@@ -159,6 +168,23 @@ class kb_filter {
     }
     if (!a_.spaces.empty() && !v.space_known) v.hide("space not carried by the payload");
     if (v.self.restrict == restriction::unknown) v.hide("restrictions not carried");
+  }
+
+  // Whether some space rule is named by a numeric space id (v2's `spaceId`).
+  bool spaces_named_by_id() const {
+    for (const auto& [name, r] : a_.spaces)
+      if (!name.empty() && name.find_first_not_of("0123456789") == std::string_view::npos) return true;
+    return false;
+  }
+
+  // The space's level: the rules naming it by key and, for a v1 space
+  // object, by id (review round 8, F3); merged as a label's rule merges.
+  level space_level(const item_view& v) const {
+    level l{"space:" + std::string(v.space), {}};
+    if (const rule* r = a_.spaces.find(v.space)) l.rules.push_back(r);
+    if (!v.space_id.empty() && v.space_id != v.space)
+      if (const rule* r = a_.spaces.find(v.space_id)) l.rules.push_back(r);
+    return l;
   }
 
   // Whether every space rule is named by a numeric space id (v2's `spaceId`).
@@ -247,8 +273,8 @@ class kb_filter {
     bool shown = false;
     if (!v.hidden) {
       if (a_.has_default) apply_level(c_.m, level{"default", {&a_.default_rule}}, d, c_.tracing);
-      if (v.space_known)
-        if (const rule* r = a_.spaces.find(v.space)) apply_level(c_.m, level{"space:" + std::string(v.space), {r}}, d, c_.tracing);
+      if (v.space_known)  // by key and by id (fixed after the freeze: round 8, F3)
+        if (level space = space_level(v); !space.rules.empty()) apply_level(c_.m, space, d, c_.tracing);
       uint32_t anc = c_.member(content, "ancestors");
       bool chain_known = anc != npos ? carried_ancestors(v, anc, d) : linked_ancestors(v, d);
       if (chain_known) {
