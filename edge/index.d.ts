@@ -18,6 +18,8 @@ export interface Route {
   /** A policy for this route only (JSON text or object). */
   policy?: string | object;
   name?: string;
+  /** pass-through only: send `upstreamHeaders` (the origin's credentials) with these requests too (default false). */
+  sendUpstreamHeaders?: boolean;
 }
 
 export interface IdentityConfig {
@@ -157,7 +159,8 @@ export interface EdgeConfig {
   identity?: IdentityConfig;
   share?: ShareConfig;
   limits?: { maxPayloadBytes?: number; upstreamTimeoutMs?: number };
-  /** Added to every upstream request (the origin's own credentials), the same for every viewer. */
+  /** Added to every filtered upstream request (the origin's own credentials), the same for every
+   *  viewer; to pass-through requests only on routes with `sendUpstreamHeaders: true`. */
   upstreamHeaders?: Record<string, string> | Headers;
   /** `wasm: { wasmModule }` in workerd (import wasmModule from "@keyhole/wasm/keyhole.wasm"). */
   wasm?: LoadOptions;

@@ -41,7 +41,7 @@ const identityMembers = {
 const cache = object({ audience: bool, maxAge: count });
 const limits = object({ maxPayloadBytes: positive, upstreamTimeoutMs: positive });
 const format = oneOfValues(FORMATS);
-const routeMembers = { format, cache, policy, name: string };
+const routeMembers = { format, cache, policy, name: string, sendUpstreamHeaders: bool };
 const shareMembers = { param: string, header: string };
 const upstreamCache = anyOf(is("false", (v) => v === false), object({ maxEntries: positive, maxBytes: positive }));
 // CORS (issue 15): exact origins ("https://a.example") or "*" (only without credentials).

@@ -7,6 +7,7 @@ import { assertValid } from "./config-check.js";
 import { EDGE_CONFIG } from "./config-schema.js";
 import { compileRoutes, policyTextOf } from "./routes.js";
 import { normalisePath } from "./request-path.js";
+import { passThroughRefusal } from "./pass-through-guard.js";
 import { addRestrictionExpands } from "./confluence-expand.js";
 import { upstreamClient, UpstreamError } from "./upstream.js";
 import { viewerResolver } from "./viewer.js";
@@ -63,7 +64,8 @@ function failureResponse(e, info) {
  *   identity: see identity.js (algorithms, keys, issuer, audience, cookie, claims mapping)
  *   share:    { secret, param: "share", header: "x-keyhole-share" }
  *   limits:   { maxPayloadBytes: 8 MiB, upstreamTimeoutMs: 15000 }
- *   upstreamHeaders: headers added to every upstream request (e.g. the origin's API token)
+ *   upstreamHeaders: headers added to every filtered upstream request (e.g. the origin's API
+ *             token); to pass-through requests only on routes with sendUpstreamHeaders: true
  *   wasm:     options for loadKeyhole ({ wasmModule } in workerd) or keyhole: a loaded instance
  *   fetch:    the fetch used for upstream requests (default globalThis.fetch)
  *   cache:    "auto" (Cache API when present, else memory) | false | { match, put }
@@ -165,6 +167,11 @@ function routeRequest(e, request, info) {
   if (norm.error) { info.error = norm.error; return { response: jsonError(400, "bad request") }; }
   const route = e.routes.find((r) => r.re.test(norm.path));
   if (!route) return { response: jsonError(404, "not found") };
+  if (route.format === "pass-through") {
+    // A filtered path spelt so that the origin still reads it (F2) never passes through.
+    const refused = passThroughRefusal(norm.path, e.routes);
+    if (refused) { info.error = refused.reason; return { response: refused.status === 400 ? jsonError(400, "bad request") : jsonError(404, "not found") }; }
+  }
   info.route = route.name;
   // Query to forward: everything but the share token (and, on Confluence v1, the restrictions).
   const fwd = new URLSearchParams(url.search);
@@ -178,7 +185,10 @@ function routeRequest(e, request, info) {
 async function handle(e, request, ctx, info) {
   const r = routeRequest(e, request, info);
   if (r.response) return r.response;
-  if (r.route.format === "pass-through") return e.up.passThrough(r.upstreamPath, r.search, request, info);
+  if (r.route.format === "pass-through") {
+    // The origin's credentials (upstreamHeaders) go only where the route asks for them (F2).
+    return e.up.passThrough(r.upstreamPath, r.search, request, info, { withUpstreamHeaders: r.route.sendUpstreamHeaders === true });
+  }
   const who = await e.viewer.resolve(request, r.shareToken, info);
   if (who.response) return who.response;
   const state = await e.ready();

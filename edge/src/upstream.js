@@ -157,8 +157,10 @@ export function upstreamClient({ upstream, upstreamHeaders, fetch: upstreamFetch
     return cache.get(`${pathAndQuery}\n${accept}`, (validators) => load(pathAndQuery, headers, validators));
   }
 
-  async function passThrough(path, search, request, info) {
-    const ph = new Headers(upstreamHeaders ?? {});
+  /** A pass-through request: upstreamHeaders only with `withUpstreamHeaders` (the route's
+   *  sendUpstreamHeaders), so the origin's credentials do not open every unrouted path. */
+  async function passThrough(path, search, request, info, { withUpstreamHeaders = false } = {}) {
+    const ph = new Headers(withUpstreamHeaders ? (upstreamHeaders ?? {}) : {});
     ph.set("accept-encoding", "identity");
     const up = await go(path + search, { method: request.method, headers: ph });
     const h = new Headers();
