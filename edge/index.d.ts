@@ -170,6 +170,9 @@ export interface EdgeConfig {
   fetch?: (request: Request) => Promise<Response>;
   /** Audience cache: "auto" (Cache API when present, else memory), false, or your own. */
   cache?: "auto" | false | ResponseCache;
+  /** Bounds of the in-memory audience cache (Node): least recently used out; a copy over
+   *  maxEntryBytes is not kept. Defaults 500 entries, 64 MiB, 8 MiB. */
+  cacheLimits?: { maxEntries?: number; maxBytes?: number; maxEntryBytes?: number };
   upstreamCache?: false | UpstreamCacheConfig;
   cors?: CorsConfig;
   pages?: PagesConfig;

@@ -66,6 +66,7 @@ const limits = object({ maxPayloadBytes: positive, upstreamTimeoutMs: positive }
 const format = oneOfValues(FORMATS);
 const routeMembers = { format, cache, policy, name: string, sendUpstreamHeaders: bool };
 const shareMembers = { param: string, header: string };
+const cacheLimits = object({ maxEntries: positive, maxBytes: positive, maxEntryBytes: positive });
 const upstreamCache = anyOf(is("false", (v) => v === false), object({ maxEntries: positive, maxBytes: positive }));
 // CORS (issue 15): exact origins ("https://a.example") or "*" (only without credentials).
 const corsOrigin = is('an origin ("https://host[:port]") or "*"', (v) => v === "*" || (typeof v === "string" && /^https?:\/\/[^/?#\s]+$/.test(v)));
@@ -97,6 +98,7 @@ export const EDGE_CONFIG = object({
   cache: anyOf(oneOfValues(["auto"]), is("false", (v) => v === false), object({ match: fn, put: fn }, { required: ["match", "put"] })),
   log: fn,
   upstreamCache,
+  cacheLimits,
   cors: CORS,
   filterPool: object({ filter: fn, minBytes: count, close: fn }, { required: ["filter", "minBytes"] }),
 }, { required: ["policy", "upstream"] });
@@ -119,6 +121,7 @@ export const CONFIG_FILE = object({
   limits,
   upstreamHeaders: mapOf(string),
   upstreamCache,
+  cacheLimits,
   cors: CORS,
   workers: WORKERS,
   pages: PAGES,

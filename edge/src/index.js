@@ -26,11 +26,11 @@ export { normalisePath } from "./request-path.js";
 
 const DEFAULT_MAX_PAYLOAD = 8 * 1024 * 1024;
 
-function pickCache(option) {
+function pickCache(option, limits) {
   if (option === false) return null;
   if (option && typeof option === "object") return option;
   if (typeof caches !== "undefined" && caches.default) return caches.default;
-  return memoryCache();
+  return memoryCache(limits ?? {});
 }
 
 /** Core errors to responses: hidden single resource 404, claims 401, anything else 502. */
@@ -69,6 +69,8 @@ function failureResponse(e, info) {
  *   wasm:     options for loadKeyhole ({ wasmModule } in workerd) or keyhole: a loaded instance
  *   fetch:    the fetch used for upstream requests (default globalThis.fetch)
  *   cache:    "auto" (Cache API when present, else memory) | false | { match, put }
+ *   cacheLimits: { maxEntries: 500, maxBytes: 64 MiB, maxEntryBytes: 8 MiB }: bounds of the
+ *             memory cache (memory-cache.js; least recently used out, larger copies not kept)
  *   filterPool: { filter(policyText, bytes, claims, options), minBytes } filters bodies of at
  *             least minBytes elsewhere (Node: filter-pool.js, worker threads); absent in workerd
  *   upstreamCache: false | { maxEntries: 256, maxBytes: 64 MiB }: coalesce concurrent upstream
@@ -96,7 +98,7 @@ export function createEdgeFilter(config = {}) {
     // ready(): the share stage asks the core (kh.shareGrants) whether a link is for this viewer
     viewer: viewerResolver(config, () => e.ready(), site?.session),
     pool: config.filterPool ?? null,
-    cache: pickCache(config.cache),
+    cache: pickCache(config.cache, config.cacheLimits),
     cors: null,
     state: null, // Promise<{ kh, policies }>
   };
