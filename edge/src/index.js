@@ -17,6 +17,7 @@ import { upstreamCache } from "./upstream-cache.js";
 import { corsPolicy } from "./cors.js";
 import { siteRoutes, edgeHooks } from "./site.js";
 import { viewerCache } from "./viewer-cache.js";
+import { forRequest, storedCacheControl } from "./downstream-cache.js";
 
 export { createShareToken, shareVerifier, verifyShareToken, grantsFor } from "./share.js";
 export { compileIdentity, IdentityError } from "./identity.js";
@@ -223,7 +224,7 @@ async function filtered(e, request, ctx, info, r) {
     const hit = await e.cache.match(cacheKey);
     if (hit) {
       info.cache = "hit";
-      return respond(request, bytesOf(hit) ?? new Uint8Array(await hit.arrayBuffer()), hit.headers.get("etag"), hit.headers, info, true);
+      return respond(request, bytesOf(hit) ?? new Uint8Array(await hit.arrayBuffer()), hit.headers.get("etag"), downstream(e, request, r, hit.headers), info, true);
     }
   }
   const upPath = r.fromSummary ? r.upstreamPath.replace(/status\.json$/, "summary.json") : r.upstreamPath;
@@ -242,8 +243,13 @@ async function filtered(e, request, ctx, info, r) {
     const p = e.cache.put(cacheKey, bytesResponse(out, { headers }, { shared: true })).catch(() => {});
     if (ctx && typeof ctx.waitUntil === "function") ctx.waitUntil(p); else await p;
   }
-  return respond(request, out, etag, headers, info, cacheKey !== null);
+  return respond(request, out, etag, perAudience ? downstream(e, request, r, headers) : headers, info, cacheKey !== null);
 }
+
+/** An audience-cached copy's headers as this request may get them: `private` unless it
+ *  carries no credentials (downstream-cache.js, review F7). */
+const downstream = (e, request, r, headers) =>
+  forRequest(headers, request, r.route.cache?.maxAge ?? 60, e.viewer.shareHeader, e.viewer.shareParam);
 
 function audienceCacheKey(r) {
   const k = new URL("https://keyhole-cache.invalid" + r.upstreamPath + r.search);
@@ -254,9 +260,10 @@ function audienceCacheKey(r) {
 function responseHeaders(e, etag, r, perAudience) {
   const headers = new Headers({ "content-type": "application/json; charset=utf-8", etag, "x-content-type-options": "nosniff" });
   if (perAudience) {
-    // One filtered copy per audience: the edge cache is keyed by the audience key; any
-    // shared cache downstream must key on the credentials (Vary) so it never mixes them.
-    headers.set("cache-control", `public, max-age=${r.route.cache?.maxAge ?? 60}`);
+    // One filtered copy per audience: the edge cache is keyed by the audience key. This is
+    // the stored copy's Cache-Control; a request with credentials is sent `private` (F7).
+    // Vary stays for downstream caches that honour it.
+    headers.set("cache-control", storedCacheControl(r.route.cache?.maxAge ?? 60));
     headers.set("vary", `Authorization, Cookie, ${e.viewer.shareHeader}`);
     headers.set("x-keyhole-audience", r.audience);
   } else {
