@@ -9,7 +9,7 @@ import { compileRoutes, policyTextOf } from "./routes.js";
 import { normalisePath } from "./request-path.js";
 import { passThroughRefusal } from "./pass-through-guard.js";
 import { addRestrictionExpands } from "./confluence-expand.js";
-import { upstreamClient, UpstreamError } from "./upstream.js";
+import { upstreamClient, UpstreamError, upstreamAccept } from "./upstream.js";
 import { viewerResolver } from "./viewer.js";
 import { jsonError, unauthorized, etagOf, respond, bytesResponse, bytesOf } from "./responses.js";
 import { memoryCache } from "./memory-cache.js";
@@ -219,7 +219,7 @@ async function handle(e, request, ctx, info) {
 /** Cache lookup (audience-cached routes), upstream fetch, filter, cache store, response. */
 async function filtered(e, request, ctx, info, r) {
   const perAudience = r.route.cache?.audience === true;
-  const cacheKey = perAudience && e.cache ? audienceCacheKey(r) : null;
+  const cacheKey = perAudience && e.cache ? audienceCacheKey(r, request) : null;
   if (cacheKey) {
     const hit = await e.cache.match(cacheKey);
     if (hit) {
@@ -251,10 +251,16 @@ async function filtered(e, request, ctx, info, r) {
 const downstream = (e, request, r, headers) =>
   forRequest(headers, request, r.route.cache?.maxAge ?? 60, e.viewer.shareHeader, e.viewer.shareParam);
 
-function audienceCacheKey(r) {
-  const k = new URL("https://keyhole-cache.invalid" + r.upstreamPath + r.search);
-  k.searchParams.set("__keyhole_audience", r.audience);
-  return k.toString();
+/**
+ * The audience cache key: the audience key and the Accept sent upstream, each in its own path
+ * segment, then exactly the upstream path and query (review F6). The audience used to be a
+ * query parameter the client could send too, and Accept was not in the key, so one viewer
+ * could fill another's copy with the origin's answer to another request. Now two requests
+ * share an entry only when their audience, Accept, path and query are the same.
+ */
+function audienceCacheKey(r, request) {
+  const accept = upstreamAccept(request);
+  return `https://keyhole-cache.invalid/${encodeURIComponent(r.audience)}/${encodeURIComponent(accept)}${r.upstreamPath}${r.search}`;
 }
 
 function responseHeaders(e, etag, r, perAudience) {
@@ -264,7 +270,7 @@ function responseHeaders(e, etag, r, perAudience) {
     // the stored copy's Cache-Control; a request with credentials is sent `private` (F7).
     // Vary stays for downstream caches that honour it.
     headers.set("cache-control", storedCacheControl(r.route.cache?.maxAge ?? 60));
-    headers.set("vary", `Authorization, Cookie, ${e.viewer.shareHeader}`);
+    headers.set("vary", `Authorization, Cookie, ${e.viewer.shareHeader}, Accept`); // Accept goes upstream (F6)
     headers.set("x-keyhole-audience", r.audience);
   } else {
     headers.set("cache-control", "private, no-cache");
