@@ -18,6 +18,8 @@ export interface Route {
   /** A policy for this route only (JSON text or object). */
   policy?: string | object;
   name?: string;
+  /** pass-through only: send `upstreamHeaders` (the origin's credentials) with these requests too (default false). */
+  sendUpstreamHeaders?: boolean;
 }
 
 export interface IdentityConfig {
@@ -157,7 +159,8 @@ export interface EdgeConfig {
   identity?: IdentityConfig;
   share?: ShareConfig;
   limits?: { maxPayloadBytes?: number; upstreamTimeoutMs?: number };
-  /** Added to every upstream request (the origin's own credentials), the same for every viewer. */
+  /** Added to every filtered upstream request (the origin's own credentials), the same for every
+   *  viewer; to pass-through requests only on routes with `sendUpstreamHeaders: true`. */
   upstreamHeaders?: Record<string, string> | Headers;
   /** `wasm: { wasmModule }` in workerd (import wasmModule from "@keyhole/wasm/keyhole.wasm"). */
   wasm?: LoadOptions;
@@ -167,6 +170,9 @@ export interface EdgeConfig {
   fetch?: (request: Request) => Promise<Response>;
   /** Audience cache: "auto" (Cache API when present, else memory), false, or your own. */
   cache?: "auto" | false | ResponseCache;
+  /** Bounds of the in-memory audience cache (Node): least recently used out; a copy over
+   *  maxEntryBytes is not kept. Defaults 500 entries, 64 MiB, 8 MiB. */
+  cacheLimits?: { maxEntries?: number; maxBytes?: number; maxEntryBytes?: number };
   upstreamCache?: false | UpstreamCacheConfig;
   cors?: CorsConfig;
   pages?: PagesConfig;

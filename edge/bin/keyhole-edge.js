@@ -12,7 +12,7 @@ import { WORKERS } from "../src/config-schema.js";
 
 const USAGE = `usage:
   keyhole-edge --upstream URL --policy FILE [--port 8787] [--host 127.0.0.1]
-               [--hs256-secret-file FILE] [--issuer ISS] [--audience AUD]
+               [--hs256-secret-file FILE --issuer ISS --audience AUD]
                [--share-secret-file FILE] [--cookie NAME] [--max-payload BYTES]
                [--cache-by-audience SECONDS] [--workers N] [--workers-min-bytes BYTES]
   keyhole-edge --config FILE [--workers N]   (JSON; see edge/README.md)
@@ -33,7 +33,11 @@ const readSecret = (f) => readText(f).replace(/\r?\n$/, "");
 function configFromFlags(v) {
   if (!v.upstream || !v.policy) die(`--upstream and --policy are required\n${USAGE}`);
   const edge = { upstream: v.upstream, policy: readText(v.policy), identity: {} };
-  if (v["hs256-secret-file"]) edge.identity = { algorithms: ["HS256"], hs256Secret: readSecret(v["hs256-secret-file"]) };
+  if (v["hs256-secret-file"]) {
+    // SPEC §9: a token's issuer and audience are checked (review F5), so both are required.
+    for (const flag of ["issuer", "audience"]) if (!v[flag]) die(`--${flag} is required with --hs256-secret-file\n${USAGE}`);
+    edge.identity = { algorithms: ["HS256"], hs256Secret: readSecret(v["hs256-secret-file"]) };
+  }
   if (v.issuer) edge.identity.issuer = v.issuer;
   if (v.audience) edge.identity.audience = v.audience;
   if (v.cookie) edge.identity.cookie = v.cookie;

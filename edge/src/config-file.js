@@ -59,7 +59,7 @@ export function loadConfigFile(file) {
   const edge = {
     upstream: c.upstream, policy: c.policyFile ? read(rel(c.policyFile), file) : c.policy,
     routes, identity: id, share, limits: c.limits, upstreamHeaders: c.upstreamHeaders,
-    upstreamCache: c.upstreamCache, cors: c.cors, pages: c.pages,
+    upstreamCache: c.upstreamCache, cacheLimits: c.cacheLimits, cors: c.cors, pages: c.pages,
   };
   return { edge, listen: { port: c.port, host: c.host }, workers: c.workers };
 }

@@ -38,11 +38,35 @@ const identityMembers = {
   maxTokenBytes: positive,
   trustTokenGrants: bool,
 };
+/**
+ * Review F5 (round 8): SPEC §9 checks a token's issuer and audience. Without them a token
+ * signed with the same secret or key for another service (another app of the same provider)
+ * would be accepted here, so both are required wherever JWTs are accepted: `algorithms` not
+ * empty, or an HS256 secret (which implies HS256). An empty string or list checks nothing.
+ */
+function withIssuerAndAudience(identitySchema) {
+  const given = (v) => (typeof v === "string" ? v !== "" : Array.isArray(v) && v.length > 0 && v.every((x) => x !== ""));
+  return {
+    ...identitySchema,
+    check(v, p) {
+      const problem = identitySchema.check(v, p);
+      if (problem) return problem;
+      const acceptsJwts = (v.algorithms?.length ?? 0) > 0 || v.hs256Secret !== undefined || v.hs256SecretFile !== undefined;
+      if (!acceptsJwts) return null;
+      for (const name of ["issuer", "audience"]) {
+        if (!given(v[name])) return new ConfigError(`${p}/${name}`, `required when tokens are accepted (identity.algorithms): a token's ${name === "issuer" ? "iss" : "aud"} is checked against it`);
+      }
+      return null;
+    },
+  };
+}
+
 const cache = object({ audience: bool, maxAge: count });
 const limits = object({ maxPayloadBytes: positive, upstreamTimeoutMs: positive });
 const format = oneOfValues(FORMATS);
-const routeMembers = { format, cache, policy, name: string };
+const routeMembers = { format, cache, policy, name: string, sendUpstreamHeaders: bool };
 const shareMembers = { param: string, header: string };
+const cacheLimits = object({ maxEntries: positive, maxBytes: positive, maxEntryBytes: positive });
 const upstreamCache = anyOf(is("false", (v) => v === false), object({ maxEntries: positive, maxBytes: positive }));
 // CORS (issue 15): exact origins ("https://a.example") or "*" (only without credentials).
 const corsOrigin = is('an origin ("https://host[:port]") or "*"', (v) => v === "*" || (typeof v === "string" && /^https?:\/\/[^/?#\s]+$/.test(v)));
@@ -63,7 +87,7 @@ export const EDGE_CONFIG = object({
   policy,
   upstream: anyOf(string, is("a URL", (v) => v instanceof URL)),
   routes: arrayOf(object({ ...routeMembers, path: anyOf(string, is("a RegExp", (v) => v instanceof RegExp)) }, { required: ["path"] })),
-  identity: withHostCookies(object({ ...identityMembers, claims: mapOf(anyOf(claimPath, fn), SECTION1), oidc: oidcSchema() })),
+  identity: withHostCookies(withIssuerAndAudience(object({ ...identityMembers, claims: mapOf(anyOf(claimPath, fn), SECTION1), oidc: oidcSchema() }))),
   pages: PAGES,
   share: object({ ...shareMembers, secret: bytes }, { required: ["secret"] }),
   limits,
@@ -74,6 +98,7 @@ export const EDGE_CONFIG = object({
   cache: anyOf(oneOfValues(["auto"]), is("false", (v) => v === false), object({ match: fn, put: fn }, { required: ["match", "put"] })),
   log: fn,
   upstreamCache,
+  cacheLimits,
   cors: CORS,
   filterPool: object({ filter: fn, minBytes: count, close: fn }, { required: ["filter", "minBytes"] }),
 }, { required: ["policy", "upstream"] });
@@ -86,16 +111,17 @@ export const CONFIG_FILE = object({
   policyFile: string,
   port: is("a port number (0-65535)", (v) => Number.isSafeInteger(v) && v >= 0 && v <= 65535),
   host: string,
-  identity: withHostCookies(object({
+  identity: withHostCookies(withIssuerAndAudience(object({
     ...identityMembers, claims: mapOf(claimPath, SECTION1),
     hs256SecretFile: string, publicKeyFile: string, jwksFile: string,
     oidc: oidcSchema({ clientSecretFile: string, sessionSecretFile: string }),
-  }, { exclusive: [["hs256Secret", "hs256SecretFile"], ["publicKey", "publicKeyFile", "publicKeys"], ["jwks", "jwksFile"]] })),
+  }, { exclusive: [["hs256Secret", "hs256SecretFile"], ["publicKey", "publicKeyFile", "publicKeys"], ["jwks", "jwksFile"]] }))),
   share: object({ ...shareMembers, secret: string, secretFile: string }, { oneOf: [["secret", "secretFile"]] }),
   routes: arrayOf(object({ ...routeMembers, path: string, policyFile: string }, { required: ["path"] })),
   limits,
   upstreamHeaders: mapOf(string),
   upstreamCache,
+  cacheLimits,
   cors: CORS,
   workers: WORKERS,
   pages: PAGES,

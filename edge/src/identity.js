@@ -4,6 +4,7 @@ import { jwtVerify, importSPKI, importJWK, importX509, createLocalJWKSet, create
 import { findDuplicateMember } from "./json-duplicates.js";
 import { verifiedTokens, TOKEN_CACHE_SECONDS } from "./token-cache.js";
 import { readCookie } from "./auth/cookies.js";
+import { b64urlDecode } from "./base64url.js";
 
 export const SECTION1 = ["sub", "email", "email_verified", "groups", "orgs", "roles", "account", "attrs", "grants"];
 const ASYMMETRIC = new Set(["RS256", "ES256", "EdDSA"]);
@@ -175,10 +176,10 @@ export function compileIdentity(cfg = {}) {
   return { claimsFor, mapClaims, cookieName, algorithms };
 }
 
-/** The text of one base64url segment of a JWS, decoded as strict UTF-8 (throws otherwise). */
+/** The text of one base64url segment of a JWS, decoded as canonical base64url and strict
+ *  UTF-8 (throws otherwise). */
 function segmentText(seg) {
-  const bin = atob(seg.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((seg.length + 3) % 4));
-  return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+  return new TextDecoder("utf-8", { fatal: true }).decode(b64urlDecode(seg));
 }
 
 /**
@@ -201,6 +202,9 @@ function decodeHeader(token) {
   const dot = token.indexOf(".");
   if (dot <= 0 || token.split(".").length !== 3) throw new IdentityError("malformed token");
   try {
+    // One spelling per token: padding or unused bits set in any segment are refused, though
+    // jose would read the same bytes (base64url.js).
+    for (const seg of token.split(".")) b64urlDecode(seg);
     const h = JSON.parse(segmentText(token.slice(0, dot)));
     if (!h || typeof h !== "object" || typeof h.alg !== "string") throw new Error();
     return h;

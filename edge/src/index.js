@@ -7,8 +7,9 @@ import { assertValid } from "./config-check.js";
 import { EDGE_CONFIG } from "./config-schema.js";
 import { compileRoutes, policyTextOf } from "./routes.js";
 import { normalisePath } from "./request-path.js";
+import { passThroughRefusal } from "./pass-through-guard.js";
 import { addRestrictionExpands } from "./confluence-expand.js";
-import { upstreamClient, UpstreamError } from "./upstream.js";
+import { upstreamClient, UpstreamError, upstreamAccept } from "./upstream.js";
 import { viewerResolver } from "./viewer.js";
 import { jsonError, unauthorized, etagOf, respond, bytesResponse, bytesOf } from "./responses.js";
 import { memoryCache } from "./memory-cache.js";
@@ -16,6 +17,7 @@ import { upstreamCache } from "./upstream-cache.js";
 import { corsPolicy } from "./cors.js";
 import { siteRoutes, edgeHooks } from "./site.js";
 import { viewerCache } from "./viewer-cache.js";
+import { forRequest, storedCacheControl } from "./downstream-cache.js";
 
 export { createShareToken, shareVerifier, verifyShareToken, grantsFor } from "./share.js";
 export { compileIdentity, IdentityError } from "./identity.js";
@@ -25,11 +27,11 @@ export { normalisePath } from "./request-path.js";
 
 const DEFAULT_MAX_PAYLOAD = 8 * 1024 * 1024;
 
-function pickCache(option) {
+function pickCache(option, limits) {
   if (option === false) return null;
   if (option && typeof option === "object") return option;
   if (typeof caches !== "undefined" && caches.default) return caches.default;
-  return memoryCache();
+  return memoryCache(limits ?? {});
 }
 
 /** Core errors to responses: hidden single resource 404, claims 401, anything else 502. */
@@ -63,10 +65,13 @@ function failureResponse(e, info) {
  *   identity: see identity.js (algorithms, keys, issuer, audience, cookie, claims mapping)
  *   share:    { secret, param: "share", header: "x-keyhole-share" }
  *   limits:   { maxPayloadBytes: 8 MiB, upstreamTimeoutMs: 15000 }
- *   upstreamHeaders: headers added to every upstream request (e.g. the origin's API token)
+ *   upstreamHeaders: headers added to every filtered upstream request (e.g. the origin's API
+ *             token); to pass-through requests only on routes with sendUpstreamHeaders: true
  *   wasm:     options for loadKeyhole ({ wasmModule } in workerd) or keyhole: a loaded instance
  *   fetch:    the fetch used for upstream requests (default globalThis.fetch)
  *   cache:    "auto" (Cache API when present, else memory) | false | { match, put }
+ *   cacheLimits: { maxEntries: 500, maxBytes: 64 MiB, maxEntryBytes: 8 MiB }: bounds of the
+ *             memory cache (memory-cache.js; least recently used out, larger copies not kept)
  *   filterPool: { filter(policyText, bytes, claims, options), minBytes } filters bodies of at
  *             least minBytes elsewhere (Node: filter-pool.js, worker threads); absent in workerd
  *   upstreamCache: false | { maxEntries: 256, maxBytes: 64 MiB }: coalesce concurrent upstream
@@ -94,7 +99,7 @@ export function createEdgeFilter(config = {}) {
     // ready(): the share stage asks the core (kh.shareGrants) whether a link is for this viewer
     viewer: viewerResolver(config, () => e.ready(), site?.session),
     pool: config.filterPool ?? null,
-    cache: pickCache(config.cache),
+    cache: pickCache(config.cache, config.cacheLimits),
     cors: null,
     state: null, // Promise<{ kh, policies }>
   };
@@ -165,6 +170,11 @@ function routeRequest(e, request, info) {
   if (norm.error) { info.error = norm.error; return { response: jsonError(400, "bad request") }; }
   const route = e.routes.find((r) => r.re.test(norm.path));
   if (!route) return { response: jsonError(404, "not found") };
+  if (route.format === "pass-through") {
+    // A filtered path spelt so that the origin still reads it (F2) never passes through.
+    const refused = passThroughRefusal(norm.path, e.routes);
+    if (refused) { info.error = refused.reason; return { response: refused.status === 400 ? jsonError(400, "bad request") : jsonError(404, "not found") }; }
+  }
   info.route = route.name;
   // Query to forward: everything but the share token (and, on Confluence v1, the restrictions).
   const fwd = new URLSearchParams(url.search);
@@ -178,7 +188,10 @@ function routeRequest(e, request, info) {
 async function handle(e, request, ctx, info) {
   const r = routeRequest(e, request, info);
   if (r.response) return r.response;
-  if (r.route.format === "pass-through") return e.up.passThrough(r.upstreamPath, r.search, request, info);
+  if (r.route.format === "pass-through") {
+    // The origin's credentials (upstreamHeaders) go only where the route asks for them (F2).
+    return e.up.passThrough(r.upstreamPath, r.search, request, info, { withUpstreamHeaders: r.route.sendUpstreamHeaders === true });
+  }
   const who = await e.viewer.resolve(request, r.shareToken, info);
   if (who.response) return who.response;
   const state = await e.ready();
@@ -206,12 +219,12 @@ async function handle(e, request, ctx, info) {
 /** Cache lookup (audience-cached routes), upstream fetch, filter, cache store, response. */
 async function filtered(e, request, ctx, info, r) {
   const perAudience = r.route.cache?.audience === true;
-  const cacheKey = perAudience && e.cache ? audienceCacheKey(r) : null;
+  const cacheKey = perAudience && e.cache ? audienceCacheKey(r, request) : null;
   if (cacheKey) {
     const hit = await e.cache.match(cacheKey);
     if (hit) {
       info.cache = "hit";
-      return respond(request, bytesOf(hit) ?? new Uint8Array(await hit.arrayBuffer()), hit.headers.get("etag"), hit.headers, info, true);
+      return respond(request, bytesOf(hit) ?? new Uint8Array(await hit.arrayBuffer()), hit.headers.get("etag"), downstream(e, request, r, hit.headers), info, true);
     }
   }
   const upPath = r.fromSummary ? r.upstreamPath.replace(/status\.json$/, "summary.json") : r.upstreamPath;
@@ -230,22 +243,34 @@ async function filtered(e, request, ctx, info, r) {
     const p = e.cache.put(cacheKey, bytesResponse(out, { headers }, { shared: true })).catch(() => {});
     if (ctx && typeof ctx.waitUntil === "function") ctx.waitUntil(p); else await p;
   }
-  return respond(request, out, etag, headers, info, cacheKey !== null);
+  return respond(request, out, etag, perAudience ? downstream(e, request, r, headers) : headers, info, cacheKey !== null);
 }
 
-function audienceCacheKey(r) {
-  const k = new URL("https://keyhole-cache.invalid" + r.upstreamPath + r.search);
-  k.searchParams.set("__keyhole_audience", r.audience);
-  return k.toString();
+/** An audience-cached copy's headers as this request may get them: `private` unless it
+ *  carries no credentials (downstream-cache.js, review F7). */
+const downstream = (e, request, r, headers) =>
+  forRequest(headers, request, r.route.cache?.maxAge ?? 60, e.viewer.shareHeader, e.viewer.shareParam);
+
+/**
+ * The audience cache key: the audience key and the Accept sent upstream, each in its own path
+ * segment, then exactly the upstream path and query (review F6). The audience used to be a
+ * query parameter the client could send too, and Accept was not in the key, so one viewer
+ * could fill another's copy with the origin's answer to another request. Now two requests
+ * share an entry only when their audience, Accept, path and query are the same.
+ */
+function audienceCacheKey(r, request) {
+  const accept = upstreamAccept(request);
+  return `https://keyhole-cache.invalid/${encodeURIComponent(r.audience)}/${encodeURIComponent(accept)}${r.upstreamPath}${r.search}`;
 }
 
 function responseHeaders(e, etag, r, perAudience) {
   const headers = new Headers({ "content-type": "application/json; charset=utf-8", etag, "x-content-type-options": "nosniff" });
   if (perAudience) {
-    // One filtered copy per audience: the edge cache is keyed by the audience key; any
-    // shared cache downstream must key on the credentials (Vary) so it never mixes them.
-    headers.set("cache-control", `public, max-age=${r.route.cache?.maxAge ?? 60}`);
-    headers.set("vary", `Authorization, Cookie, ${e.viewer.shareHeader}`);
+    // One filtered copy per audience: the edge cache is keyed by the audience key. This is
+    // the stored copy's Cache-Control; a request with credentials is sent `private` (F7).
+    // Vary stays for downstream caches that honour it.
+    headers.set("cache-control", storedCacheControl(r.route.cache?.maxAge ?? 60));
+    headers.set("vary", `Authorization, Cookie, ${e.viewer.shareHeader}, Accept`); // Accept goes upstream (F6)
     headers.set("x-keyhole-audience", r.audience);
   } else {
     headers.set("cache-control", "private, no-cache");

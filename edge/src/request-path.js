@@ -6,8 +6,10 @@
 // The path is percent-decoded once, segment by segment. Anything whose meaning origins
 // disagree on is refused (400) rather than guessed: an encoded `/` or `\`, an encoded dot
 // segment (`%2e%2e`), a dot segment with a `;` parameter (`..;`, which Tomcat-style servers
-// resolve), NUL and other control characters, an encoded `?` or `#`, and double encoding (`%25`
-// followed by two hex digits, which a second decoding turns into another escape). Literal dot
+// resolve), NUL and other control characters, an encoded `?` or `#`, and any `%` left after
+// the one decoding (review F1: an origin that decodes again would read `%25%32%65`, `%2e`
+// after one decoding, as `.`; with no `%` left, a second decoding changes nothing, so no
+// origin can find another dot segment or separator in the path). Literal dot
 // segments are resolved (the URL parser has usually done it already) and empty segments
 // collapsed, as file servers do. The result is re-encoded canonically for the upstream URL.
 
@@ -18,7 +20,7 @@ const enc = new TextEncoder();
 
 /** Why a raw segment is refused, or null. `seg` is the raw text, `dec` the decoded one. */
 function refusal(seg, dec) {
-  if (/%25[0-9A-Fa-f]{2}/.test(seg)) return "double-encoded path";
+  if (dec.includes("%")) return "double-encoded path"; // a second decoding could make it anything
   if (/[\\/]/.test(dec)) return "encoded slash or backslash in path";
   if (/[\u0000-\u001f\u007f]/.test(dec)) return "control character in path";
   if (/[?#]/.test(dec)) return "encoded ? or # in path";

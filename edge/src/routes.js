@@ -27,6 +27,13 @@ export function compilePattern(p) {
   return new RegExp(`^${re}$`);
 }
 
+/** The same pattern, case-insensitive: matched against a loosened path (pass-through-guard.js).
+ *  `g` and `y` are dropped, since they make RegExp.test stateful. */
+function loosePattern(p, re) {
+  if (p instanceof RegExp) return new RegExp(p.source, p.flags.replace(/[gyi]/g, "") + "i");
+  return new RegExp(re.source, "i");
+}
+
 const asText = (p) => (typeof p === "string" ? p : JSON.stringify(p ?? null));
 
 /** The configured routes, compiled: each with its RegExp, its policy text and its name. */
@@ -35,7 +42,8 @@ export function compileRoutes(routes, policyText) {
     const format = r.format ?? "auto";
     if (!FORMATS.includes(format)) throw new TypeError(`route ${r.path}: unknown format ${format}`);
     const text = r.policy === undefined ? policyText : asText(r.policy);
-    return { ...r, format, re: compilePattern(r.path), name: r.name ?? String(r.path), policyText: text };
+    const re = compilePattern(r.path);
+    return { ...r, format, re, looseRe: loosePattern(r.path, re), name: r.name ?? String(r.path), policyText: text };
   });
 }
 

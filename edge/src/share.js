@@ -7,23 +7,12 @@
 // rule as the policy's `email:`/`domain:` atoms: no second copy of the rule in JavaScript,
 // whose toLowerCase() folded the Kelvin sign U+212A into "k" (finding E3).
 import { loadKeyhole } from "@keyhole/wasm";
+import { b64urlEncode, b64urlDecode } from "./base64url.js";
+
+export { b64urlEncode, b64urlDecode }; // strict: a token has one spelling only (base64url.js)
 
 const enc = new TextEncoder();
 export const MAX_SHARE_TOKEN_BYTES = 4096;
-
-export function b64urlEncode(bytes) {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export function b64urlDecode(text) {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error("not base64url");
-  const b = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4));
-  const out = new Uint8Array(b.length);
-  for (let i = 0; i < b.length; i++) out[i] = b.charCodeAt(i);
-  return out;
-}
 
 function secretBytes(secret) {
   if (secret instanceof Uint8Array) return secret;

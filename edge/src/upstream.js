@@ -77,6 +77,10 @@ async function decodeIfNeeded(bytes, encoding, limit) {
   return bytes;
 }
 
+/** The Accept a filtered route's upstream request carries: the viewer's, or JSON. It keys
+ *  the upstream cache and the audience cache, since the origin may answer by it. */
+export const upstreamAccept = (request) => request.headers.get("accept") || "application/json";
+
 /**
  * upstreamClient({ upstream, upstreamHeaders, fetch, maxPayload, timeoutMs, cache })
  *   -> { fetchJson(path, search, request), passThrough(path, search, request) }
@@ -146,7 +150,7 @@ export function upstreamClient({ upstream, upstreamHeaders, fetch: upstreamFetch
    */
   async function fetchJson(path, search, request) {
     const headers = new Headers(upstreamHeaders ?? {});
-    const accept = request.headers.get("accept") || "application/json";
+    const accept = upstreamAccept(request);
     headers.set("accept", accept);
     headers.set("accept-encoding", "gzip, br");
     const pathAndQuery = path + search;
@@ -157,8 +161,10 @@ export function upstreamClient({ upstream, upstreamHeaders, fetch: upstreamFetch
     return cache.get(`${pathAndQuery}\n${accept}`, (validators) => load(pathAndQuery, headers, validators));
   }
 
-  async function passThrough(path, search, request, info) {
-    const ph = new Headers(upstreamHeaders ?? {});
+  /** A pass-through request: upstreamHeaders only with `withUpstreamHeaders` (the route's
+   *  sendUpstreamHeaders), so the origin's credentials do not open every unrouted path. */
+  async function passThrough(path, search, request, info, { withUpstreamHeaders = false } = {}) {
+    const ph = new Headers(withUpstreamHeaders ? (upstreamHeaders ?? {}) : {});
     ph.set("accept-encoding", "identity");
     const up = await go(path + search, { method: request.method, headers: ph });
     const h = new Headers();

@@ -87,7 +87,7 @@ test("keyhole-edge --config: the review's two files exit 2 naming file, pointer 
 
 test("keyhole-edge --config: duplicates, wrong types, unknown file members, worker options", async () => {
   const dir = configDir();
-  const good = { upstream: "http://127.0.0.1:9", policyFile: "policy.json", port: 0, identity: { algorithms: ["HS256"], hs256SecretFile: "jwt.secret" } };
+  const good = { upstream: "http://127.0.0.1:9", policyFile: "policy.json", port: 0, identity: { algorithms: ["HS256"], hs256SecretFile: "jwt.secret", issuer: "https://idp.example", audience: "keyhole" } };
   const cases = [
     ['{"upstream":"http://127.0.0.1:9","policyFile":"policy.json","upstream":"http://x"}', "/upstream: duplicate member"],
     [{ ...good, port: "8787" }, "/port: must be a port number"],

@@ -161,12 +161,12 @@ test("O7: with sign-in over https, cookies an edge reads must be __Host- names",
     return true;
   });
   const oidc = { ...HTTPS_OIDC, clientSecret: "x" };
-  refused({ oidc, algorithms: ["HS256"], hs256Secret: "k".repeat(32) }, "/identity/cookie");  // default keyhole_token
-  refused({ oidc, algorithms: ["HS256"], hs256Secret: "k".repeat(32), cookie: "jwt" }, "/identity/cookie");
+  refused({ oidc, algorithms: ["HS256"], hs256Secret: "k".repeat(32), issuer: "https://idp.example", audience: "keyhole" }, "/identity/cookie");  // default keyhole_token
+  refused({ oidc, algorithms: ["HS256"], hs256Secret: "k".repeat(32), issuer: "https://idp.example", audience: "keyhole", cookie: "jwt" }, "/identity/cookie");
   refused({ oidc: { ...oidc, sessionCookie: "my_session" } }, "/identity/oidc/sessionCookie");
   // Accepted: __Host- names, JWTs from Authorization only, or no JWTs at all; loopback http as before.
-  createEdgeFilter({ ...base, identity: { oidc, algorithms: ["HS256"], hs256Secret: "k".repeat(32), cookie: "__Host-jwt" } });
-  createEdgeFilter({ ...base, identity: { oidc, algorithms: ["HS256"], hs256Secret: "k".repeat(32), cookie: null } });
+  createEdgeFilter({ ...base, identity: { oidc, algorithms: ["HS256"], hs256Secret: "k".repeat(32), issuer: "https://idp.example", audience: "keyhole", cookie: "__Host-jwt" } });
+  createEdgeFilter({ ...base, identity: { oidc, algorithms: ["HS256"], hs256Secret: "k".repeat(32), issuer: "https://idp.example", audience: "keyhole", cookie: null } });
   createEdgeFilter({ ...base, identity: { oidc: { ...oidc, sessionCookie: "__Host-my_session" } } });
-  createEdgeFilter({ ...base, identity: { oidc: { ...oidc, issuer: "http://127.0.0.1:9000", redirectUri: "http://localhost:8787/auth/callback" }, algorithms: ["HS256"], hs256Secret: "k".repeat(32) } });
+  createEdgeFilter({ ...base, identity: { oidc: { ...oidc, issuer: "http://127.0.0.1:9000", redirectUri: "http://localhost:8787/auth/callback" }, algorithms: ["HS256"], hs256Secret: "k".repeat(32), issuer: "https://idp.example", audience: "keyhole" } });
 });

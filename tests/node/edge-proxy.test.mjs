@@ -144,7 +144,9 @@ test("responses: ETag/304, HEAD, cache headers, audience key", async () => {
   const c2 = await get(proxyUrl, "/api/v2/components.json", h);
   const s1 = await get(proxyUrl, "/api/v2/components.json", await personaHeaders("staff"));
   const n1 = await get(proxyUrl, "/api/v2/components.json");
-  assert.match(c1.headers.get("cache-control"), /^public, max-age=30$/);
+  // A signed-in viewer's copy is private downstream; only anonymous requests get public (F7).
+  assert.match(c1.headers.get("cache-control"), /^private, max-age=30$/);
+  assert.match(n1.headers.get("cache-control"), /^public, max-age=30$/);
   assert.ok(c1.headers.get("x-keyhole-audience"));
   assert.equal(c1.headers.get("x-keyhole-audience"), c2.headers.get("x-keyhole-audience"));
   const otherGlobex = { authorization: `Bearer ${await sign({ ...personas.globex.claims, sub: "u-globex-other", email: "zed@globex.example" })}` };
