@@ -1,9 +1,11 @@
 #include "kb_facts.h"
 
+#include <algorithm>
 #include <string>
 #include <tuple>
 
 #include "name_index.h"
+#include "viewer.h"
 
 namespace keyhole::detail {
 
@@ -208,12 +210,21 @@ void keep_each_label_once(page_facts& f) {
   });
 }
 
+// The rule for label `name`. Confluence folds labels to lower case (and a
+// policy's label names must be, policy_compile.cpp); a payload spelling one
+// otherwise is matched folded, so it cannot escape the rule (review round
+// 8, F9).
+static const rule* label_rule(const articles_section& a, std::string_view name) {
+  if (std::none_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) return a.labels.find(name);
+  return a.labels.find(ascii_lower(name));
+}
+
 level page_level(const articles_section& a, const page_facts& f) {
   level l;
   l.name = "page:" + std::string(f.id);
   if (const rule* r = a.pages.find(f.id)) l.rules.push_back(r);
   for (auto name : f.labels)
-    if (const rule* r = a.labels.find(name)) l.rules.push_back(r);
+    if (const rule* r = label_rule(a, name)) l.rules.push_back(r);
   l.has_restriction = f.restrict == restriction::listed;
   l.restriction_denies = f.restriction_denies;
   return l;

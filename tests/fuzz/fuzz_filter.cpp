@@ -347,7 +347,10 @@ class oracle {
       if (has_dup_keys(l)) dup = true;
       std::string_view n;
       element name;
-      if (member(l, "name", name) && str(name, n) && n == "internal") internal = true;
+      // Labels match folded to lower case (the core's label_rule).
+      if (member(l, "name", name) && str(name, n) && n.size() == 8 &&
+          std::equal(n.begin(), n.end(), "internal", [](char a, char b) { return (a >= 'A' && a <= 'Z' ? a + 32 : a) == b; }))
+        internal = true;
     }
   }
 

@@ -5,6 +5,7 @@
 
 #include "did_you_mean.h"
 #include "sha256.h"
+#include "viewer.h"
 
 namespace keyhole::detail {
 namespace {
@@ -253,6 +254,18 @@ struct compiler {
     return true;
   }
 
+  // Confluence folds every label to lower case, so a rule for "Confidential"
+  // would never match and silently open what it was written to close
+  // (review round 8, F9; fixed after the freeze): such a name is an error, like a typo.
+  bool lower_case_labels(uint32_t n, const path& ptr) {
+    for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
+      std::string_view name = t.key(c);
+      if (std::none_of(name.begin(), name.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) continue;
+      return fail(child(ptr, name), "label names are lower case (Confluence folds them): write '" + ascii_lower(name) + "'");
+    }
+    return true;
+  }
+
   bool parse_disclose(uint32_t n, const path& ptr, bool articles, std::vector<disclose_entry>& out) {
     if (!t.is_array(n)) return fail(ptr, "disclose is a list");
     size_t i = 0;
@@ -381,7 +394,7 @@ struct compiler {
       if (k == "default") { a.has_default = true; if (!parse_rule(c, cp, a.default_rule)) return false; }
       else if (k == "spaces") { if (!parse_rule_map(c, cp, a.spaces)) return false; }
       else if (k == "pages") { if (!parse_rule_map(c, cp, a.pages)) return false; }
-      else if (k == "labels") { if (!parse_rule_map(c, cp, a.labels)) return false; }
+      else if (k == "labels") { if (!parse_rule_map(c, cp, a.labels) || !lower_case_labels(c, cp)) return false; }
       else if (k == "parents") {
         if (!object(c, cp)) return false;
         a.has_parents = true;
