@@ -1,6 +1,7 @@
 #include "audience.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "atom_lookup.h"
 
@@ -112,11 +113,20 @@ void apply_level(const matcher& m, const level& l, decision& d, bool trace) {
   if (trace) d.trace.push_back(trace_of(m, l, s));
 }
 
+// Each matching item once, in the order first matched: a level merges a
+// rule per label, and L label rules allowing one audience repeated it L
+// times in every record tracing the level (review round 8, F7: items ×
+// labels wrote 443 MB from 647 KB).
+static void add_once(std::vector<std::string>& items, std::unordered_set<std::string>& seen, std::string item) {
+  if (seen.insert(item).second) items.push_back(std::move(item));
+}
+
 level_trace trace_of(const matcher& m, const level& l, const level_step& s) {
   level_trace lt{l.name, s.reset, s.allow, s.deny, {}, {}};
+  std::unordered_set<std::string> allow_seen, deny_seen;
   for (const rule* r : l.rules) {
-    for (auto& item : m.matching_items(r->allow)) lt.allow_items.push_back(item);
-    for (auto& item : m.matching_items(r->deny)) lt.deny_items.push_back(item);
+    for (auto& item : m.matching_items(r->allow)) add_once(lt.allow_items, allow_seen, item);
+    for (auto& item : m.matching_items(r->deny)) add_once(lt.deny_items, deny_seen, item);
   }
   if (l.restriction_denies) lt.deny_items.push_back("embedded-restrictions");
   return lt;
