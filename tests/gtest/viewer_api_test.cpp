@@ -53,6 +53,55 @@ TEST(Viewer, EveryCaseAnswersAsWithClaims) {
   EXPECT_GT(compared, 300);
 }
 
+// A filter reads and matches the claims once for a repeated (policy, claims)
+// pair (load_viewer): one filter run over every case twice, each case's
+// policy compiled afresh and also reused, answers as a fresh filter does,
+// whatever came before (other claims, another policy, bad claims, limits).
+TEST(Viewer, ReusedFilterAnswersAsAFreshOne) {
+  keyhole::filter shared;
+  int compared = 0;
+  auto cases = keyhole_test::load_all_cases(kTests / "cases");
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& c : cases) {
+      if (!c.has_policy || !c.has_payload || (c.mode != "filter" && c.mode != "explain")) continue;
+      keyhole::status st;
+      keyhole::policy p = keyhole::policy::compile(c.policy, st);
+      if (!st.ok()) continue;
+      keyhole::payload_format format;
+      if (!keyhole::parse_format_name(c.format, format)) continue;
+      auto run = [&](keyhole::filter& f, const keyhole::policy& pol, const std::string& claims) {
+        keyhole::status r = c.mode == "explain"
+                                ? f.explain(pol, claims, c.payload.data(), c.payload.size(), c.payload.size(), format)
+                                : f.run(pol, claims, c.payload.data(), c.payload.size(), c.payload.size(), format);
+        return answer(r, f);
+      };
+      keyhole::filter fresh;
+      std::string expected = run(fresh, p, c.claims);
+      EXPECT_EQ(run(shared, p, c.claims), expected) << c.name;
+      EXPECT_EQ(run(shared, p, c.claims), expected) << c.name << " (repeated)";
+      for (const std::string other : {"{}", R"({"sub":"u-1","email":"ann@globex.example","email_verified":true,"groups":["staff"]})"}) {
+        keyhole::filter other_fresh;
+        EXPECT_EQ(run(shared, p, other), run(other_fresh, p, other)) << c.name << " (other claims " << other << ")";
+        EXPECT_EQ(run(shared, p, c.claims), expected) << c.name << " (after other claims)";
+      }
+      keyhole::policy again = keyhole::policy::compile(c.policy, st);
+      EXPECT_EQ(run(shared, again, c.claims), expected) << c.name << " (the policy compiled again)";
+      if (round == 1) {
+        EXPECT_EQ(run(shared, p, "{bad"), "2:") << c.name;  // a failed read leaves nothing behind
+        shared.set_limits(keyhole::limits{1, 64u << 20});       // claims nest deeper than 1: refused
+        std::string shallow = run(shared, p, c.claims);
+        shared.set_limits(keyhole::limits{});
+        keyhole::filter limited;
+        limited.set_limits(keyhole::limits{1, 64u << 20});
+        EXPECT_EQ(shallow, run(limited, p, c.claims)) << c.name << " (another depth limit)";
+        EXPECT_EQ(run(shared, p, c.claims), expected) << c.name << " (after)";
+      }
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 400);
+}
+
 TEST(Viewer, AudienceKeyAsWithClaims) {
   auto p = compile(keyhole_test::read_file(kTests / "cases/_policies/status-audience.json"));
   keyhole::filter f;
