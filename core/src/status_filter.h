@@ -62,8 +62,9 @@ inline std::string json_string(std::string_view s) {
 struct component_info {
   uint32_t group = npos;  // index of the group in comps_, when in one
   // Its `name` (a string node) as its objects give it, when the policy
-  // withholds `group.name` (status_filter::note_name); names_differ: two
-  // objects give two names, so the name is not known.
+  // withholds `group.name` (status_filter::note_name; status_output::
+  // affected_name_disclosure); names_differ: two objects give two names, so
+  // the name is not known.
   uint32_t name = npos;
   bool names_differ = false;
   component_severity worst = component_severity::unknown;  // a group's worst shown member status, unknown: none
@@ -229,7 +230,7 @@ class status_output : public status_facts {
   void write_affected(span_writer& w, uint32_t a, const component_info& c);
   const disclose_entry* component_disclosure(bool group, sfield f, uint32_t m) const;
   const disclose_entry* affected_name_disclosure(const component_info& c, uint32_t m) const;
-  bool may_repeat_name_of(const component_info& group, uint32_t name) const;
+  bool is_own_name(const component_info& c, uint32_t name) const;
   const disclose_entry* group_id_disclosure(uint32_t m) const;
   static banner banner_of(const std::vector<component_severity>& shown);
   static banner banner_of(impact_severity worst);

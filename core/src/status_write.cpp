@@ -268,21 +268,23 @@ const disclose_entry* status_output::component_disclosure(bool group, sfield f, 
 
 // What withholds an affected component's `name` from the viewer. The name
 // is its component's (or, when the code is a group's, its group's). For a
-// grouped component Statuspage writes "<group name> - <component name>":
-// where the name may hold the group's, the group's `name` disclosure
-// applies too (review finding S-F1); elsewhere `group` means groups only.
+// grouped component Statuspage writes "<group name> - <component name>",
+// and the payload need not say which group (an incident's `components` may
+// be `[]`, a component may have moved): so while `group.name` is withheld, a
+// component's entry keeps its name only when it is the name the component's
+// own objects give, which the viewer sees anyway; any other text may hold a
+// group's name (review findings S-F1, round 9 R9-2).
 const disclose_entry* status_output::affected_name_disclosure(const component_info& c, uint32_t m) const {
   const disclose_entry* d = component_disclosure(c.is_group, sfield::name, m);
-  if (d || !c.in_group) return d;
+  if (d || c.is_group) return d;
   const disclose_entry* g = withheld(disclose_kind::group, field_no(sfield::name), m);
-  return g && may_repeat_name_of(comps_[c.group], m) ? g : nullptr;
+  return g && !is_own_name(c, m) ? g : nullptr;
 }
 
-// Whether string `name` may hold the group's name: it does, or the group's
-// name is not known (no object gives it, or two give two): fail closed.
-bool status_output::may_repeat_name_of(const component_info& group, uint32_t name) const {
-  if (group.name == npos || group.names_differ || !t_.is_string(name)) return true;
-  return t_.str(name).find(t_.str(group.name)) != std::string_view::npos;
+// Whether string `name` is the name the component's objects give (one name:
+// objects giving two leave none known).
+bool status_output::is_own_name(const component_info& c, uint32_t name) const {
+  return c.name != npos && !c.names_differ && t_.is_string(name) && t_.str(name) == t_.str(c.name);
 }
 
 // A shown affected component: the name, code and statuses it repeats

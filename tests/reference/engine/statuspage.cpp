@@ -560,13 +560,13 @@ class status_filter {
               c_.disclose("group", a, "name");
               disclose_statuses_as("group", a);
               disclose_copy_as("group", "id", code);
-            } else if (of(code).in_group && !c_.withholds("component", "name")) {
-              // "<group name> - <component name>" (fixed after the freeze, review S-F1)
-              const component_info& group = comps_[of(code).group];
+            } else if (!c_.withholds("component", "name")) {
+              // Any name but the component's own may hold a group's (fixed
+              // after the freeze, review S-F1, round 9 R9-2).
+              const component_info& comp = of(code);
               uint32_t name = t_.member(a, "name");
-              bool may_repeat = group.name == npos || group.names_differ || !t_.is_string(name) ||
-                                t_.str(name).find(t_.str(group.name)) != std::string_view::npos;
-              if (may_repeat) disclose_copy_as("group", "name", name);
+              bool own = comp.name != npos && !comp.names_differ && t_.is_string(name) && t_.str(name) == t_.str(comp.name);
+              if (!own) disclose_copy_as("group", "name", name);
             }
             drop_unread_nested(a, {});
           }
