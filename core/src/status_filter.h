@@ -193,6 +193,8 @@ struct status_facts {
   bool any_shown_component_ = false;  // a top-level component (not a group) is shown: the banner comes from components
   uint8_t old_status_field_ = kOtherField, new_status_field_ = kOtherField;  // affected components' statuses
   uint8_t incident_id_field_ = kOtherField;  // an update's copy of its event's id
+  // An event's times of status changes (status_output::event_disclosure).
+  uint8_t status_time_fields_[3] = {kOtherField, kOtherField, kOtherField};
   impact_severity worst_impact_ = impact_severity::none_known;  // of the shown active incidents
   std::string status_literals_[std::size(component_statuses)];
 };
@@ -225,6 +227,7 @@ class status_output : public status_facts {
   void write_updates(span_writer& w, span_writer::list& parent, const incident_obj& ev);
   void write_update(span_writer& w, uint32_t u, const incident_obj& ev, uint32_t& affected);
   const disclose_entry* update_disclosure(const incident_obj& ev, uint8_t f, uint32_t m) const;
+  const disclose_entry* event_disclosure(const incident_obj& ev, uint8_t f, uint32_t m) const;
   void write_redacted(span_writer& w, span_writer::list& l, uint32_t body);
   void write_affected_list(span_writer& w, span_writer::list& parent, uint32_t list, uint32_t first);
   void write_affected(span_writer& w, uint32_t a, const component_info& c);

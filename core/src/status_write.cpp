@@ -167,7 +167,7 @@ void status_output::write_event(span_writer& w, const incident_obj& ev) {
     }
     bool read_list = f == field_no(sfield::components) || f == field_no(sfield::incident_updates);
     if (!read_list && holds_an_object(m)) w.skip(l);
-    else if (const disclose_entry* d = withheld(kind_of_event(ev.kind), f, m)) write_withheld(w, l, m, d);
+    else if (const disclose_entry* d = event_disclosure(ev, f, m)) write_withheld(w, l, m, d);
     else if (m == ev.components && t_.is_array(m)) write_copies(w, l, ev);
     else if (m == ev.updates && t_.is_array(m)) write_updates(w, l, ev);
     else w.keep(l, m);
@@ -221,6 +221,17 @@ void status_output::write_update(span_writer& w, uint32_t u, const incident_obj&
     else w.keep(l, m);
   }
   w.close(l);
+}
+
+// What withholds member `m` (field `f`) of event `ev`: its own entries,
+// then, for the times its status changed (`monitoring_at`, `resolved_at`,
+// `postmortem_published_at`: a non-null one tells the status), its
+// `status` entries (review round 9, R9-7).
+const disclose_entry* status_output::event_disclosure(const incident_obj& ev, uint8_t f, uint32_t m) const {
+  if (const disclose_entry* d = withheld(kind_of_event(ev.kind), f, m)) return d;
+  if (std::find(std::begin(status_time_fields_), std::end(status_time_fields_), f) != std::end(status_time_fields_))
+    return withheld(kind_of_event(ev.kind), field_no(sfield::status), m);
+  return nullptr;
 }
 
 // What withholds member `m` (field `f`) of an update of `ev`: the update's

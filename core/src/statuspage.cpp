@@ -30,6 +30,11 @@ class status_filter : public status_output {
     if (status_ != npos && !t_.is_object(status_)) return c_.reject("status must be an object", status_);
     if (status_ != npos && s_.recompute_status && components_ == npos && incidents_ == npos && maintenances_ == npos)
       return c_.reject("status.json carries no components or incidents, so its status cannot be recomputed; filter summary.json instead");
+    // A `page` repeating the banner, with nothing to recompute it from, is
+    // rejected the same way (review round 9, R9-6).
+    if (s_.recompute_status && components_ == npos && incidents_ == npos && maintenances_ == npos && t_.is_object(page_) &&
+        (t_.member(page_, "status_indicator") != npos || t_.member(page_, "status_description") != npos))
+      return c_.reject("page carries a status but no components or incidents, so it cannot be recomputed");
 
     // 1. Learn every component and group the payload mentions (each object read once).
     if (components_ != npos) {
@@ -113,11 +118,16 @@ class status_filter : public status_output {
     for (uint8_t i = 0; i < 2; ++i) group_attention_.w[i] |= mask(disclose_kind::group).w[i];
     group_attention_.add(field_no(sfield::components));
     group_attention_.add(field_no(sfield::status));
+    const char* status_times[] = {"monitoring_at", "resolved_at", "postmortem_published_at"};
+    for (size_t i = 0; i < std::size(status_times); ++i) status_time_fields_[i] = table_.classify_bounded(status_times[i]);
     for (disclose_kind k : {disclose_kind::incident, disclose_kind::maintenance}) {
       field_set& a = event_attention_[k == disclose_kind::maintenance];
       a = mask(k);
       a.add(field_no(sfield::components));
       a.add(field_no(sfield::incident_updates));
+      // The times an event's status changed tell the status (R9-7).
+      if (mask(k).has(field_no(sfield::status)))
+        for (uint8_t f : status_time_fields_) a.add(f);
     }
     update_attention_ = mask(disclose_kind::update);
     update_attention_.add(field_no(sfield::affected_components));

@@ -108,6 +108,11 @@ class status_filter {
     if (status != npos) drop_unread_nested(status, {});
     if (status != npos && s_.recompute_status && components_ == npos && incidents_ == npos && maintenances_ == npos)
       return c_.reject("status.json carries no components or incidents, so its status cannot be recomputed; filter summary.json instead");
+    // A `page` repeating the banner, with nothing to recompute it from, is
+    // rejected the same way (review round 9, R9-6; fixed after the freeze).
+    if (s_.recompute_status && components_ == npos && incidents_ == npos && maintenances_ == npos && t_.is_object(page) &&
+        (t_.member(page, "status_indicator") != npos || t_.member(page, "status_description") != npos))
+      return c_.reject("page carries a status but no components or incidents, so it cannot be recomputed");
 
     // 1. Learn every component and group the payload mentions.
     if (components_ != npos) {
@@ -588,6 +593,9 @@ class status_filter {
         drop_unread_nested(u, "affected_components");
       }
     c_.disclose(kind_name(kind), obj);
+    // The times its status changed tell the status (fixed after the freeze, review round 9, R9-7).
+    for (std::string_view when : {"monitoring_at", "resolved_at", "postmortem_published_at"})
+      if (!c_.withholds(kind_name(kind), when)) disclose_copy_as(kind_name(kind), "status", t_.member(obj, when));
     drop_unread_nested(obj, "components", "incident_updates");
     return true;
   }
