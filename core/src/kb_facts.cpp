@@ -169,7 +169,8 @@ void read_facts(filter_context& c, uint32_t obj, facts_of whose, page_facts& f) 
   if (rs == npos) {
     // Not carried. An item whose restrictions exist but were not asked for is
     // hidden (SPEC §6, amended: finding R1); an ancestor entry adds nothing.
-    if (whose == facts_of::item && named_unexpanded(c, obj, "restrictions")) f.restrict = restriction::unknown;
+    f.restrictions_unexpanded = named_unexpanded(c, obj, "restrictions");
+    if (whose == facts_of::item && f.restrictions_unexpanded) f.restrict = restriction::unknown;
     return;
   }
   uint32_t read = c.member(rs, "read");
@@ -180,6 +181,7 @@ void read_facts(filter_context& c, uint32_t obj, facts_of whose, page_facts& f) 
     f.restrict = restriction::unknown;  // a list left unexpanded, or carried in part
     return;
   }
+  f.restrictions_carried = true;
   if (t.first_child(users) == npos && t.first_child(groups) == npos) return;  // empty: no restriction
   f.restrict = restriction::listed;
   f.restriction_denies = !viewer_listed(c, users, groups);
@@ -191,6 +193,8 @@ void join_facts(page_facts& into, const page_facts& other) {
     into.labels.insert(into.labels.end(), other.labels.begin(), other.labels.end());
   }
   into.labels_in_part = into.labels_in_part || other.labels_in_part;
+  into.restrictions_carried = into.restrictions_carried || other.restrictions_carried;
+  into.restrictions_unexpanded = into.restrictions_unexpanded || other.restrictions_unexpanded;
   if (other.restrict == restriction::unknown) {
     into.restrict = restriction::unknown;
   } else if (other.restrict == restriction::listed && into.restrict != restriction::unknown) {

@@ -59,6 +59,13 @@ struct page_facts {
   std::vector<std::string_view> labels;
   restriction restrict = restriction::none;
   bool restriction_denies = false;  // listed, and the viewer is none of them
+  // Whether a copy carries whole read restrictions (listed or empty lists),
+  // and whether one only names them under its `_expandable`: an item is
+  // hidden for the latter, an ancestor entry is decided without them, so a
+  // page shown only as an ancestor shows its body only when they are carried
+  // somewhere (review round 8, F2).
+  bool restrictions_carried = false;
+  bool restrictions_unexpanded = false;
   uint32_t node = npos;             // the object read, when the payload carries one
 };
 

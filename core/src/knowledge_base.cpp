@@ -35,6 +35,7 @@ struct ancestor_entry {
   uint32_t node;
   std::string_view id;
   bool visible;
+  bool item_checks;  // its page passes what an item must carry (SPEC §6)
   decision decided;  // with its levels when explaining
 };
 
@@ -175,6 +176,18 @@ class kb_filter {
     return true;
   }
 
+  // Whether a page decided as an ancestor carries, over its copies, what an
+  // item must (SPEC §6): restrictions known (carried by a copy, or named by
+  // none) and, under label rules, its labels. An entry is decided without
+  // them ("adds nothing", "its labels when the payload carries them"), which
+  // justifies its id and title, not its body (review round 8, F2). Its space
+  // is the item's, and its chain the entries above it.
+  bool passes_item_checks(const page_facts& f) const {
+    if (f.restrict == restriction::unknown) return false;
+    if (f.restrictions_unexpanded && !f.restrictions_carried) return false;
+    return a_.labels.empty() || (f.labels_known && !f.labels_in_part);
+  }
+
   // Whether the policy has rules for pages other than `id` (SPEC §6).
   bool needs_ancestors(std::string_view id) const {
     size_t n = a_.pages.size();
@@ -215,7 +228,7 @@ class kb_filter {
       above = compose(above, own);
       finish_decision(alone, c_.m.who().has_grant("article", f.id));
       bool visible = alone.visible();
-      carried_.push_back(ancestor_entry{e, f.id, visible, std::move(alone)});
+      carried_.push_back(ancestor_entry{e, f.id, visible, passes_item_checks(f), std::move(alone)});
     }
     return true;
   }
@@ -272,7 +285,7 @@ class kb_filter {
         shown = d.visible();
       }
     }
-    if (!v.self.id.empty()) sweep_.decided(v.self.id, shown);
+    if (!v.self.id.empty()) sweep_.decided(v.self.id, shown, true);  // shown: it passed the item checks
     if (shown) finish_shown(v);
     if (c_.log) c_.record(explained{"article", std::string(v.self.id), shown, std::move(d), v.hidden ? v.note : "", {}});
     return shown;
@@ -283,7 +296,7 @@ class kb_filter {
   void finish_shown(const item_view& v) {
     bool all_visible = true;
     for (const ancestor_entry& a : carried_) {
-      sweep_.decided(a.id, a.visible);
+      sweep_.decided(a.id, a.visible, a.item_checks);
       // A shown entry is left to the sweep, which keeps it only if every
       // decision on its id (as an item too) says shown.
       if (!a.visible) sweep_.strip_to_id(a.node);

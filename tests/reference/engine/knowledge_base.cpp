@@ -35,6 +35,7 @@ struct ancestor_entry {
   uint32_t node;
   std::string_view id;
   bool visible;
+  bool whole;
   decision decided;  // with its levels when explaining
 };
 
@@ -214,7 +215,11 @@ class kb_filter {
       above = compose(above, tree_.step_of_page(id));
       finish_decision(alone, c_.m.who().has_grant("article", f.id));
       bool visible = alone.visible();
-      carried_.push_back(ancestor_entry{e, f.id, visible, std::move(alone)});
+      // fixed after the freeze (round 8, F2): an entry keeps its page's body
+      // only when the page carries what an item must (restrictions, labels).
+      bool whole = f.restrict != restriction::unknown && (f.restrictions_carried || !f.restrictions_unexpanded) &&
+                   (a_.labels.empty() || (f.labels_known && !f.labels_in_part));
+      carried_.push_back(ancestor_entry{e, f.id, visible, whole, std::move(alone)});
     }
     return true;
   }
@@ -257,7 +262,7 @@ class kb_filter {
         shown = d.visible();
       }
     }
-    if (!v.self.id.empty()) sweep_.decided(v.self.id, shown);
+    if (!v.self.id.empty()) sweep_.decided(v.self.id, shown, true);
     if (shown) finish_shown(v);
     if (c_.log) c_.record(explained{"article", std::string(v.self.id), shown, std::move(d), v.hidden ? v.note : "", {}});
     return shown;
@@ -268,7 +273,7 @@ class kb_filter {
   void finish_shown(const item_view& v) {
     bool all_visible = true;
     for (const ancestor_entry& a : carried_) {
-      sweep_.decided(a.id, a.visible);
+      sweep_.decided(a.id, a.visible, a.whole);
       // A shown entry is left to the sweep, which keeps it only if every
       // decision on its id (as an item too) says shown.
       if (!a.visible) sweep_.strip_to_id(a.node);
