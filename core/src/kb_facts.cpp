@@ -7,15 +7,35 @@
 
 namespace keyhole::detail {
 
+namespace {
+
+// "0", or digits without a leading zero: the one spelling Confluence writes.
+bool plain_integer(std::string_view s) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  return s == "0" || s.front() != '0';
+}
+
+// A name no reader takes for a number (hand-made payloads, tests): an ASCII
+// letter or `_`, then letters, digits, `_` and `-` only; no space anywhere.
+bool plain_name(std::string_view s) {
+  auto letter = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_'; };
+  if (s.empty() || !letter(s.front())) return false;
+  for (char ch : s)
+    if (!letter(ch) && !(ch >= '0' && ch <= '9') && ch != '-') return false;
+  return true;
+}
+
+}  // namespace
+
 bool id_text(const json_tree& t, uint32_t n, std::string_view& out) {
-  if (t.is_string(n)) {
-    out = t.str(n);
-    return !out.empty();
-  }
-  if (n != npos && t.type(n) == jtype::number) {
-    out = t.raw(n);
-    return true;
-  }
+  // Ids compare by their text, so every other spelling of a number (50.0,
+  // 5e1, -0, "050", " 50") would escape a rule on page 50 (review round 8,
+  // F8): it is no id, and what it names is hidden (fail closed).
+  if (t.is_string(n)) out = t.str(n);
+  else if (n != npos && t.type(n) == jtype::number) out = t.raw(n);
+  else return false;
+  if (plain_integer(out) || (t.is_string(n) && plain_name(out))) return true;
+  out = {};
   return false;
 }
 

@@ -11,6 +11,9 @@
 namespace keyhole::detail {
 
 // An id may be written as a string or a number; both compare by their text.
+// Only plain integer text ("0", or digits without a leading zero) is an id,
+// and, in a string, a plain name (a letter or `_`, then letters, digits, `_`,
+// `-`); any other spelling is none (review round 8, F8): `out` is then empty.
 bool id_text(const json_tree& t, uint32_t n, std::string_view& out);
 
 // Whether object `obj` names a piece of content: a content `type`, or an

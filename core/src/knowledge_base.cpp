@@ -142,7 +142,7 @@ class kb_filter {
       uint32_t type = c_.member(v.content, "type");
       if (type != npos && !(t_.is_string(type) && (t_.str(type) == "page" || t_.str(type) == "blogpost")))
         v.hide("not a page or blog post");
-      if (!id_text(t_, c_.member(v.content, "id"), v.self.id)) v.hide("no id");
+      if (!id_text(t_, c_.member(v.content, "id"), v.self.id)) v.hide("no id, or one not written as plain integer text");
       uint32_t sp = c_.member(v.content, "space");
       if (t_.is_object(sp)) {
         if (!t_.unique_keys(sp)) v.hide("duplicate member in space");

@@ -1,5 +1,6 @@
 #include "kb_facts.h"
 
+#include <cctype>
 #include <string>
 #include <tuple>
 #include <unordered_set>
@@ -7,14 +8,18 @@
 namespace keyhole::detail {
 
 bool id_text(const json_tree& t, uint32_t n, std::string_view& out) {
-  if (t.is_string(n)) {
-    out = t.str(n);
-    return !out.empty();
-  }
-  if (n != npos && t.type(n) == jtype::number) {
-    out = t.raw(n);
-    return true;
-  }
+  if (t.is_string(n)) out = t.str(n);
+  else if (n != npos && t.type(n) == jtype::number) out = t.raw(n);
+  else return false;
+  // fixed after the freeze (round 8, F8): plain integer text, or in a string
+  // a plain name; every other spelling of a number is no id.
+  bool integer = !out.empty() && out.find_first_not_of("0123456789") == std::string_view::npos &&
+                 (out == "0" || out.front() != '0');
+  bool name = t.is_string(n) && !out.empty() && (std::isalpha(static_cast<unsigned char>(out.front())) || out.front() == '_');
+  for (char ch : out)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-') name = false;
+  if (integer || name) return true;
+  out = {};
   return false;
 }
 
