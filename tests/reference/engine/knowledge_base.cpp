@@ -135,6 +135,11 @@ class kb_filter {
       uint32_t type = c_.member(v.content, "type");
       if (type != npos && !(t_.is_string(type) && (t_.str(type) == "page" || t_.str(type) == "blogpost")))
         v.hide("not a page or blog post");
+      // fixed after the freeze (round 8, F4): v2 attachments, comments and
+      // tasks carry no `type`; what only they carry hides them.
+      for (std::string_view m : {"pageId", "blogPostId", "customContentId", "attachmentId", "parentCommentId", "mediaType",
+                                 "mediaTypeDescription", "fileId", "fileSize", "downloadLink", "resolutionStatus", "localId"})
+        if (c_.member(v.content, m) != npos) v.hide("an attachment, comment or task of other content, not a page or blog post");
       if (!id_text(t_, c_.member(v.content, "id"), v.self.id)) v.hide("no id, or one not written as plain integer text");
       uint32_t sp = c_.member(v.content, "space");
       if (t_.is_object(sp)) {
