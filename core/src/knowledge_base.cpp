@@ -85,6 +85,11 @@ class kb_filter {
       // A CQL search result wraps the content; decide by it.
       if (!jsm && t_.is_object(inner)) {
         if (!t_.unique_keys(inner)) return c_.reject("duplicate member in a search result's content", inner);
+        // A hit names no content of its own (a title and excerpt, no id, no
+        // content type); one that does is no shape we know, and deciding it
+        // by `content` alone would copy its own page undecided (review round 8, F6).
+        if (uint32_t own = npos; names_.of(e, own))
+          return c_.reject("a search result names content besides its `content`", e);
         content = inner;
       } else if (!jsm && c_.member(e, "id") == npos) {
         c_.drop(e);  // a space or user hit of a search: not an article

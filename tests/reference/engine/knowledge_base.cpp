@@ -91,6 +91,8 @@ class kb_filter {
       // A CQL search result wraps the content; decide by it.
       if (!jsm && t_.is_object(inner)) {
         if (!t_.unique_keys(inner)) return c_.reject("duplicate member in a search result's content", inner);
+        uint32_t own = npos;  // fixed after the freeze (round 8, F6): a hit naming content of its own
+        if (names_content(c_, e, own)) return c_.reject("a search result names content besides its `content`", e);
         content = inner;
       } else if (!jsm && c_.member(e, "id") == npos) {
         c_.drop(e);  // a space or user hit of a search: not an article
