@@ -96,6 +96,20 @@ void content_sweep::keep_own_children(uint32_t obj, std::vector<uint32_t>& own) 
   }
 }
 
+// `childTypes` says which kinds of children a page has (`page: {value:
+// true}`): for child pages, which this filter does not decide, that would
+// show that hidden children exist (review round 8, F10). Only the page's own
+// attachments and comments, shown with it, keep their entry; so do the links.
+void content_sweep::keep_own_child_types(uint32_t obj) {
+  const json_tree& t = c_.t;
+  uint32_t types = c_.member(obj, "childTypes");
+  if (!t.is_object(types)) return;
+  for (uint32_t k = t.first_child(types); k != npos; k = t.next_sibling(types, k)) {
+    std::string_view key = t.key(k);
+    if (key != "attachment" && key != "comment" && key != "_expandable" && key != "_links") c_.drop(k);
+  }
+}
+
 // A collection whose entries were removed: `size` says what is left, and a
 // `totalSize` (entries past this page of the list too) cannot be known.
 void content_sweep::recount(uint32_t collection, size_t left) {
@@ -129,7 +143,10 @@ void content_sweep::run() {
       if (what == copy_keeps::entry) reduce_to_entry(n);  // no children left to keep
       if (content) disclose_copy(n);
       own.clear();
-      if (what == copy_keeps::whole) keep_own_children(n, own);
+      if (what == copy_keeps::whole) {
+        keep_own_children(n, own);
+        keep_own_child_types(n);
+      }
       for (uint32_t e : own) {
         roles_[e] = node_role::item;  // shown with its page, and
         disclose_copy(e);             // disclosed as content here

@@ -120,6 +120,13 @@ void content_sweep::run() {
       if (content) disclose_copy(n);
       own.clear();
       if (!entry_only) keep_own_children(n, own);
+      // fixed after the freeze (round 8, F10): `childTypes` keeps only the
+      // page's own attachments and comments.
+      if (uint32_t ct = c_.member(n, "childTypes"); !entry_only && t.is_object(ct))
+        for (uint32_t k = t.first_child(ct); k != npos; k = t.next_sibling(ct, k)) {
+          std::string_view key = t.key(k);
+          if (key != "attachment" && key != "comment" && key != "_expandable" && key != "_links") c_.drop(k);
+        }
       for (uint32_t e : own) {
         roles_[e] = node_role::item;  // shown with its page, and
         disclose_copy(e);             // disclosed as content here
