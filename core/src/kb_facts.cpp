@@ -9,15 +9,35 @@
 
 namespace keyhole::detail {
 
+namespace {
+
+// "0", or digits without a leading zero: the one spelling Confluence writes.
+bool plain_integer(std::string_view s) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  return s == "0" || s.front() != '0';
+}
+
+// A name no reader takes for a number (hand-made payloads, tests): an ASCII
+// letter or `_`, then letters, digits, `_` and `-` only; no space anywhere.
+bool plain_name(std::string_view s) {
+  auto letter = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_'; };
+  if (s.empty() || !letter(s.front())) return false;
+  for (char ch : s)
+    if (!letter(ch) && !(ch >= '0' && ch <= '9') && ch != '-') return false;
+  return true;
+}
+
+}  // namespace
+
 bool id_text(const json_tree& t, uint32_t n, std::string_view& out) {
-  if (t.is_string(n)) {
-    out = t.str(n);
-    return !out.empty();
-  }
-  if (n != npos && t.type(n) == jtype::number) {
-    out = t.raw(n);
-    return true;
-  }
+  // Ids compare by their text, so every other spelling of a number (50.0,
+  // 5e1, -0, "050", " 50") would escape a rule on page 50 (review round 8,
+  // F8): it is no id, and what it names is hidden (fail closed).
+  if (t.is_string(n)) out = t.str(n);
+  else if (n != npos && t.type(n) == jtype::number) out = t.raw(n);
+  else return false;
+  if (plain_integer(out) || (t.is_string(n) && plain_name(out))) return true;
+  out = {};
   return false;
 }
 
@@ -171,7 +191,8 @@ void read_facts(filter_context& c, uint32_t obj, facts_of whose, page_facts& f) 
   if (rs == npos) {
     // Not carried. An item whose restrictions exist but were not asked for is
     // hidden (SPEC §6, amended: finding R1); an ancestor entry adds nothing.
-    if (whose == facts_of::item && named_unexpanded(c, obj, "restrictions")) f.restrict = restriction::unknown;
+    f.restrictions_unexpanded = named_unexpanded(c, obj, "restrictions");
+    if (whose == facts_of::item && f.restrictions_unexpanded) f.restrict = restriction::unknown;
     return;
   }
   uint32_t read = c.member(rs, "read");
@@ -182,6 +203,7 @@ void read_facts(filter_context& c, uint32_t obj, facts_of whose, page_facts& f) 
     f.restrict = restriction::unknown;  // a list left unexpanded, or carried in part
     return;
   }
+  f.restrictions_carried = true;
   if (t.first_child(users) == npos && t.first_child(groups) == npos) return;  // empty: no restriction
   f.restrict = restriction::listed;
   f.restriction_denies = !viewer_listed(c, users, groups);
@@ -193,6 +215,8 @@ void join_facts(page_facts& into, const page_facts& other) {
     into.labels.insert(into.labels.end(), other.labels.begin(), other.labels.end());
   }
   into.labels_in_part = into.labels_in_part || other.labels_in_part;
+  into.restrictions_carried = into.restrictions_carried || other.restrictions_carried;
+  into.restrictions_unexpanded = into.restrictions_unexpanded || other.restrictions_unexpanded;
   if (other.restrict == restriction::unknown) {
     into.restrict = restriction::unknown;
   } else if (other.restrict == restriction::listed && into.restrict != restriction::unknown) {

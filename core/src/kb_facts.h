@@ -11,6 +11,9 @@
 namespace keyhole::detail {
 
 // An id may be written as a string or a number; both compare by their text.
+// Only plain integer text ("0", or digits without a leading zero) is an id,
+// and, in a string, a plain name (a letter or `_`, then letters, digits, `_`,
+// `-`); any other spelling is none (review round 8, F8): `out` is then empty.
 bool id_text(const json_tree& t, uint32_t n, std::string_view& out);
 
 // Whether object `obj` names a piece of content: a content `type`, or an
@@ -59,6 +62,13 @@ struct page_facts {
   std::vector<std::string_view> labels;
   restriction restrict = restriction::none;
   bool restriction_denies = false;  // listed, and the viewer is none of them
+  // Whether a copy carries whole read restrictions (listed or empty lists),
+  // and whether one only names them under its `_expandable`: an item is
+  // hidden for the latter, an ancestor entry is decided without them, so a
+  // page shown only as an ancestor shows its body only when they are carried
+  // somewhere (review round 8, F2).
+  bool restrictions_carried = false;
+  bool restrictions_unexpanded = false;
   uint32_t node = npos;             // the object read, when the payload carries one
 };
 

@@ -1,14 +1,17 @@
 #include "kb_sweep.h"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "kb_facts.h"
 
 namespace keyhole::detail {
 
-void content_sweep::decided(std::string_view id, bool shown) {
+void content_sweep::decided(std::string_view id, bool shown, bool whole) {
   auto [known, fresh] = shown_.try_emplace(id);
-  known = fresh ? shown : known && shown;
+  known.shown = fresh ? shown : known.shown && shown;
+  known.whole = known.whole || (shown && whole);
 }
 
 void content_sweep::strip_to_id(uint32_t entry) {
@@ -18,11 +21,24 @@ void content_sweep::strip_to_id(uint32_t entry) {
   roles_[entry] = node_role::settled;
 }
 
-bool content_sweep::shown_id(uint32_t id_node) const {
+content_sweep::copy_keeps content_sweep::keeps(uint32_t id_node) const {
   std::string_view id;
-  if (!id_text(c_.t, id_node, id)) return false;
-  const bool* known = shown_.find(id);
-  return known && *known;
+  if (!id_text(c_.t, id_node, id)) return copy_keeps::id;
+  const verdict* known = shown_.find(id);
+  if (!known || !known->shown) return copy_keeps::id;
+  return known->whole ? copy_keeps::whole : copy_keeps::entry;
+}
+
+// A page shown only as an ancestor entry was decided without what an item
+// must carry (its restrictions, its labels under label rules): its id,
+// title and links may be shown, as in the entry, its body, excerpt, labels
+// and everything else may not (review round 8, F2: a `space.homepage` copy
+// kept its body under restrictions named only under `_expandable`).
+void content_sweep::reduce_to_entry(uint32_t obj) {
+  const json_tree& t = c_.t;
+  static constexpr std::string_view kept[] = {"id", "type", "status", "title", "_links", "_expandable"};
+  for (uint32_t m = t.first_child(obj); m != npos; m = t.next_sibling(obj, m))
+    if (std::find(std::begin(kept), std::end(kept), t.key(m)) == std::end(kept)) c_.drop(m);
 }
 
 // A kept content object other than an item: the viewer's `article.*`
@@ -80,6 +96,20 @@ void content_sweep::keep_own_children(uint32_t obj, std::vector<uint32_t>& own) 
   }
 }
 
+// `childTypes` says which kinds of children a page has (`page: {value:
+// true}`): for child pages, which this filter does not decide, that would
+// show that hidden children exist (review round 8, F10). Only the page's own
+// attachments and comments, shown with it, keep their entry; so do the links.
+void content_sweep::keep_own_child_types(uint32_t obj) {
+  const json_tree& t = c_.t;
+  uint32_t types = c_.member(obj, "childTypes");
+  if (!t.is_object(types)) return;
+  for (uint32_t k = t.first_child(types); k != npos; k = t.next_sibling(types, k)) {
+    std::string_view key = t.key(k);
+    if (key != "attachment" && key != "comment" && key != "_expandable" && key != "_links") c_.drop(k);
+  }
+}
+
 // A collection whose entries were removed: `size` says what is left, and a
 // `totalSize` (entries past this page of the list too) cannot be known.
 void content_sweep::recount(uint32_t collection, size_t left) {
@@ -99,15 +129,24 @@ void content_sweep::run() {
       if (role == node_role::settled) continue;
       uint32_t id = npos;
       bool content = role != node_role::item && names_.of(n, id);
-      if (content && !shown_id(id)) {
-        std::string_view id_value;
-        if (id_text(t, id, id_value) && t.key(id) == "id") strip_to_id(n);
-        else c_.drop(n);  // nothing left to name it by
+      copy_keeps what = content ? keeps(id) : copy_keeps::whole;
+      std::string_view id_value;
+      bool by_id = id != npos && t.key(id) == "id" && id_text(t, id, id_value);
+      if (what != copy_keeps::whole && !by_id) {
+        c_.drop(n);  // nothing left to name it by (a `contentId`, or no id)
         continue;
       }
+      if (what == copy_keeps::id) {
+        strip_to_id(n);
+        continue;
+      }
+      if (what == copy_keeps::entry) reduce_to_entry(n);  // no children left to keep
       if (content) disclose_copy(n);
       own.clear();
-      keep_own_children(n, own);
+      if (what == copy_keeps::whole) {
+        keep_own_children(n, own);
+        keep_own_child_types(n);
+      }
       for (uint32_t e : own) {
         roles_[e] = node_role::item;  // shown with its page, and
         disclose_copy(e);             // disclosed as content here

@@ -30,8 +30,11 @@ class content_sweep {
       : c_(c), names_(names), roles_(c.t.size(), node_role::undecided) {}
 
   // Records a page decision of this payload (an item or an ancestor entry);
-  // a page is shown only when every decision on its id says so.
-  void decided(std::string_view id, bool shown);
+  // a page is shown only when every decision on its id says so. `whole`: the
+  // page passed an item's fail-closed checks (SPEC §6), so its copies may
+  // keep all they carry; a page shown only along a chain, without them, keeps
+  // what an ancestor entry needs (review round 8, F2).
+  void decided(std::string_view id, bool shown, bool whole);
   void set_role(uint32_t node, node_role r) { roles_[node] = r; }
   // Drops every member of `entry` but its `id`.
   void strip_to_id(uint32_t entry);
@@ -39,15 +42,24 @@ class content_sweep {
   void run();
 
  private:
-  bool shown_id(uint32_t id_node) const;
+  // What a copy of a page keeps: only its id, the members that place it in a
+  // chain, or everything (each still decided and disclosed by the walk).
+  enum class copy_keeps : uint8_t { id, entry, whole };
+  struct verdict {
+    bool shown = false;  // every decision on the id said shown
+    bool whole = false;  // one of them passed an item's checks
+  };
+  copy_keeps keeps(uint32_t id_node) const;
+  void reduce_to_entry(uint32_t obj);
   void keep_own_children(uint32_t obj, std::vector<uint32_t>& own);
+  void keep_own_child_types(uint32_t obj);
   void recount(uint32_t collection, size_t left);
   void disclose_copy(uint32_t obj);
 
   filter_context& c_;
   content_names& names_;
   std::vector<node_role> roles_;
-  id_map<bool> shown_;  // value-initialised false; set by the first decided()
+  id_map<verdict> shown_;  // set by the first decided()
 };
 
 }  // namespace keyhole::detail

@@ -2,6 +2,7 @@
 // results, Confluence v2 pages, JSM knowledge-base articles, single objects.
 // Facts of one page: kb_facts.h; the parentId tree: kb_tree.h; what nested
 // content objects may keep: kb_sweep.h.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct ancestor_entry {
   uint32_t node;
   std::string_view id;
   bool visible;
+  bool item_checks;  // its page passes what an item must carry (SPEC §6)
   decision decided;  // with its levels when explaining
 };
 
@@ -84,6 +86,11 @@ class kb_filter {
       // A CQL search result wraps the content; decide by it.
       if (!jsm && t_.is_object(inner)) {
         if (!t_.unique_keys(inner)) return c_.reject("duplicate member in a search result's content", inner);
+        // A hit names no content of its own (a title and excerpt, no id, no
+        // content type); one that does is no shape we know, and deciding it
+        // by `content` alone would copy its own page undecided (review round 8, F6).
+        if (uint32_t own = npos; names_.of(e, own))
+          return c_.reject("a search result names content besides its `content`", e);
         content = inner;
       } else if (!jsm && c_.member(e, "id") == npos) {
         c_.drop(e);  // a space or user hit of a search: not an article
@@ -145,7 +152,9 @@ class kb_filter {
       uint32_t type = c_.member(v.content, "type");
       if (type != npos && !(t_.is_string(type) && (t_.str(type) == "page" || t_.str(type) == "blogpost")))
         v.hide("not a page or blog post");
-      if (!id_text(t_, c_.member(v.content, "id"), v.self.id)) v.hide("no id");
+      else if (belongs_to_content(v.content))
+        v.hide("an attachment, comment or task of other content, not a page or blog post");
+      if (!id_text(t_, c_.member(v.content, "id"), v.self.id)) v.hide("no id, or one not written as plain integer text");
       uint32_t sp = c_.member(v.content, "space");
       if (t_.is_object(sp)) {
         if (!t_.unique_keys(sp)) v.hide("duplicate member in space");
@@ -194,11 +203,38 @@ class kb_filter {
     return l;
   }
 
+  // Whether a Confluence object is an attachment, a comment or a task (v2
+  // writes no `type`): it names the content it belongs to, or carries what
+  // only a file or a comment does. Such an item is hidden like v1's typed
+  // ones; decided as a page by its own id, it was shown though its page was
+  // hidden by a label (review round 8, F4).
+  bool belongs_to_content(uint32_t obj) {
+    static constexpr std::string_view containers[] = {"pageId",       "blogPostId",      "customContentId",
+                                                      "attachmentId", "parentCommentId", "localId"};
+    static constexpr std::string_view own[] = {"mediaType",    "mediaTypeDescription", "fileId",
+                                               "fileSize",     "downloadLink",         "resolutionStatus"};
+    uint32_t found[2][6];  // members() reads at most 8 names at once
+    if (!t_.members(obj, containers, found[0]) || !t_.members(obj, own, found[1])) c_.duplicate_seen = true;
+    return std::any_of(&found[0][0], &found[0][0] + 12, [](uint32_t m) { return m != npos; });
+  }
+
   // Whether every space rule is named by a numeric space id (v2's `spaceId`).
   bool spaces_by_id() const {
     for (const auto& [name, r] : a_.spaces)
       if (name.empty() || name.find_first_not_of("0123456789") != std::string_view::npos) return false;
     return true;
+  }
+
+  // Whether a page decided as an ancestor carries, over its copies, what an
+  // item must (SPEC §6): restrictions known (carried by a copy, or named by
+  // none) and, under label rules, its labels. An entry is decided without
+  // them ("adds nothing", "its labels when the payload carries them"), which
+  // justifies its id and title, not its body (review round 8, F2). Its space
+  // is the item's, and its chain the entries above it.
+  bool passes_item_checks(const page_facts& f) const {
+    if (f.restrict == restriction::unknown) return false;
+    if (f.restrictions_unexpanded && !f.restrictions_carried) return false;
+    return a_.labels.empty() || (f.labels_known && !f.labels_in_part);
   }
 
   // Whether the policy has rules for pages other than `id` (SPEC §6).
@@ -241,7 +277,7 @@ class kb_filter {
       above = compose(above, own);
       finish_decision(alone, c_.m.who().has_grant("article", f.id));
       bool visible = alone.visible();
-      carried_.push_back(ancestor_entry{e, f.id, visible, std::move(alone)});
+      carried_.push_back(ancestor_entry{e, f.id, visible, passes_item_checks(f), std::move(alone)});
     }
     return true;
   }
@@ -298,7 +334,7 @@ class kb_filter {
         shown = d.visible();
       }
     }
-    if (!v.self.id.empty()) sweep_.decided(v.self.id, shown);
+    if (!v.self.id.empty()) sweep_.decided(v.self.id, shown, true);  // shown: it passed the item checks
     if (shown) finish_shown(v);
     if (c_.log) c_.record(explained{"article", std::string(v.self.id), shown, std::move(d), v.hidden ? v.note : "", {}});
     return shown;
@@ -309,7 +345,7 @@ class kb_filter {
   void finish_shown(const item_view& v) {
     bool all_visible = true;
     for (const ancestor_entry& a : carried_) {
-      sweep_.decided(a.id, a.visible);
+      sweep_.decided(a.id, a.visible, a.item_checks);
       // A shown entry is left to the sweep, which keeps it only if every
       // decision on its id (as an item too) says shown.
       if (!a.visible) sweep_.strip_to_id(a.node);

@@ -1,6 +1,7 @@
 #include "kb_facts.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 #include <tuple>
 #include <unordered_set>
@@ -10,14 +11,18 @@
 namespace keyhole::detail {
 
 bool id_text(const json_tree& t, uint32_t n, std::string_view& out) {
-  if (t.is_string(n)) {
-    out = t.str(n);
-    return !out.empty();
-  }
-  if (n != npos && t.type(n) == jtype::number) {
-    out = t.raw(n);
-    return true;
-  }
+  if (t.is_string(n)) out = t.str(n);
+  else if (n != npos && t.type(n) == jtype::number) out = t.raw(n);
+  else return false;
+  // fixed after the freeze (round 8, F8): plain integer text, or in a string
+  // a plain name; every other spelling of a number is no id.
+  bool integer = !out.empty() && out.find_first_not_of("0123456789") == std::string_view::npos &&
+                 (out == "0" || out.front() != '0');
+  bool name = t.is_string(n) && !out.empty() && (std::isalpha(static_cast<unsigned char>(out.front())) || out.front() == '_');
+  for (char ch : out)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-') name = false;
+  if (integer || name) return true;
+  out = {};
   return false;
 }
 
@@ -166,7 +171,8 @@ void read_facts(filter_context& c, uint32_t obj, facts_of whose, page_facts& f) 
   if (rs == npos) {
     // Not carried. An item whose restrictions exist but were not asked for is
     // hidden (SPEC §6, amended: finding R1); an ancestor entry adds nothing.
-    if (whose == facts_of::item && named_unexpanded(c, obj, "restrictions")) f.restrict = restriction::unknown;
+    f.restrictions_unexpanded = named_unexpanded(c, obj, "restrictions");  // fixed after the freeze (round 8, F2)
+    if (whose == facts_of::item && f.restrictions_unexpanded) f.restrict = restriction::unknown;
     return;
   }
   uint32_t read = c.member(rs, "read");
@@ -177,6 +183,7 @@ void read_facts(filter_context& c, uint32_t obj, facts_of whose, page_facts& f) 
     f.restrict = restriction::unknown;  // a list left unexpanded, or carried in part
     return;
   }
+  f.restrictions_carried = true;
   if (t.first_child(users) == npos && t.first_child(groups) == npos) return;  // empty: no restriction
   f.restrict = restriction::listed;
   f.restriction_denies = !viewer_listed(c, users, groups);
@@ -188,6 +195,8 @@ void join_facts(page_facts& into, const page_facts& other) {
     into.labels.insert(into.labels.end(), other.labels.begin(), other.labels.end());
   }
   into.labels_in_part = into.labels_in_part || other.labels_in_part;
+  into.restrictions_carried = into.restrictions_carried || other.restrictions_carried;
+  into.restrictions_unexpanded = into.restrictions_unexpanded || other.restrictions_unexpanded;
   if (other.restrict == restriction::unknown) {
     into.restrict = restriction::unknown;
   } else if (other.restrict == restriction::listed && into.restrict != restriction::unknown) {

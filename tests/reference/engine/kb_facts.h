@@ -38,6 +38,9 @@ struct page_facts {
   std::vector<std::string_view> labels;
   restriction restrict = restriction::none;
   bool restriction_denies = false;  // listed, and the viewer is none of them
+  // fixed after the freeze (round 8, F2): whether a copy carries whole
+  // restrictions, and whether one names them only under `_expandable`.
+  bool restrictions_carried = false, restrictions_unexpanded = false;
   uint32_t node = npos;             // the object read, when the payload carries one
 };
 

@@ -6,9 +6,15 @@
 
 namespace keyhole::detail {
 
-void content_sweep::decided(std::string_view id, bool shown) {
+void content_sweep::decided(std::string_view id, bool shown, bool whole) {
   auto [it, fresh] = shown_.try_emplace(id, shown);
   if (!fresh) it->second = it->second && shown;
+  if (shown && whole) whole_[id] = true;
+}
+
+bool content_sweep::whole_id(uint32_t id_node) const {
+  std::string_view id;
+  return id_text(c_.t, id_node, id) && whole_.count(id);
 }
 
 void content_sweep::strip_to_id(uint32_t entry) {
@@ -101,9 +107,26 @@ void content_sweep::run() {
         else c_.drop(n);  // nothing left to name it by
         continue;
       }
+      bool entry_only = content && !whole_id(id);  // fixed after the freeze (round 8, F2)
+      if (entry_only && t.key(id) != "id") {
+        c_.drop(n);
+        continue;
+      }
+      if (entry_only)
+        for (uint32_t m = t.first_child(n); m != npos; m = t.next_sibling(n, m)) {
+          std::string_view k = t.key(m);
+          if (k != "id" && k != "type" && k != "status" && k != "title" && k != "_links" && k != "_expandable") c_.drop(m);
+        }
       if (content) disclose_copy(n);
       own.clear();
-      keep_own_children(n, own);
+      if (!entry_only) keep_own_children(n, own);
+      // fixed after the freeze (round 8, F10): `childTypes` keeps only the
+      // page's own attachments and comments.
+      if (uint32_t ct = c_.member(n, "childTypes"); !entry_only && t.is_object(ct))
+        for (uint32_t k = t.first_child(ct); k != npos; k = t.next_sibling(ct, k)) {
+          std::string_view key = t.key(k);
+          if (key != "attachment" && key != "comment" && key != "_expandable" && key != "_links") c_.drop(k);
+        }
       for (uint32_t e : own) {
         roles_[e] = node_role::item;  // shown with its page, and
         disclose_copy(e);             // disclosed as content here

@@ -30,7 +30,9 @@ class content_sweep {
 
   // Records a page decision of this payload (an item or an ancestor entry);
   // a page is shown only when every decision on its id says so.
-  void decided(std::string_view id, bool shown);
+  // fixed after the freeze (round 8, F2): `whole` when the page passed an
+  // item's checks; a page shown only as an ancestor keeps an entry's members.
+  void decided(std::string_view id, bool shown, bool whole);
   void set_role(uint32_t node, node_role r) { roles_[node] = r; }
   // Drops every member of `entry` but its `id`.
   void strip_to_id(uint32_t entry);
@@ -39,12 +41,14 @@ class content_sweep {
 
  private:
   bool shown_id(uint32_t id_node) const;
+  bool whole_id(uint32_t id_node) const;
   void keep_own_children(uint32_t obj, std::vector<uint32_t>& own);
   void disclose_copy(uint32_t obj);
 
   filter_context& c_;
   std::vector<node_role> roles_;
   std::unordered_map<std::string_view, bool> shown_;
+  std::unordered_map<std::string_view, bool> whole_;
 };
 
 }  // namespace keyhole::detail

@@ -36,6 +36,7 @@ struct ancestor_entry {
   uint32_t node;
   std::string_view id;
   bool visible;
+  bool whole;
   decision decided;  // with its levels when explaining
 };
 
@@ -91,6 +92,8 @@ class kb_filter {
       // A CQL search result wraps the content; decide by it.
       if (!jsm && t_.is_object(inner)) {
         if (!t_.unique_keys(inner)) return c_.reject("duplicate member in a search result's content", inner);
+        uint32_t own = npos;  // fixed after the freeze (round 8, F6): a hit naming content of its own
+        if (names_content(c_, e, own)) return c_.reject("a search result names content besides its `content`", e);
         content = inner;
       } else if (!jsm && c_.member(e, "id") == npos) {
         c_.drop(e);  // a space or user hit of a search: not an article
@@ -138,7 +141,12 @@ class kb_filter {
       uint32_t type = c_.member(v.content, "type");
       if (type != npos && !(t_.is_string(type) && (t_.str(type) == "page" || t_.str(type) == "blogpost")))
         v.hide("not a page or blog post");
-      if (!id_text(t_, c_.member(v.content, "id"), v.self.id)) v.hide("no id");
+      // fixed after the freeze (round 8, F4): v2 attachments, comments and
+      // tasks carry no `type`; what only they carry hides them.
+      for (std::string_view m : {"pageId", "blogPostId", "customContentId", "attachmentId", "parentCommentId", "mediaType",
+                                 "mediaTypeDescription", "fileId", "fileSize", "downloadLink", "resolutionStatus", "localId"})
+        if (c_.member(v.content, m) != npos) v.hide("an attachment, comment or task of other content, not a page or blog post");
+      if (!id_text(t_, c_.member(v.content, "id"), v.self.id)) v.hide("no id, or one not written as plain integer text");
       uint32_t sp = c_.member(v.content, "space");
       if (t_.is_object(sp)) {
         if (!t_.unique_keys(sp)) v.hide("duplicate member in space");
@@ -240,7 +248,11 @@ class kb_filter {
       above = compose(above, tree_.step_of_page(id));
       finish_decision(alone, c_.m.who().has_grant("article", f.id));
       bool visible = alone.visible();
-      carried_.push_back(ancestor_entry{e, f.id, visible, std::move(alone)});
+      // fixed after the freeze (round 8, F2): an entry keeps its page's body
+      // only when the page carries what an item must (restrictions, labels).
+      bool whole = f.restrict != restriction::unknown && (f.restrictions_carried || !f.restrictions_unexpanded) &&
+                   (a_.labels.empty() || (f.labels_known && !f.labels_in_part));
+      carried_.push_back(ancestor_entry{e, f.id, visible, whole, std::move(alone)});
     }
     return true;
   }
@@ -283,7 +295,7 @@ class kb_filter {
         shown = d.visible();
       }
     }
-    if (!v.self.id.empty()) sweep_.decided(v.self.id, shown);
+    if (!v.self.id.empty()) sweep_.decided(v.self.id, shown, true);
     if (shown) finish_shown(v);
     if (c_.log) c_.record(explained{"article", std::string(v.self.id), shown, std::move(d), v.hidden ? v.note : "", {}});
     return shown;
@@ -294,7 +306,7 @@ class kb_filter {
   void finish_shown(const item_view& v) {
     bool all_visible = true;
     for (const ancestor_entry& a : carried_) {
-      sweep_.decided(a.id, a.visible);
+      sweep_.decided(a.id, a.visible, a.whole);
       // A shown entry is left to the sweep, which keeps it only if every
       // decision on its id (as an item too) says shown.
       if (!a.visible) sweep_.strip_to_id(a.node);
