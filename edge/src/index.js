@@ -18,6 +18,7 @@ import { corsPolicy } from "./cors.js";
 import { siteRoutes, edgeHooks } from "./site.js";
 import { viewerCache } from "./viewer-cache.js";
 import { forRequest, storedCacheControl } from "./downstream-cache.js";
+import { audienceCacheKey } from "./audience-cache-key.js";
 
 export { createShareToken, shareVerifier, verifyShareToken, grantsFor } from "./share.js";
 export { compileIdentity, IdentityError } from "./identity.js";
@@ -219,7 +220,11 @@ async function handle(e, request, ctx, info) {
 /** Cache lookup (audience-cached routes), upstream fetch, filter, cache store, response. */
 async function filtered(e, request, ctx, info, r) {
   const perAudience = r.route.cache?.audience === true;
-  const cacheKey = perAudience && e.cache ? audienceCacheKey(r, request) : null;
+  // The key holds the audience, Accept, path and query hashed, never as URL text (R9-1);
+  // null (a key that would not parse back to itself) means this request is not cached.
+  const cacheKey = perAudience && e.cache
+    ? await audienceCacheKey({ audience: r.audience, accept: upstreamAccept(request), upstreamPath: r.upstreamPath, search: r.search })
+    : null;
   if (cacheKey) {
     const hit = await e.cache.match(cacheKey);
     if (hit) {
@@ -250,18 +255,6 @@ async function filtered(e, request, ctx, info, r) {
  *  carries no credentials (downstream-cache.js, review F7). */
 const downstream = (e, request, r, headers) =>
   forRequest(headers, request, r.route.cache?.maxAge ?? 60, e.viewer.shareHeader, e.viewer.shareParam);
-
-/**
- * The audience cache key: the audience key and the Accept sent upstream, each in its own path
- * segment, then exactly the upstream path and query (review F6). The audience used to be a
- * query parameter the client could send too, and Accept was not in the key, so one viewer
- * could fill another's copy with the origin's answer to another request. Now two requests
- * share an entry only when their audience, Accept, path and query are the same.
- */
-function audienceCacheKey(r, request) {
-  const accept = upstreamAccept(request);
-  return `https://keyhole-cache.invalid/${encodeURIComponent(r.audience)}/${encodeURIComponent(accept)}${r.upstreamPath}${r.search}`;
-}
 
 function responseHeaders(e, etag, r, perAudience) {
   const headers = new Headers({ "content-type": "application/json; charset=utf-8", etag, "x-content-type-options": "nosniff" });

@@ -52,3 +52,37 @@ test("one viewer's Accept variant is not served to a viewer with another Accept"
     assert.ok(!clean.body.includes("POISONED-VARIANT"), `Accept ${h.accept ?? "(none)"}`);
   }
 });
+
+// Review round 9, R9-1: the key is parsed as a URL by workerd's Cache API, so a dot segment
+// in it (`Accept: ..`, or `%2e%2e`, `.%2E` after WHATWG parsing) removed the audience
+// segment. The key now holds no request text (edge/src/audience-cache-key.js); the workerd
+// test with staff and anonymous viewers is in edge-workerd.test.mjs.
+test("the key is /aud-<base64url>/req-<sha-256>, and parses back to exactly itself", async () => {
+  const { audienceCacheKey } = await import("../../edge/src/audience-cache-key.js");
+  const base = { audience: "kh1-0123abcd", accept: "application/json", upstreamPath: "/api/v2/summary.json", search: "" };
+  const seen = new Set();
+  for (const accept of ["..", ".", "%2e%2e", ".%2E", "%2e", "a/../b", "..\\", "?x", "#x", "application/json"]) {
+    for (const part of [{ accept }, { search: `?q=${accept}` }, { upstreamPath: `/api/${accept}` }, { audience: accept }]) {
+      const key = await audienceCacheKey({ ...base, ...part });
+      assert.match(key, /^https:\/\/keyhole-cache\.invalid\/aud-[A-Za-z0-9_-]+\/req-[0-9a-f]{64}$/, JSON.stringify(part));
+      assert.equal(new URL(key).href, key);
+      seen.add(key);
+    }
+  }
+  assert.equal(seen.size, 40, "every variant has a key of its own");
+  const anon = await audienceCacheKey({ ...base, audience: "kh1-anon", accept: ".." });
+  const staff = await audienceCacheKey({ ...base, audience: "kh1-staff", accept: ".." });
+  assert.notEqual(anon, staff);
+  assert.ok(new URL(staff).pathname.startsWith("/aud-" + Buffer.from("kh1-staff").toString("base64url") + "/"));
+});
+
+test("a key that would not parse back to itself, or a missing part, is no key: not cached", async () => {
+  const { audienceCacheKey, checkedKey } = await import("../../edge/src/audience-cache-key.js");
+  for (const [a, b] of [["aud-x", ".."], ["aud-x", "%2e%2e"], ["aud-x", ".%2E"], ["..", "req-1"], ["aud-x", "a/../b"], ["aud-x", "r?q"], ["aud-x", "r#h"], ["aud-x", "a\\b"]]) {
+    assert.equal(checkedKey(a, b), null, `${a}/${b}`);
+  }
+  assert.equal(checkedKey("aud-x", "req-1"), "https://keyhole-cache.invalid/aud-x/req-1");
+  for (const bad of [{ audience: "" }, { audience: undefined }, { accept: null }, { search: 1 }]) {
+    assert.equal(await audienceCacheKey({ audience: "a", accept: "b", upstreamPath: "/c", search: "", ...bad }), null, JSON.stringify(bad));
+  }
+});

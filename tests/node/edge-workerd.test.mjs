@@ -175,3 +175,26 @@ test("workerd: sign-in through the local OpenID Connect provider, the session, t
   assert.equal((await c.request(`${stack.edgeUrl}/auth/logout`, { method: "POST" })).status, 303);
   assertNoCanary(await (await c.request(`${stack.edgeUrl}/`)).text(), ALL_CANARIES, "after logout");
 });
+
+// Review round 9, R9-1: the audience cache key had the Accept in a path segment of its own,
+// unescaped for dots: `Accept: ..` is a dot segment, and workerd's Cache API parses the key
+// as a URL, which removed the audience segment; every audience sending `Accept: ..` shared
+// one entry and anonymous viewers got staff's copy. WHATWG URL parsing also reads `%2e`,
+// `.%2E` and `%2e%2e` as dot segments. Staff asks first, then anonymous with the same Accept.
+test("workerd: no Accept value takes the audience out of the cache key (review 9, R9-1)", { skip }, async () => {
+  const staff = await personaHeaders("staff");
+  const anonAudience = (await get("/api/v2/components.json?r9=plain")).headers.get("x-keyhole-audience");
+  const accepts = ["..", ".", "%2e%2e", ".%2E", "%2e", "a/../b", "../..", "..\\", "?x", "#x", "application/json/../.."];
+  for (const [i, accept] of accepts.entries()) {
+    const path = `/api/v2/components.json?r9=${i}`;
+    const s = await get(path, { ...staff, accept });
+    assert.equal(s.status, 200, `staff, Accept ${accept}`);
+    assert.ok(s.text.includes("CANARY-STAFF"), `staff's copy has the staff-only canary (Accept ${accept})`);
+    for (let n = 0; n < 2; n++) { // a miss then a hit: neither may be staff's entry
+      const a = await get(path, { accept });
+      assert.equal(a.status, 200, `anonymous, Accept ${accept}`);
+      assert.equal(a.headers.get("x-keyhole-audience"), anonAudience, `anonymous audience, Accept ${accept}`);
+      assertNoCanary(a.text, ALL_CANARIES, `anonymous after staff, Accept ${JSON.stringify(accept)}`);
+    }
+  }
+});
