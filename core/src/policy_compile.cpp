@@ -5,6 +5,7 @@
 
 #include "atom_lookup.h"
 #include "did_you_mean.h"
+#include "letter_case.h"
 #include "sha256.h"
 #include "viewer.h"
 
@@ -259,8 +260,10 @@ struct compiler {
   bool lower_case_labels(uint32_t n, const path& ptr) {
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
       std::string_view name = t.key(c);
-      if (std::none_of(name.begin(), name.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) continue;
-      return fail(child(ptr, name), "label names are lower case (Confluence folds them): write '" + ascii_lower(name) + "'");
+      if (!has_capital_letter(name)) continue;  // ASCII and the common scripts' capitals (round 9, R9-4)
+      std::string lower = ascii_lower(name);
+      return fail(child(ptr, name), "label names are lower case (Confluence folds them)" +
+                                        (has_capital_letter(lower) ? std::string() : ": write '" + lower + "'"));
     }
     return true;
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "json_tree.h"
+#include "letter_case.h"
 #include "name_index.h"
 #include "status_fields.h"
 #include "simdjson.h"  // the DOM the tree must agree with (TreeGrammar probes)
@@ -488,4 +489,16 @@ TEST(TreeGrammar, DepthLimitIsExactWithAndWithoutEmptyContainers) {
                            "[[[[ ],[1]]]]"}) {
     EXPECT_FALSE(tree_accepts(json, 4)) << json;
   }
+}
+
+// Policy label names must be lower case (letter_case.h): capitals of the
+// common scripts are found, small letters and other characters are not.
+TEST(LetterCase, CapitalsOfCommonScriptsAreFound) {
+  using keyhole::detail::has_capital_letter;
+  for (const char* capital : {"A", "geheim-\xC3\x84", "\xC4\xB0nternal", "secret-\xE2\x84\xAA", "\xEF\xBC\xB3" "ecret",
+                              "\xCE\xA3", "\xD0\x96", "\xC5\xB9", "\xC5\x81", "\xE1\xBA\x9E", "\xC3"})
+    EXPECT_TRUE(has_capital_letter(capital)) << capital;
+  for (const char* small : {"", "internal", "\xC3\xBC" "ber", "\xC3\x9F", "\xC4\xB1", "\xC5\xBF" "ecret", "\xCF\x83",
+                            "\xD0\xB6", "\xC5\xBA", "\xC5\x82", "\xEF\xBD\x93", "team:faq-2", "\xE6\x97\xA5\xE6\x9C\xAC"})
+    EXPECT_FALSE(has_capital_letter(small)) << small;
 }
