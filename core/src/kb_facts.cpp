@@ -29,6 +29,8 @@ bool plain_name(std::string_view s) {
 
 }  // namespace
 
+bool id_spelling(std::string_view s) { return plain_integer(s) || plain_name(s); }
+
 bool id_text(const json_tree& t, uint32_t n, std::string_view& out) {
   // Ids compare by their text, so every other spelling of a number (50.0,
   // 5e1, -0, "050", " 50") would escape a rule on page 50 (review round 8,

@@ -15,6 +15,9 @@ namespace keyhole::detail {
 // and, in a string, a plain name (a letter or `_`, then letters, digits, `_`,
 // `-`); any other spelling is none (review round 8, F8): `out` is then empty.
 bool id_text(const json_tree& t, uint32_t n, std::string_view& out);
+// Whether `s`, written as a string, is an id spelling id_text() accepts (the
+// policy's page ids must be: another spelling could never match).
+bool id_spelling(std::string_view s);
 
 // Whether object `obj` names a piece of content: a content `type`, or an
 // `id` with a title, an excerpt, a web link (`_links.webui`) or what only

@@ -5,6 +5,7 @@
 
 #include "atom_lookup.h"
 #include "did_you_mean.h"
+#include "kb_facts.h"
 #include "letter_case.h"
 #include "sha256.h"
 #include "viewer.h"
@@ -254,6 +255,16 @@ struct compiler {
     return true;
   }
 
+  // A page rule's id must be spelt as payload ids are read (kb_facts.h,
+  // id_spelling): "050" or " 50" could never match page 50, silently leaving
+  // it open (review round 8, F8).
+  bool page_id_keys(uint32_t n, const path& ptr) {
+    for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c))
+      if (!id_spelling(t.key(c)))
+        return fail(child(ptr, t.key(c)), "a page id is digits without a leading zero (or a plain name), as payloads write it");
+    return true;
+  }
+
   // Confluence folds every label to lower case, so a rule for "Confidential"
   // would never match and silently open what it was written to close
   // (review round 8, F9): such a name is an error, like a typo.
@@ -395,7 +406,7 @@ struct compiler {
       std::string_view k = t.key(c);
       if (k == "default") { a.has_default = true; if (!parse_rule(c, cp, a.default_rule)) return false; }
       else if (k == "spaces") { if (!parse_rule_map(c, cp, a.spaces)) return false; }
-      else if (k == "pages") { if (!parse_rule_map(c, cp, a.pages)) return false; }
+      else if (k == "pages") { if (!parse_rule_map(c, cp, a.pages) || !page_id_keys(c, cp)) return false; }
       else if (k == "labels") { if (!parse_rule_map(c, cp, a.labels) || !lower_case_labels(c, cp)) return false; }
       else if (k == "parents") {
         if (!object(c, cp)) return false;
