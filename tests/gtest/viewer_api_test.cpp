@@ -25,15 +25,30 @@ std::string answer(const keyhole::status& st, const keyhole::filter& f) {
   return std::to_string(keyhole::exit_code(st.code)) + ":" + std::string(f.output());
 }
 
-TEST(Viewer, EveryCaseAnswersAsWithClaims) {
-  int compared = 0;
-  for (const auto& c : keyhole_test::load_all_cases(kTests / "cases")) {
+// A case that filters or explains a payload under a policy that compiles:
+// the case, its compiled policy and its format.
+struct runnable_case {
+  const keyhole_test::test_case& c;
+  keyhole::policy p;
+  keyhole::payload_format format;
+};
+std::vector<runnable_case> runnable(const std::vector<keyhole_test::test_case>& cases) {
+  std::vector<runnable_case> out;
+  for (const auto& c : cases) {
     if (!c.has_policy || !c.has_payload || (c.mode != "filter" && c.mode != "explain")) continue;
     keyhole::status st;
     keyhole::policy p = keyhole::policy::compile(c.policy, st);
-    if (!st.ok()) continue;
     keyhole::payload_format format;
-    if (!keyhole::parse_format_name(c.format, format)) continue;
+    if (st.ok() && keyhole::parse_format_name(c.format, format)) out.push_back(runnable_case{c, p, format});
+  }
+  return out;
+}
+
+TEST(Viewer, EveryCaseAnswersAsWithClaims) {
+  int compared = 0;
+  auto cases = keyhole_test::load_all_cases(kTests / "cases");
+  for (const auto& [c, p, format] : runnable(cases)) {
+    keyhole::status st;
     keyhole::viewer v = keyhole::viewer::compile(p, c.claims, st);
     keyhole::filter f;
     keyhole::status direct = c.mode == "explain"
@@ -62,13 +77,8 @@ TEST(Viewer, ReusedFilterAnswersAsAFreshOne) {
   int compared = 0;
   auto cases = keyhole_test::load_all_cases(kTests / "cases");
   for (int round = 0; round < 2; ++round) {
-    for (const auto& c : cases) {
-      if (!c.has_policy || !c.has_payload || (c.mode != "filter" && c.mode != "explain")) continue;
+    for (const auto& [c, p, format] : runnable(cases)) {
       keyhole::status st;
-      keyhole::policy p = keyhole::policy::compile(c.policy, st);
-      if (!st.ok()) continue;
-      keyhole::payload_format format;
-      if (!keyhole::parse_format_name(c.format, format)) continue;
       auto run = [&](keyhole::filter& f, const keyhole::policy& pol, const std::string& claims) {
         keyhole::status r = c.mode == "explain"
                                 ? f.explain(pol, claims, c.payload.data(), c.payload.size(), c.payload.size(), format)
