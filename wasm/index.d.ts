@@ -212,7 +212,8 @@ export interface Keyhole {
   shareGrants(claims: ClaimsInput, body: ShareBody | string | Uint8Array, nowSeconds?: number): string[];
   /** Limits for later calls. */
   setLimits(limits?: Limits): void;
-  /** Frees the staging buffers (otherwise kept at the largest payload and document size seen). */
+  /** Frees the staging buffers (otherwise kept at the largest payload and document size seen)
+   *  and the viewer the last policy.filter(bytes, claims) call kept, with its claims bytes. */
   releaseBuffer(): void;
   /** The core's version string. */
   readonly version: string;

@@ -37,8 +37,26 @@ content_sweep::copy_keeps content_sweep::keeps(uint32_t id_node) const {
 void content_sweep::reduce_to_entry(uint32_t obj) {
   const json_tree& t = c_.t;
   static constexpr std::string_view kept[] = {"id", "type", "status", "title", "_links", "_expandable"};
-  for (uint32_t m = t.first_child(obj); m != npos; m = t.next_sibling(obj, m))
-    if (std::find(std::begin(kept), std::end(kept), t.key(m)) == std::end(kept)) c_.drop(m);
+  for (uint32_t m = t.first_child(obj); m != npos; m = t.next_sibling(obj, m)) {
+    std::string_view k = t.key(m);
+    if (std::find(std::begin(kept), std::end(kept), k) == std::end(kept)) c_.drop(m);
+    else if (k == "_links" || k == "_expandable") keep_scalars(m, false);
+    else if (t.is_container(m)) c_.drop(m);
+  }
+}
+
+// What a reduced object keeps is what Confluence writes there: scalars, and
+// (`nested_links`) a `_links` / `_expandable` object of them; anything else
+// could carry a page's text (review round 10, R10-3). Not an object: dropped.
+void content_sweep::keep_scalars(uint32_t obj, bool nested_links) {
+  const json_tree& t = c_.t;
+  if (!t.is_object(obj)) return c_.drop(obj);
+  for (uint32_t m = t.first_child(obj); m != npos; m = t.next_sibling(obj, m)) {
+    if (!t.is_container(m)) continue;
+    std::string_view k = t.key(m);
+    if (nested_links && (k == "_links" || k == "_expandable")) keep_scalars(m, false);
+    else c_.drop(m);
+  }
 }
 
 // A kept content object other than an item: the viewer's `article.*`
@@ -107,6 +125,19 @@ void content_sweep::keep_own_child_types(uint32_t obj) {
   for (uint32_t k = t.first_child(types); k != npos; k = t.next_sibling(types, k)) {
     std::string_view key = t.key(k);
     if (key != "attachment" && key != "comment" && key != "_expandable" && key != "_links") c_.drop(k);
+    else if (key == "attachment" || key == "comment") keep_child_type(k);
+    else keep_scalars(k, false);
+  }
+}
+
+// A `childTypes` entry the page keeps: whether it has such children, and links.
+void content_sweep::keep_child_type(uint32_t entry) {
+  const json_tree& t = c_.t;
+  if (!t.is_object(entry)) return c_.drop(entry);
+  for (uint32_t m = t.first_child(entry); m != npos; m = t.next_sibling(entry, m)) {
+    std::string_view k = t.key(m);
+    if (k == "_links") keep_scalars(m, false);
+    else if (k != "value" || t.is_container(m)) c_.drop(m);
   }
 }
 

@@ -51,6 +51,8 @@ class content_sweep {
   };
   copy_keeps keeps(uint32_t id_node) const;
   void reduce_to_entry(uint32_t obj);
+  void keep_scalars(uint32_t obj, bool nested_links);
+  void keep_child_type(uint32_t entry);
   void keep_own_children(uint32_t obj, std::vector<uint32_t>& own);
   void keep_own_child_types(uint32_t obj);
   void recount(uint32_t collection, size_t left);

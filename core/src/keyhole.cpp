@@ -214,6 +214,15 @@ void filter::set_limits(const limits& l) noexcept {
   if (state_) state_->lim = l;
 }
 
+void filter::forget_last_viewer() noexcept {
+  if (!state_) return;
+  state_->viewer_policy = policy{};
+  state_->viewer_claims.clear();
+  state_->viewer_claims.shrink_to_fit();
+  state_->small_buf.clear();
+  state_->small_buf.shrink_to_fit();
+}
+
 size_t filter::padding() noexcept { return kPadding; }
 
 std::string_view filter::output() const noexcept { return state_ ? std::string_view(state_->output) : std::string_view(); }

@@ -1,29 +1,30 @@
 #include "letter_case.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 
 namespace keyhole::detail {
 namespace {
 
 // Capitals in [first, last]: every code point (step 1), or every other one
-// from `first` (step 2: the blocks that alternate capital, small).
+// from `first` (step 2: the blocks that alternate capital, small). The table
+// is generated from Unicode's case mappings (toolchains/gen-letter-case.py).
 struct capital_range {
   char32_t first, last;
   uint8_t step;
 };
 constexpr capital_range kCapitals[] = {
-    {0x41, 0x5A, 1},     {0xC0, 0xD6, 1},     {0xD8, 0xDE, 1},     {0x100, 0x136, 2},   {0x139, 0x147, 2},
-    {0x14A, 0x176, 2},   {0x178, 0x179, 1},   {0x17B, 0x17D, 2},   {0x386, 0x386, 1},   {0x388, 0x38A, 1},
-    {0x38C, 0x38C, 1},   {0x38E, 0x38F, 1},   {0x391, 0x3A1, 1},   {0x3A3, 0x3AB, 1},   {0x400, 0x42F, 1},
-    {0x460, 0x480, 2},   {0x48A, 0x4BE, 2},   {0x4C0, 0x4C1, 1},   {0x4C3, 0x4CD, 2},   {0x4D0, 0x52E, 2},
-    {0x531, 0x556, 1},   {0x1E00, 0x1E94, 2}, {0x1E9E, 0x1E9E, 1}, {0x1EA0, 0x1EFE, 2}, {0x2126, 0x2126, 1},
-    {0x212A, 0x212B, 1}, {0x2160, 0x216F, 1}, {0x24B6, 0x24CF, 1}, {0xFF21, 0xFF3A, 1},
+#include "letter_case_table.inc"
 };
 
 bool is_capital(char32_t c) {
-  for (const capital_range& r : kCapitals)
-    if (c >= r.first && c <= r.last) return (c - r.first) % r.step == 0;
-  return false;
+  // The last run starting at or before c (runs are in order, apart).
+  const capital_range* r = std::upper_bound(std::begin(kCapitals), std::end(kCapitals), c,
+                                            [](char32_t x, const capital_range& run) { return x < run.first; });
+  if (r == std::begin(kCapitals)) return false;
+  --r;
+  return c <= r->last && (c - r->first) % r->step == 0;
 }
 
 // The code point at s[i], advancing i; U+FFFFFFFF when malformed.

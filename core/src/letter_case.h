@@ -7,10 +7,10 @@
 
 namespace keyhole::detail {
 
-// ASCII A–Z, and the capitals of Latin-1, Latin Extended-A and Additional,
-// Greek, Cyrillic, Armenian, the letterlike symbols that fold to letters
-// (Ω U+2126, the Kelvin sign U+212A, Å U+212B), Roman numerals, circled and
-// fullwidth Latin capitals. Malformed UTF-8 counts as a capital (not lower case).
+// A code point counts as a capital when lower-casing changes it (Unicode's
+// case mappings, generated into letter_case_table.inc: every script's
+// capitals and title-case letters, the Kelvin sign, Roman numerals, circled
+// capitals). Malformed UTF-8 counts as a capital (not lower case).
 bool has_capital_letter(std::string_view utf8);
 
 }  // namespace keyhole::detail

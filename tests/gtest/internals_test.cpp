@@ -496,7 +496,9 @@ TEST(TreeGrammar, DepthLimitIsExactWithAndWithoutEmptyContainers) {
 TEST(LetterCase, CapitalsOfCommonScriptsAreFound) {
   using keyhole::detail::has_capital_letter;
   for (const char* capital : {"A", "geheim-\xC3\x84", "\xC4\xB0nternal", "secret-\xE2\x84\xAA", "\xEF\xBC\xB3" "ecret",
-                              "\xCE\xA3", "\xD0\x96", "\xC5\xB9", "\xC5\x81", "\xE1\xBA\x9E", "\xC3"})
+                              "\xCE\xA3", "\xD0\x96", "\xC5\xB9", "\xC5\x81", "\xE1\xBA\x9E", "\xC3",
+                              "secret-\xC8\x98", "m\xE1\xBA\xADt-\xC6\xA0", "\xC7\x84", "\xE1\xBC\x88",
+                              "\xF0\x90\x90\x80"})
     EXPECT_TRUE(has_capital_letter(capital)) << capital;
   for (const char* small : {"", "internal", "\xC3\xBC" "ber", "\xC3\x9F", "\xC4\xB1", "\xC5\xBF" "ecret", "\xCF\x83",
                             "\xD0\xB6", "\xC5\xBA", "\xC5\x82", "\xEF\xBD\x93", "team:faq-2", "\xE6\x97\xA5\xE6\x9C\xAC"})

@@ -105,6 +105,8 @@ TEST(Viewer, ReusedFilterAnswersAsAFreshOne) {
         limited.set_limits(keyhole::limits{1, 64u << 20});
         EXPECT_EQ(shallow, run(limited, p, c.claims)) << c.name << " (another depth limit)";
         EXPECT_EQ(run(shared, p, c.claims), expected) << c.name << " (after)";
+        shared.forget_last_viewer();
+        EXPECT_EQ(run(shared, p, c.claims), expected) << c.name << " (after forgetting the viewer)";
       }
       ++compared;
     }

@@ -95,6 +95,7 @@ uint32_t text_buffer(uint32_t capacity) { return g_text.at_least(capacity); }
 void release_buffers() {
   g_payload.release();
   g_text.release();
+  the_filter().forget_last_viewer();  // the last claims bytes too
 }
 
 const char* at(uint32_t address) { return reinterpret_cast<const char*>(static_cast<uintptr_t>(address)); }
@@ -123,7 +124,12 @@ result compile_policy(uint32_t address, uint32_t size) {
   return r;
 }
 
-void free_policy(uint32_t handle) { delete as_policy(handle); }
+// The filter's last viewer keeps its policy and claims alive: a disposed
+// policy goes now, not at the next call with another one.
+void free_policy(uint32_t handle) {
+  the_filter().forget_last_viewer();
+  delete as_policy(handle);
+}
 
 bool recomputes_status(uint32_t handle) { return as_policy(handle)->recomputes_status(); }
 

@@ -102,6 +102,10 @@ class filter {
   filter& operator=(const filter&) = delete;
 
   void set_limits(const limits& l) noexcept;
+  // run()/explain()/audience_key() with a policy and claims keep the viewer
+  // they read last (a repeat of the same policy and claims bytes reuses it),
+  // and with it that policy and those claims bytes: this lets them go now.
+  void forget_last_viewer() noexcept;
 
   // Filters `payload` for the viewer described by `claims_json` ("{}" is the
   // anonymous viewer). When `capacity >= size + padding()` the bytes are parsed

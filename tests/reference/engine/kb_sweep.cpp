@@ -6,6 +6,21 @@
 
 namespace keyhole::detail {
 
+namespace {
+// A reduced object keeps scalars, and (`nested_links`) `_links` /
+// `_expandable` objects of them (fixed after the freeze, review round 10, R10-3).
+void keep_scalars(filter_context& c, uint32_t obj, bool nested_links) {
+  const json_tree& t = c.t;
+  if (!t.is_object(obj)) return c.drop(obj);
+  for (uint32_t m = t.first_child(obj); m != npos; m = t.next_sibling(obj, m)) {
+    if (!t.is_object(m) && !t.is_array(m)) continue;
+    std::string_view k = t.key(m);
+    if (nested_links && (k == "_links" || k == "_expandable")) keep_scalars(c, m, false);
+    else c.drop(m);
+  }
+}
+}  // namespace
+
 void content_sweep::decided(std::string_view id, bool shown, bool whole) {
   auto [it, fresh] = shown_.try_emplace(id, shown);
   if (!fresh) it->second = it->second && shown;
@@ -116,6 +131,8 @@ void content_sweep::run() {
         for (uint32_t m = t.first_child(n); m != npos; m = t.next_sibling(n, m)) {
           std::string_view k = t.key(m);
           if (k != "id" && k != "type" && k != "status" && k != "title" && k != "_links" && k != "_expandable") c_.drop(m);
+          else if (k == "_links" || k == "_expandable") keep_scalars(c_, m, false);  // fixed after the freeze (R10-3)
+          else if (t.is_object(m) || t.is_array(m)) c_.drop(m);
         }
       if (content) disclose_copy(n);
       own.clear();
@@ -126,6 +143,13 @@ void content_sweep::run() {
         for (uint32_t k = t.first_child(ct); k != npos; k = t.next_sibling(ct, k)) {
           std::string_view key = t.key(k);
           if (key != "attachment" && key != "comment" && key != "_expandable" && key != "_links") c_.drop(k);
+          else if (key != "attachment" && key != "comment") keep_scalars(c_, k, false);  // fixed after the freeze (R10-3)
+          else if (!t.is_object(k)) c_.drop(k);
+          else
+            for (uint32_t m = t.first_child(k); m != npos; m = t.next_sibling(k, m)) {
+              if (t.key(m) == "_links") keep_scalars(c_, m, false);
+              else if (t.key(m) != "value" || t.is_object(m) || t.is_array(m)) c_.drop(m);
+            }
         }
       for (uint32_t e : own) {
         roles_[e] = node_role::item;  // shown with its page, and

@@ -147,22 +147,7 @@ class kb_filter {
                                  "mediaTypeDescription", "fileId", "fileSize", "downloadLink", "resolutionStatus", "localId"})
         if (c_.member(v.content, m) != npos) v.hide("an attachment, comment or task of other content, not a page or blog post");
       if (!id_text(t_, c_.member(v.content, "id"), v.self.id)) v.hide("no id, or one not written as plain integer text");
-      uint32_t sp = c_.member(v.content, "space");
-      if (t_.is_object(sp)) {
-        if (!t_.unique_keys(sp)) v.hide("duplicate member in space");
-        uint32_t key = c_.member(sp, "key");
-        if (t_.is_string(key)) v.space = t_.str(key), v.space_known = true;
-        // A rule may name the space by its id (as v2 must): it applies too.
-        // Without the id the space counts as carried as JSM's does (review
-        // round 8, F3).
-        if (!id_text(t_, c_.member(sp, "id"), v.space_id) && v.space_known)
-          v.space_known = a_.spaces.find(v.space) || !spaces_named_by_id();
-      } else if (id_text(t_, c_.member(v.content, "spaceId"), v.space)) {
-        // A v2 page names its space by id only. Space rules keyed by space key
-        // cannot be matched against it, so the space counts as carried only
-        // when the policy names it by that id or names every space by id.
-        v.space_known = a_.spaces.find(v.space) || spaces_by_id();
-      }
+      read_space(v);
       read_facts(c_, v.content, facts_of::item, v.self);
       // What other copies of this page carry binds it too (its ancestors
       // entries under other items; review R1). Confluence ids are unique per
@@ -176,6 +161,42 @@ class kb_filter {
     }
     if (!a_.spaces.empty() && !v.space_known) v.hide("space not carried by the payload");
     if (v.self.restrict == restriction::unknown) v.hide("restrictions not carried");
+  }
+
+  // The item's space: a v1 `space` object's key and id, a v2 `spaceId`.
+  // Rules name a space by key or by id; a v2 page names its space by id
+  // only, so it counts as carried when the policy names that id or every
+  // space by id, and what names it by key only counts as carried when the
+  // policy names that key or no space by id (review round 8, F3). An id
+  // given but not readable (`65538.0`, `"065538"`), or two that differ,
+  // leave the space not carried (review round 10, R10-1; fixed after the freeze).
+  void read_space(item_view& v) {
+    uint32_t sp = c_.member(v.content, "space"), sid = c_.member(v.content, "spaceId");
+    std::string_view id;
+    if (!space_id_of(sid, id)) return;
+    if (!t_.is_object(sp)) {
+      if (!id.empty()) v.space = id, v.space_known = a_.spaces.find(id) || spaces_by_id();
+      return;
+    }
+    if (!t_.unique_keys(sp)) v.hide("duplicate member in space");
+    std::string_view own_id;
+    if (!space_id_of(c_.member(sp, "id"), own_id) || (!id.empty() && !own_id.empty() && id != own_id)) return;
+    v.space_id = own_id.empty() ? id : own_id;
+    uint32_t key = c_.member(sp, "key");
+    if (t_.is_string(key)) {
+      v.space = t_.str(key);
+      v.space_known = !v.space_id.empty() || a_.spaces.find(v.space) || !spaces_named_by_id();
+    } else if (!v.space_id.empty()) {
+      v.space = v.space_id, v.space_id = {};
+      v.space_known = a_.spaces.find(v.space) || spaces_by_id();
+    }
+  }
+
+  // A space id member: absent or null gives none (true, `id` empty);
+  // readable gives it; anything else is not readable (false).
+  bool space_id_of(uint32_t n, std::string_view& id) const {
+    id = {};
+    return n == npos || t_.is_null(n) || id_text(t_, n, id);
   }
 
   // Whether some space rule is named by a numeric space id (v2's `spaceId`).
