@@ -23,6 +23,8 @@ export const INEXPRESSIBLE = [
   [/unknown audience '@/, "an @name that no audience defines"],
   [/duplicate member/, "a repeated member name (JSON.parse keeps the last)"],
   [/keyhole must be 1/, "`keyhole` written as 1.0 or 1e0 (the same number to a JSON parser)"],
+  // The core refuses capitals of every script (Unicode case mappings); the schema, ASCII ones.
+  [/label names are lower case \(Confluence folds them\)$/, "a label name with a capital outside ASCII"],
 ];
 
 function casePolicies() {
