@@ -255,6 +255,10 @@ function timeProcess(cmd, args, runs = RUNS) {
   };
   const once = batch(1).wall;  // also warms the page cache
   const k = Math.max(1, Math.min(200, Math.ceil(60 / Math.max(once, 0.05))));
+  // Warm-up batches, untimed, for at least 300 ms (as hyperfine --warmup): the
+  // first batches after section 1's benchmark process ran 2-3x slower than
+  // later ones of the same command (the machine settling, not the command).
+  for (const t0 = Date.now(); Date.now() - t0 < 300;) batch(k);
   const wall = [], cpu = [];
   for (let i = 0; i < runs; i++) {
     const b = batch(k);
