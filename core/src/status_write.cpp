@@ -229,7 +229,7 @@ void status_output::write_update(span_writer& w, uint32_t u, const incident_obj&
 // `status` entries (review round 9, R9-7).
 const disclose_entry* status_output::event_disclosure(const incident_obj& ev, uint8_t f, uint32_t m) const {
   if (const disclose_entry* d = withheld(kind_of_event(ev.kind), f, m)) return d;
-  if (std::find(std::begin(status_time_fields_), std::end(status_time_fields_), f) != std::end(status_time_fields_))
+  if (f != kOtherField && std::find(std::begin(status_time_fields_), std::end(status_time_fields_), f) != std::end(status_time_fields_))
     return withheld(kind_of_event(ev.kind), field_no(sfield::status), m);
   return nullptr;
 }

@@ -126,8 +126,10 @@ class status_filter : public status_output {
       a.add(field_no(sfield::components));
       a.add(field_no(sfield::incident_updates));
       // The times an event's status changed tell the status (R9-7).
+      // (API names, so never `other`: that would draw every unknown member in.)
       if (mask(k).has(field_no(sfield::status)))
-        for (uint8_t f : status_time_fields_) a.add(f);
+        for (uint8_t f : status_time_fields_)
+          if (f != kOtherField) a.add(f);
     }
     update_attention_ = mask(disclose_kind::update);
     update_attention_.add(field_no(sfield::affected_components));
@@ -137,7 +139,7 @@ class status_filter : public status_output {
     incident_id_field_ = table_.classify_bounded("incident_id");
     for (disclose_kind k : {disclose_kind::incident, disclose_kind::maintenance}) {
       if (mask(k).has(field_no(sfield::status))) update_attention_.add(field_no(sfield::status));
-      if (mask(k).has(field_no(sfield::id))) update_attention_.add(incident_id_field_);
+      if (mask(k).has(field_no(sfield::id)) && incident_id_field_ != kOtherField) update_attention_.add(incident_id_field_);
     }
     // An affected component repeats its component's name and statuses
     // (`old_status`, `new_status`): their disclosure covers them there too.
