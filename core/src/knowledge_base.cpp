@@ -207,6 +207,24 @@ class kb_filter {
     return n == npos || t_.is_null(n) || id_text(t_, n, id);
   }
 
+  // Whether ancestors entry `e` is in the item's space: a tree stays in one
+  // space, and the entry is decided on the item's space level, so an entry
+  // naming another space (or one not readable) hides the item (review round
+  // 11, F1: a `SECRET` ancestor under a `KB` item was shown).
+  bool in_items_space(const item_view& v, uint32_t e) {
+    item_view entry;
+    entry.content = e;
+    uint32_t sp = c_.member(e, "space"), sid = c_.member(e, "spaceId");
+    if ((sp == npos || t_.is_null(sp)) && (sid == npos || t_.is_null(sid))) return true;  // carries none
+    if (sp != npos && !t_.is_null(sp) && !t_.is_object(sp)) return false;
+    read_space(entry);
+    if (entry.hidden || entry.space.empty()) return false;
+    for (std::string_view a : {entry.space, entry.space_id})
+      for (std::string_view b : {v.space, v.space_id})
+        if (!a.empty() && a == b) return true;
+    return false;
+  }
+
   // Whether some space rule is named by a numeric space id (v2's `spaceId`).
   bool spaces_named_by_id() const {
     for (const auto& [name, r] : a_.spaces)
@@ -278,6 +296,10 @@ class kb_filter {
       std::string_view id;
       if (!t_.is_object(e) || !id_text(t_, c_.member(e, "id"), id)) {
         v.hide("ancestors carried but not readable");
+        return false;
+      }
+      if (!in_items_space(v, e)) {
+        v.hide("an ancestor in another space");
         return false;
       }
       // What the payload carries for this page anywhere: this entry, the
