@@ -124,9 +124,9 @@ void content_sweep::keep_own_child_types(uint32_t obj) {
   if (!t.is_object(types)) return;
   for (uint32_t k = t.first_child(types); k != npos; k = t.next_sibling(types, k)) {
     std::string_view key = t.key(k);
-    if (key != "attachment" && key != "comment" && key != "_expandable" && key != "_links") c_.drop(k);
-    else if (key == "attachment" || key == "comment") keep_child_type(k);
-    else keep_scalars(k, false);
+    if (key == "attachment" || key == "comment") keep_child_type(k);
+    else if (key == "_expandable" || key == "_links") keep_scalars(k, false);
+    else c_.drop(k);
   }
 }
 

@@ -21,9 +21,6 @@ uint32_t page_tree::node_of(std::string_view id) const {
   return node ? *node : npos;
 }
 
-// The payload's parentId first (null: a root), then where the payload's other
-// copies place the page (an `ancestors` list naming it, review round 6, F3),
-// then the policy's map (no entry: a root); with none, the parent is unknown.
 // What object `node`'s own `parentId` says: null a root, an id its parent;
 // `unknown` when it has none or it cannot be read (told apart by `carried`).
 page_tree::link page_tree::parent_id_of(uint32_t node, std::string_view& parent, bool& carried) {
@@ -34,6 +31,9 @@ page_tree::link page_tree::parent_id_of(uint32_t node, std::string_view& parent,
   return id_text(c_.t, pid, parent) ? link::parent : link::unknown;
 }
 
+// The payload's parentId first (null: a root), then where the payload's other
+// copies place the page (an `ancestors` list naming it, review round 6, F3),
+// then the policy's map (no entry: a root); with none, the parent is unknown.
 page_tree::link page_tree::parent_of(std::string_view id, uint32_t node, std::string_view& parent) {
   bool carried = false;
   if (link own = parent_id_of(node, parent, carried); own != link::unknown) return own;

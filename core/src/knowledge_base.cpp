@@ -43,7 +43,8 @@ struct ancestor_entry {
 
 class kb_filter {
  public:
-  explicit kb_filter(filter_context& c) : c_(c), t_(c.t), a_(c.policy.articles), names_(c), tree_(c, names_), sweep_(c, names_) {}
+  explicit kb_filter(filter_context& c)
+      : c_(c), t_(c.t), a_(c.policy.articles), spaces_(naming_of(a_)), names_(c), tree_(c, names_), sweep_(c, names_) {}
 
   outcome run() {
     outcome o = run_checked();
@@ -140,10 +141,8 @@ class kb_filter {
       if (!t_.is_object(src) || !t_.unique_keys(src) || !id_text(t_, c_.member(src, "pageId"), v.self.id))
         v.hide("no source.pageId");
       uint32_t sk = t_.is_object(src) ? c_.member(src, "spaceKey") : npos;
-      // JSM names the space by key only, so, as a v2 page's id, it counts as
-      // carried when the policy names it by that key or names no space by id
-      // (review round 8, F3).
-      if (t_.is_string(sk)) v.space = t_.str(sk), v.space_known = a_.spaces.find(v.space) || !spaces_named_by_id();
+      // JSM names the space by key only (key_space_carried).
+      if (t_.is_string(sk)) v.space = t_.str(sk), v.space_known = key_space_carried(v.space);
       // What other copies of the page carry binds it as it binds its
       // children (an `ancestors` entry's restrictions; review round 5, F1).
       if (!v.self.id.empty()) join_facts(v.self, tree_.facts_of(v.self.id));
@@ -171,19 +170,16 @@ class kb_filter {
     if (v.self.restrict == restriction::unknown) v.hide("restrictions not carried");
   }
 
-  // The item's space: a v1 `space` object's key and id, a v2 `spaceId`.
-  // Rules name a space by key or by id; a v2 page names its space by id
-  // only, so it counts as carried when the policy names that id or every
-  // space by id, and what names it by key only counts as carried when the
-  // policy names that key or no space by id (review round 8, F3). An id
-  // given but not readable (`65538.0`, `"065538"`), or two that differ,
+  // The item's space: a v1 `space` object's key and id, a v2 `spaceId`
+  // (which names count as carried: key_space_carried, id_space_carried). An
+  // id given but not readable (`65538.0`, `"065538"`), or two that differ,
   // leave the space not carried (review round 10, R10-1).
   void read_space(item_view& v) {
     uint32_t sp = c_.member(v.content, "space"), sid = c_.member(v.content, "spaceId");
     std::string_view id;
     if (!space_id_of(sid, id)) return;
     if (!t_.is_object(sp)) {
-      if (!id.empty()) v.space = id, v.space_known = a_.spaces.find(id) || spaces_by_id();
+      if (!id.empty()) v.space = id, v.space_known = id_space_carried(id);
       return;
     }
     if (!t_.unique_keys(sp)) v.hide("duplicate member in space");
@@ -193,10 +189,10 @@ class kb_filter {
     uint32_t key = c_.member(sp, "key");
     if (t_.is_string(key)) {
       v.space = t_.str(key);
-      v.space_known = !v.space_id.empty() || a_.spaces.find(v.space) || !spaces_named_by_id();
+      v.space_known = !v.space_id.empty() || key_space_carried(v.space);
     } else if (!v.space_id.empty()) {
       v.space = v.space_id, v.space_id = {};
-      v.space_known = a_.spaces.find(v.space) || spaces_by_id();
+      v.space_known = id_space_carried(v.space);
     }
   }
 
@@ -225,11 +221,26 @@ class kb_filter {
     return false;
   }
 
-  // Whether some space rule is named by a numeric space id (v2's `spaceId`).
-  bool spaces_named_by_id() const {
-    for (const auto& [name, r] : a_.spaces)
-      if (!name.empty() && name.find_first_not_of("0123456789") == std::string_view::npos) return true;
-    return false;
+  // A space named by key only (JSM's `spaceKey`, a v1 space without `id`)
+  // counts as carried when the policy names that key or names no space by
+  // id; one named by id only (v2's `spaceId`) when the policy names that id
+  // or names every space by id: a rule by the other name cannot be matched
+  // against it (review round 8, F3).
+  bool key_space_carried(std::string_view key) const { return a_.spaces.find(key) || !spaces_.some_by_id; }
+  bool id_space_carried(std::string_view id) const { return a_.spaces.find(id) || spaces_.every_by_id; }
+
+  // How the policy names its spaces, read once per call, not per item.
+  struct space_naming {
+    bool some_by_id = false, every_by_id = true;  // a numeric space id (v2's `spaceId`)
+  };
+  static space_naming naming_of(const articles_section& a) {
+    space_naming n;
+    for (const auto& [name, r] : a.spaces) {
+      bool by_id = !name.empty() && name.find_first_not_of("0123456789") == std::string_view::npos;
+      n.some_by_id = n.some_by_id || by_id;
+      n.every_by_id = n.every_by_id && by_id;
+    }
+    return n;
   }
 
   // The space's level: the rules naming it by key and, for a v1 space
@@ -255,13 +266,6 @@ class kb_filter {
     uint32_t found[2][6];  // members() reads at most 8 names at once
     if (!t_.members(obj, containers, found[0]) || !t_.members(obj, own, found[1])) c_.duplicate_seen = true;
     return std::any_of(&found[0][0], &found[0][0] + 12, [](uint32_t m) { return m != npos; });
-  }
-
-  // Whether every space rule is named by a numeric space id (v2's `spaceId`).
-  bool spaces_by_id() const {
-    for (const auto& [name, r] : a_.spaces)
-      if (name.empty() || name.find_first_not_of("0123456789") != std::string_view::npos) return false;
-    return true;
   }
 
   // Whether a page decided as an ancestor carries, over its copies, what an
@@ -435,6 +439,7 @@ class kb_filter {
   filter_context& c_;
   const json_tree& t_;
   const articles_section& a_;
+  space_naming spaces_;
   content_names names_;  // before tree_ and sweep_, which share it
   page_tree tree_;
   content_sweep sweep_;
