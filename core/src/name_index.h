@@ -51,10 +51,12 @@ class name_index {
   std::string_view name(uint32_t i) const { return names_[i]; }
 
   // The index of `name`, added as size() when absent (`inserted` says which).
-  uint32_t insert(std::string_view name, bool& inserted) {
+  uint32_t insert(std::string_view name, bool& inserted) { return insert(name, hash(name), inserted); }
+  // The same with `h` = hash(name) computed by the caller, who may look the
+  // name up in another index with it (every name_index hashes alike).
+  uint32_t insert(std::string_view name, uint64_t h, bool& inserted) {
     inserted = false;
     if ((names_.size() + 1) * 2 > slots_.size()) grow();
-    uint64_t h = hash(name);
     uint32_t tag = tag_of(h);
     size_t i = h & mask();
     for (size_t probes = 0; probes < max_probe_; ++probes, i = (i + 1) & mask()) {
@@ -73,9 +75,9 @@ class name_index {
     inserted = fresh;
     return it->second;
   }
-  uint32_t find(std::string_view name) const {
+  uint32_t find(std::string_view name) const { return find(name, hash(name)); }
+  uint32_t find(std::string_view name, uint64_t h) const {
     if (slots_.empty()) return npos;
-    uint64_t h = hash(name);
     uint32_t tag = tag_of(h);
     size_t i = h & mask();
     for (size_t probes = 0; probes < max_probe_; ++probes, i = (i + 1) & mask()) {

@@ -41,8 +41,10 @@ class name_map {
     index_.reserve(n);
     items_.reserve(n);
   }
-  const T* find(std::string_view name) const {
-    uint32_t i = index_.find(name);
+  const T* find(std::string_view name) const { return find(name, name_index::hash(name)); }
+  // With `h` = name_index::hash(name), already computed for another index.
+  const T* find(std::string_view name, uint64_t h) const {
+    uint32_t i = index_.find(name, h);
     return i == name_index::npos ? nullptr : &items_[i].second;
   }
   bool empty() const { return items_.empty(); }

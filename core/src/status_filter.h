@@ -102,6 +102,7 @@ struct incident_obj {
   event_kind kind;
   uint32_t copies_first, copies_end;      // its component copies in copies_
   uint32_t affected_first, affected_end;  // its affected components' indexes in affected_ids_
+  const rule* policy_rule = nullptr;  // the policy's rule for its id (incident_rules), looked up as it was read
   bool visible = false;
   bool redact = false;  // mixed: redact applies
 };

@@ -45,6 +45,7 @@ class status_filter : public status_output {
       size_t listed = t_.span(components_).size() / kBytesPerComponentGuess;
       ids_.reserve(listed);
       comps_.reserve(listed);
+      rules_.reserve(listed);
       top_.reserve(listed);
       for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e))
         if (!learn_component(e, true)) return outcome::rejected;
@@ -220,12 +221,18 @@ class status_filter : public status_output {
   // group lists its components, which then follow it), so the index after
   // the last one returned is compared first: a hit costs one comparison and
   // no probe of a table that outgrows the cache at 16 MB.
+  // A new id's policy rule is looked up then, with the same hash, while its
+  // bytes are in cache (deciding later reads no id text).
   uint32_t entry(std::string_view id) {
     uint32_t next = last_entry_ + 1;
     if (next < ids_.size() && ids_.name(next) == id) return last_entry_ = next;
+    uint64_t h = name_index::hash(id);
     bool inserted = false;
-    uint32_t i = ids_.insert(id, inserted);
-    if (inserted) comps_.emplace_back();
+    uint32_t i = ids_.insert(id, h, inserted);
+    if (inserted) {
+      comps_.emplace_back();
+      rules_.push_back(s_.components.find(id, h));
+    }
     return last_entry_ = i;
   }
 
@@ -258,7 +265,8 @@ class status_filter : public status_output {
     if (!t_.is_string(id)) return fail("an incident needs a string id", obj);
     incident_obj ev{obj, id, at_of(at, sfield::status), at_of(at, sfield::impact), list, updates,
                     scheduled != npos && !t_.is_null(scheduled) ? event_kind::maintenance : event_kind::incident,
-                    uint32_t(copies_.size()), 0, uint32_t(affected_ids_.size()), 0};
+                    uint32_t(copies_.size()), 0, uint32_t(affected_ids_.size()), 0,
+                    s_.incident_rules.find(t_.str(id))};  // while the id is in cache
     if (list != npos && !t_.is_null(list)) {
       if (!t_.is_array(list)) return fail("an incident's components must be an array", list);
       for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
@@ -305,13 +313,9 @@ class status_filter : public status_output {
     return true;
   }
 
-  // The policy's rule for component or group `i`, looked up once per index
-  // (every component of a group asks for the group's).
-  const rule* component_rule(uint32_t i) {
-    if (rules_.size() < comps_.size()) rules_.resize(comps_.size(), kNotLooked);
-    if (rules_[i] == kNotLooked) rules_[i] = s_.components.find(ids_.name(i));
-    return rules_[i];
-  }
+  // The policy's rule for component or group `i` (null: none), looked up
+  // when the id was first named (entry()).
+  const rule* component_rule(uint32_t i) const { return rules_[i]; }
   // The step of the default rule, and of group `g`'s rule (null when the
   // policy has none), evaluated once per call: every component of a group
   // goes through the same two.
@@ -338,7 +342,6 @@ class status_filter : public status_output {
     bool known = false, has = false;
     level_step step;
   };
-  static inline const rule* const kNotLooked = reinterpret_cast<const rule*>(uintptr_t(1));
 
   void decide_all() {
     for (uint32_t i = 0; i < comps_.size(); ++i) {
@@ -452,7 +455,7 @@ class status_filter : public status_output {
       if (c_.log) note = std::to_string(n_shown) + " of " + std::to_string(n_affected) + " affected components shown";
       if (c_.tracing) d.trace.push_back(level_trace{"components", false, base, false, {}, {}});
     }
-    if (const rule* r = s_.incident_rules.find(id))
+    if (const rule* r = ev.policy_rule)
       apply_rule(c_.m, *r, d, c_.tracing, [&] { return "rules:" + std::string(id); });
     finish_decision(d, c_.m.who().has_grant(kind_name(ev.kind), id));
     ev.visible = d.visible();
@@ -480,7 +483,7 @@ class status_filter : public status_output {
   }
 
   static constexpr size_t kBytesPerComponentGuess = 256;
-  std::vector<const rule*> rules_;     // component_rule(), by index in ids_
+  std::vector<const rule*> rules_;     // component_rule(), by index in ids_ (entry())
   std::vector<memo_step> group_steps_;  // group_step(), by index in ids_
   level_step default_step_;
   bool default_step_known_ = false;
