@@ -32,6 +32,20 @@ function largestAfterParse(split) {
     .map((g) => `${GROUP_PROSE[g.key]}, ${(100 * g.share).toFixed(0)}%`).join("; ");
 }
 
+// Per MB of status payload (CPU medians of section 1): the filter, its own parse
+// (tree_fields) and the work after it (the difference), in ms.
+function timeSplit(native, label) {
+  const r = native?.rows.find((x) => x.payload === `status ${label}`);
+  if (!r?.filter || !r?.tree) return null;
+  const filter = 1e3 / r.filter.median, parse = 1e3 / r.tree.median;
+  return { filter, parse, after: filter - parse };
+}
+function timeSplitText(native) {
+  const parts = ["64KB", "1MB", "16MB"].map((l) => [l, timeSplit(native, l)]).filter(([, x]) => x)
+    .map(([l, x]) => `${l}: ${x.filter.toFixed(2)} ms, parse ${x.parse.toFixed(2)} ms, after it ${x.after.toFixed(2)} ms (${x2(x.after / x.parse)} the parse)`);
+  return parts.length ? `In time (CPU medians per MB of payload, filter = its parse + the work after it): ${parts.join("; ")}. ` : "";
+}
+
 function nativeLimit(rows, { native, instructions }) {
   const miss = missed(rows, "native filter::run");
   if (!miss.length) return null;
@@ -47,9 +61,10 @@ function nativeLimit(rows, { native, instructions }) {
     "and writes an 8-byte node and 1 tag byte per token, and for the payload a field byte per member name, classified by a perfect hash over the API's names as it is read: no tape, no string copies " +
     "(objects and arrays have states apart, and the per-token state is a local the compiler keeps in registers: a tag byte stored aliased every member, so the walk reloaded them per token). ";
   const lo = Math.min(...trees.map((r) => r.treeRatio)), hi = Math.max(...trees.map((r) => r.treeRatio));
-  if (treeText) t += `That parse alone runs at ${lo.toFixed(2)}–${hi.toFixed(2)}× the speed of simdjson's DOM parse (tree_only / parse_only: ${treeText}` +
+  if (treeText) t += `That parse alone runs at ${lo.toFixed(2)}–${hi.toFixed(2)}× the speed of simdjson's DOM parse (tree_fields / parse_only: ${treeText}` +
     (perByte(instructions, "tree") ? `; ${perByte(instructions, "tree").toFixed(2)} instructions per byte against the DOM parse's ${perByte(instructions, "dom_parse").toFixed(2)}` : "") +
     `). `;
+  t += timeSplitText(native);
   if (split?.groups) {
     // The budget in instructions: 0.6 needs the filter within 1/0.6 of the DOM parse's count.
     const domM = perByte(instructions, "dom_parse") && perByte(instructions, "filter")
@@ -84,6 +99,8 @@ function perMbLimit(rows, { native, wasm, instructions }) {
   if (i1 && i16) t += `The filter executes ${i16.toFixed(2)} instructions per byte at 16 MB against ${i1.toFixed(2)} at 1 MB (callgrind), so the work per byte does not grow: the time per byte does. `;
   if (parseGrowth) t += `simdjson's DOM parse of the same bytes slows by ${x2(parseGrowth)} per MB from 1 MB to 16 MB as well` +
     (treeGrowth ? `, the core's parse alone by ${x2(treeGrowth)}` : "") + ". ";
+  const a = timeSplit(native, "1MB"), b = timeSplit(native, "16MB");
+  if (a && b) t += `Per MB, from 1 MB to 16 MB the filter's own parse grows by ${x2(b.parse / a.parse)} and the work after it by ${x2(b.after / a.after)} (CPU medians of section 1). `;
   t += copyOutGrowth(wasm);
   t += "At 16 MB the input, the node array (10 bytes per token: the node, its tag, a member's field) and the output no longer fit in the caches (the structural index does: stage 1 and the tree " +
     "pass run together a 256 KiB window at a time), so each later pass over them (member reads, emit) waits on memory; fewer passes over the node array would be the fix.";

@@ -27,7 +27,7 @@ function nativeRows(native) {
     if (!r) return row("native filter::run / simdjson DOM parse", label, { unit: "MB/s", bound: Bound.atLeast, limit: 0.6, note: "not measured" });
     return row("native filter::run / simdjson DOM parse", label, {
       keyhole: r.filter, reference: r.parse, unit: "MB/s", ...quotient(r.filter, r.parse), bound: Bound.atLeast, limit: 0.6,
-      note: r.tree ? `core's parse (tree_only) ${r.tree.median.toFixed(0)} MB/s = ${r.treeRatio.toFixed(2)}× simdjson` : "",
+      note: r.tree ? `core's parse (tree_fields) ${r.tree.median.toFixed(0)} MB/s = ${r.treeRatio.toFixed(2)}× simdjson` : "",
     });
   });
 }

@@ -11,7 +11,7 @@
 // 1 MB, 16 MB, byte-identical to tests/bench/payload_gen.h, plus every real fixture under
 // tests/fixtures/statuspage and tests/fixtures/kb), same policy (payload_gen.h status_policy),
 // one persona. Prints tables and writes docs/performance.md and docs/performance.svg.
-//   1. native filter vs simdjson DOM parse vs the core's own parse (tree_only), and policy
+//   1. native filter vs simdjson DOM parse vs the core's own parse (tree_fields), and policy
 //      compile of 3,900 rules (keyhole_bench, CPU time, 5 repetitions)
 //   1b. instructions per byte (callgrind): native filter, DOM parse, stage 1 alone, the
 //      core's parse (1 MB), and the filter's instructions by function group
@@ -188,10 +188,10 @@ const report = { sections: {}, load: [os.loadavg()[0]] };
 
 // ---------------- 1. native filter vs simdjson parse-only (keyhole_bench) -----------------
 {
-  log("\n[1/5] native filter vs simdjson DOM parse vs the core's parse (tree_only), policy compile; keyhole_bench (CPU time, 5 repetitions)");
+  log("\n[1/5] native filter vs simdjson DOM parse vs the core's parse (tree_fields), policy compile; keyhole_bench (CPU time, 5 repetitions)");
   const out = path.join(work, "bench.json");
   const r = spawnSync(BENCH, [
-    "--benchmark_filter=^((status|confluence_search)/(filter|parse_only|tree_only)/|policy/compile/)", `--benchmark_repetitions=${RUNS}`,
+    "--benchmark_filter=^((status|confluence_search)/(filter|parse_only|tree_fields)/|policy/compile/)", `--benchmark_repetitions=${RUNS}`,
     `--benchmark_min_time=${quick ? "0.02s" : "0.1s"}`, `--benchmark_out=${out}`, "--benchmark_out_format=json", "--benchmark_color=false",
   ], { encoding: "utf8", maxBuffer: 64 << 20, timeout: 240000 });
   if (r.status !== 0) { log(r.stdout, r.stderr); throw new Error("keyhole_bench failed"); }
@@ -204,7 +204,7 @@ const report = { sections: {}, load: [os.loadavg()[0]] };
   }
   const rows = [];
   for (const p of everySection.filter((p) => p.generated)) {
-    const f = reps[p.bench.replace("%", "filter")], s = reps[p.bench.replace("%", "parse_only")], t = reps[p.bench.replace("%", "tree_only")];
+    const f = reps[p.bench.replace("%", "filter")], s = reps[p.bench.replace("%", "parse_only")], t = reps[p.bench.replace("%", "tree_fields")];
     if (!f || !s) { rows.push({ payload: p.name, size: p.size, missing: "not registered in keyhole_bench (it registers Confluence at 1 MB and 16 MB only)" }); continue; }
     const fr = f.map((b) => b.bytes_per_second / 1e6), sr = s.map((b) => b.bytes_per_second / 1e6);
     const out_bytes = f[0].out_bytes;
@@ -216,7 +216,7 @@ const report = { sections: {}, load: [os.loadavg()[0]] };
   const compile = Object.entries(reps).find(([name]) => name.startsWith("policy/compile/3900_rules"))?.[1];
   const policyCompile = compile ? stats(compile.map((b) => b.cpu_time)) : null;  // time_unit ms
   report.sections.native = { rows, rssMiB: rss ? Number(rss[1]) : null, policyCompile };
-  log("payload                     size        filter MB/s (min–max)       simdjson MB/s (min–max)      ratio    core's parse MB/s (tree_only / simdjson)");
+  log("payload                     size        filter MB/s (min–max)       simdjson MB/s (min–max)      ratio    core's parse MB/s (tree_fields / simdjson)");
   for (const x of rows) {
     if (x.missing) { log(`${x.payload.padEnd(26)} ${fmtBytes(x.size).padStart(10)}   — ${x.missing}`); continue; }
     log(`${x.payload.padEnd(26)} ${fmtBytes(x.size).padStart(10)}   ${x.filter.median.toFixed(0).padStart(6)} (${x.filter.min.toFixed(0)}–${x.filter.max.toFixed(0)})`.padEnd(70) +

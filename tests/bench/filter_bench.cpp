@@ -232,7 +232,7 @@ class ratio_reporter : public benchmark::ConsoleReporter {
 };
 
 // `keyhole_bench --instructions=OP --bytes=N [--iterations=K] [--timed]`, OP one of filter,
-// dom_parse, stage1 (simdjson's), own_stage1 (Keyhole's indexer, windowed), tree (the core's parse: stage 1 and its own stage 2): runs OP K times on the generated status summary of ~N bytes inside
+// dom_parse, stage1 (simdjson's), own_stage1 (Keyhole's indexer, windowed), tree (the core's parse: stage 1 and its own stage 2, member names classified as the filter has them): runs OP K times on the generated status summary of ~N bytes inside
 // keyhole_measured_loop() and nothing else of the benchmark, for
 //   valgrind --tool=callgrind --collect-atstart=no --toggle-collect=keyhole_measured_loop
 // which then counts the instructions of exactly those K calls (compare.mjs divides by
@@ -268,7 +268,7 @@ bool run_once(measured_op op, measured_state& m) {
     }
     case measured_op::tree: {
       keyhole::detail::parse_error err;
-      return m.tree.build(m.tree_parser, m.padded.data(), m.padded.size(), 1024, err);
+      return m.tree.build(m.tree_parser, m.padded.data(), m.padded.size(), 1024, err, &keyhole::detail::field_table::api());
     }
   }
   return false;
