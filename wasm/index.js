@@ -42,8 +42,10 @@ function isBytes(input) {
   return input instanceof Uint8Array || ArrayBuffer.isView(input) || input instanceof ArrayBuffer;
 }
 
+// Always a fresh plain view: a caller's Uint8Array (or subclass) may carry a `length`
+// getter of its own, which would run inside the call into the module, where no caller
+// code may run (it could dispose the object being called, or call in again).
 function asBytes(input) {
-  if (input instanceof Uint8Array) return input;
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   throw new TypeError("payload must be a Uint8Array, an ArrayBuffer(View) or a string");
@@ -390,6 +392,11 @@ class Policy {
     this.#handle = handle;
   }
 
+  // The handle, for a call into the module. Taken inside that call, after every
+  // argument is read: a getter or a toJSON() of the caller's runs while they are read
+  // and may dispose this object (review round 12, W1); a handle taken before would then
+  // name freed memory, or whatever was compiled there since. Each method also asks once
+  // up front, so a disposed object fails before any argument is read.
   #live() {
     if (this.#handle === 0) throw disposedError("policy");
     return this.#handle;
@@ -400,9 +407,10 @@ class Policy {
    * explain and audienceKey calls. Throws KeyholeError code "claims".
    */
   viewer(claims) {
-    const e = this.#e, handle = this.#live();
+    const e = this.#e;
+    this.#live();
     const doc = claimsInput(claims);
-    const r = e.call((m) => m.compileViewer(handle, ...e.stage(doc)[0]));
+    const r = e.call((m) => { const [c] = e.stage(doc); return m.compileViewer(this.#live(), c[0], c[1]); });
     if (r.code !== 0) throw e.error(r);
     const v = new Viewer(INTERNAL, e, r.handle);
     e.track(v, "viewer", r.handle);
@@ -416,12 +424,13 @@ class Policy {
   }
 
   #run(kind, payload, claims, options) {
-    const e = this.#e, handle = this.#live();
+    const e = this.#e;
+    this.#live();
     const doc = claimsInput(claims);
     const fmt = e.format(options.format ?? "auto");
     return e.payloadCall(payload, kind === "explain", (m, at, size, capacity) => {
       const [c] = e.stage(doc);
-      return m[kind](handle, c[0], c[1], at, size, capacity, fmt);
+      return m[kind](this.#live(), c[0], c[1], at, size, capacity, fmt);
     });
   }
 
@@ -443,11 +452,13 @@ class Policy {
    * cover sub and groups, which embedded read restrictions name).
    */
   audienceKey(claims, options = {}) {
-    const e = this.#e, handle = this.#live();
+    const e = this.#e;
+    this.#live();
     const doc = claimsInput(claims);
     const fmt = e.format(options.format ?? "auto");
     return e.call((m) => {
-      if (m.audienceKey(handle, ...e.stage(doc)[0], fmt) !== 0) throw e.error(m.lastStatus());
+      const [c] = e.stage(doc);
+      if (m.audienceKey(this.#live(), c[0], c[1], fmt) !== 0) throw e.error(m.lastStatus());
       return e.decode(m.output());
     });
   }
@@ -484,6 +495,7 @@ class Viewer {
     this.#handle = handle;
   }
 
+  // As Policy's: taken inside the call into the module, after the arguments are read.
   #live() {
     if (this.#handle === 0) throw disposedError("viewer");
     return this.#handle;
@@ -491,25 +503,28 @@ class Viewer {
 
   /** Filters a payload: bytes in, bytes out; string in, string out. options: {format, output}. */
   filter(payload, options = {}) {
-    const e = this.#e, handle = this.#live();
+    const e = this.#e;
+    this.#live();
     const fmt = e.format(options.format ?? "auto");
     const mode = e.output(options.output);
-    return e.payloadCall(payload, false, (m, at, size, capacity) => m.viewerFilter(handle, at, size, capacity, fmt, mode));
+    return e.payloadCall(payload, false, (m, at, size, capacity) => m.viewerFilter(this.#live(), at, size, capacity, fmt, mode));
   }
 
   /** The explanation document (docs/explain.md) for this viewer and payload. */
   explain(payload, options = {}) {
-    const e = this.#e, handle = this.#live();
+    const e = this.#e;
+    this.#live();
     const fmt = e.format(options.format ?? "auto");
-    return JSON.parse(e.payloadCall(payload, true, (m, at, size, capacity) => m.viewerExplain(handle, at, size, capacity, fmt)));
+    return JSON.parse(e.payloadCall(payload, true, (m, at, size, capacity) => m.viewerExplain(this.#live(), at, size, capacity, fmt)));
   }
 
   /** The audience key (SPEC §10) for payloads of options.format ("auto" by default). */
   audienceKey(options = {}) {
-    const e = this.#e, handle = this.#live();
+    const e = this.#e;
+    this.#live();
     const fmt = e.format(options.format ?? "auto");
     return e.call((m) => {
-      if (m.viewerAudienceKey(handle, fmt) !== 0) throw e.error(m.lastStatus());
+      if (m.viewerAudienceKey(this.#live(), fmt) !== 0) throw e.error(m.lastStatus());
       return e.decode(m.output());
     });
   }

@@ -79,6 +79,60 @@ test("dispose() releases the policy and makes later use an error", async () => {
   assert.equal(kh.livePolicies, before);
 });
 
+// Review round 12, W1: the caller's code runs while a call reads its arguments (an
+// options getter, a toJSON() of the claims, a payload's own `length`); disposing the
+// policy or viewer there, and compiling another into its memory, must not let the call
+// go on under the other one. Each case must fail with `usage` and leak no canary.
+test("a policy or viewer disposed while a call reads its arguments is refused, never used", async () => {
+  const closedPolicy = JSON.stringify({ keyhole: 1, status: { default: { allow: ["everyone"] },
+    components: { c2: { allow: ["group:staff"], inherit: false } } } });
+  const openPolicy = JSON.stringify({ keyhole: 1, status: { default: { allow: ["everyone"] } } });
+  const payload = new TextEncoder().encode(JSON.stringify({ components: [
+    { id: "c1", name: "Public", status: "operational" },
+    { id: "c2", name: "CANARY_W12_DISPOSED secret", status: "operational" }] }));
+  const kh = await loadKeyhole();
+  const cases = {
+    "policy.filter, options.format getter": (p) => p.filter(payload, {}, { get format() { p.dispose(); kh.compilePolicy(openPolicy); return "statuspage"; } }),
+    "policy.filter, claims toJSON": (p) => p.filter(payload, { toJSON() { p.dispose(); kh.compilePolicy(openPolicy); return {}; } }),
+    "policy.explain, claims toJSON": (p) => p.explain(payload, { toJSON() { p.dispose(); kh.compilePolicy(openPolicy); return {}; } }),
+    "policy.viewer, claims toJSON": (p) => p.viewer({ toJSON() { p.dispose(); kh.compilePolicy(openPolicy); return {}; } }),
+    "policy.audienceKey, claims toJSON": (p) => p.audienceKey({ toJSON() { p.dispose(); kh.compilePolicy(openPolicy); return {}; } }),
+  };
+  for (const [name, call] of Object.entries(cases)) {
+    const p = kh.compilePolicy(closedPolicy);
+    assert.throws(() => call(p), (e) => e instanceof KeyholeError && e.code === "usage" && /disposed/.test(e.message), name);
+    assert.equal(p.disposed, true, name);
+  }
+  // A payload's own `length` is never read (the bytes are taken through a fresh view),
+  // so its getter cannot run inside the call.
+  {
+    const p = kh.compilePolicy(closedPolicy);
+    const bytes = payload.slice();
+    let read = false;
+    Object.defineProperty(bytes, "length", { get() { read = true; p.dispose(); kh.compilePolicy(openPolicy); return payload.byteLength; } });
+    const out = new TextDecoder().decode(p.filter(bytes, {}));
+    assert.equal(read, false);
+    assert.ok(out.includes('"c1"') && !out.includes("CANARY_W12_DISPOSED"), out);
+    p.dispose();
+  }
+  const viewerCases = {
+    "viewer.filter, options.format getter": (v, p) => v.filter(payload, { get format() { v.dispose(); p.viewer({ sub: "s", groups: ["staff"] }); return "statuspage"; } }),
+    "viewer.explain, options.format getter": (v, p) => v.explain(payload, { get format() { v.dispose(); p.viewer({ sub: "s", groups: ["staff"] }); return "statuspage"; } }),
+    "viewer.audienceKey, options.format getter": (v) => v.audienceKey({ get format() { v.dispose(); return "statuspage"; } }),
+  };
+  for (const [name, call] of Object.entries(viewerCases)) {
+    const p = kh.compilePolicy(closedPolicy);
+    const v = p.viewer({});
+    assert.throws(() => call(v, p), (e) => e instanceof KeyholeError && e.code === "usage" && /disposed/.test(e.message), name);
+    assert.equal(v.disposed, true, name);
+    p.dispose();
+  }
+  // The instance is intact: a fresh anonymous call still hides the canary.
+  const p = kh.compilePolicy(closedPolicy);
+  const out = new TextDecoder().decode(p.filter(payload, {}));
+  assert.ok(out.includes('"c1"') && !out.includes("CANARY_W12_DISPOSED"), out);
+});
+
 test("errors are KeyholeError values, not crashes", async () => {
   const kh = await loadKeyhole();
   assert.throws(() => kh.compilePolicy('{"keyhole": 2}'), (e) => e instanceof KeyholeError && e.code === "policy" && typeof e.pointer === "string");
