@@ -177,9 +177,13 @@ export function compileIdentity(cfg = {}) {
 }
 
 /** The text of one base64url segment of a JWS, decoded as canonical base64url and strict
- *  UTF-8 (throws otherwise). */
+ *  UTF-8 (throws otherwise). A leading byte-order mark is refused too: RFC 7519 claims are
+ *  a JSON object, and jose's decoder would drop the mark and read the rest (review round
+ *  12: such a token was accepted), so one token has one spelling. */
 function segmentText(seg) {
-  return new TextDecoder("utf-8", { fatal: true }).decode(b64urlDecode(seg));
+  const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(b64urlDecode(seg));
+  if (text.startsWith("\uFEFF")) throw new Error("byte-order mark");
+  return text;
 }
 
 /**
