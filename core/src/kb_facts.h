@@ -22,9 +22,13 @@ bool id_spelling(std::string_view s);
 // Whether object `obj` names a piece of content: a content `type`, or an
 // `id` with a title, an excerpt, a web link (`_links.webui`) or what only
 // content carries (a body, labels, restrictions, ancestors, a version or
-// history, children); a space, which has a `key`, is not content. `id` is then its `id`
-// (or `contentId`) member, npos when it has neither. One rule for the copies
-// a page is decided with (kb_tree.h) and the copies the sweep reduces.
+// history, children); a space, which has a `key`, is not content. Also an
+// object naming a page by `source.pageId` (a JSM article), and a titled or
+// excerpted wrapper around a `content` that names content (a search hit:
+// review round 12, F2). `id` is then its `id` (or `contentId`) member, the
+// `pageId` or the wrapped content's id, npos when it has none: the sweep
+// reduces only by an object's own `id` and removes the others. One rule for
+// the copies a page is decided with (kb_tree.h) and the copies the sweep reduces.
 bool names_content(filter_context& c, uint32_t obj, uint32_t& id);
 
 // names_content() of each object, worked out once per payload: the copies
@@ -46,6 +50,19 @@ class content_names {
   filter_context& c_;
   std::vector<uint32_t> id_;  // per node: kUnasked, kNoContent, or its id node (npos: none)
 };
+
+// The space a content object names: its `space` object's `key` and `id`, or
+// its `spaceId`; both empty when it names none.
+struct space_names {
+  std::string_view key, id;
+  bool carried() const { return !key.empty() || !id.empty(); }
+};
+// Reads them; false when the object names a space that cannot be read (an
+// id not plain integer text, two ids that differ, a `space` that is no object
+// or names neither key nor id).
+bool space_names_of(filter_context& c, uint32_t obj, space_names& out);
+// Whether two carried spaces are one: a name of one is a name of the other.
+bool same_space(const space_names& a, const space_names& b);
 
 // Read restrictions as the payload carries them.
 enum class restriction {

@@ -21,6 +21,43 @@ void content_sweep::strip_to_id(uint32_t entry) {
   roles_[entry] = node_role::settled;
 }
 
+void content_sweep::search_hit(uint32_t hit, const std::vector<std::string_view>& ancestors, bool carried) {
+  hits_.push_back(hit_ancestors{hit, hit_ids_.size(), ancestors.size(), carried});
+  hit_ids_.insert(hit_ids_.end(), ancestors.begin(), ancestors.end());
+}
+
+bool content_sweep::shown_id(std::string_view id) const {
+  const verdict* known = shown_.find(id);
+  return known && known->shown;
+}
+
+// `resultParentContainer` names the parent and `breadcrumbs` every ancestor
+// (titles and URLs, no ids): kept only when the hit's content carries its
+// ancestors and the final verdict on each id named shows it, and the title
+// is not withheld (findings K4, K5; round 12, F1). What is kept is marked
+// (and still walked: a copy of content inside is decided as anywhere); the
+// walk removes every other such member.
+void content_sweep::settle_search_hits() {
+  bool title_withheld = c_.withholds("article", "title");
+  for (const hit_ancestors& h : hits_) {
+    auto first = hit_ids_.begin() + static_cast<std::ptrdiff_t>(h.first);
+    auto last = first + static_cast<std::ptrdiff_t>(h.count);
+    bool all_shown = h.carried && !title_withheld && std::all_of(first, last, [&](std::string_view id) { return shown_id(id); });
+    bool parent_shown = h.carried && !title_withheld && h.count > 0 && shown_id(*(last - 1));
+    if (uint32_t rpc = c_.member(h.hit, "resultParentContainer"); rpc != npos && parent_shown) hit_member_kept_[rpc] = true;
+    if (uint32_t crumbs = c_.member(h.hit, "breadcrumbs"); crumbs != npos && all_shown) hit_member_kept_[crumbs] = true;
+  }
+}
+
+// `resultParentContainer` and `breadcrumbs` other than a shown hit's own,
+// kept above (on a content item, inside a hit's `content`, nested
+// anywhere): nothing decided them, and they name pages by title only (round
+// 12, F3).
+void content_sweep::drop_undecided_hit_members(uint32_t obj) {
+  for (std::string_view name : {"resultParentContainer", "breadcrumbs"})
+    if (uint32_t m = c_.member(obj, name); m != npos && !hit_member_kept_[m]) c_.drop(m);
+}
+
 content_sweep::copy_keeps content_sweep::keeps(uint32_t id_node) const {
   std::string_view id;
   if (!id_text(c_.t, id_node, id)) return copy_keeps::id;
@@ -150,6 +187,7 @@ void content_sweep::recount(uint32_t collection, size_t left) {
 
 void content_sweep::run() {
   const json_tree& t = c_.t;
+  settle_search_hits();
   std::vector<uint32_t> stack{0}, own;
   while (!stack.empty()) {
     uint32_t n = stack.back();
@@ -162,7 +200,9 @@ void content_sweep::run() {
       bool content = role != node_role::item && names_.of(n, id);
       copy_keeps what = content ? keeps(id) : copy_keeps::whole;
       std::string_view id_value;
-      bool by_id = id != npos && t.key(id) == "id" && id_text(t, id, id_value);
+      // Its own `id`: a wrapper named by its content's, or a copy by
+      // `source.pageId` or `contentId`, has nothing left to be reduced to.
+      bool by_id = id != npos && c_.member(n, "id") == id && id_text(t, id, id_value);
       if (what != copy_keeps::whole && !by_id) {
         c_.drop(n);  // nothing left to name it by (a `contentId`, or no id)
         continue;
@@ -182,6 +222,7 @@ void content_sweep::run() {
         roles_[e] = node_role::item;  // shown with its page, and
         disclose_copy(e);             // disclosed as content here
       }
+      drop_undecided_hit_members(n);
     } else if (!t.is_array(n)) {
       continue;
     }

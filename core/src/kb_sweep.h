@@ -27,7 +27,7 @@ enum class node_role : uint8_t {
 class content_sweep {
  public:
   content_sweep(filter_context& c, content_names& names)
-      : c_(c), names_(names), roles_(c.t.size(), node_role::undecided) {}
+      : c_(c), names_(names), roles_(c.t.size(), node_role::undecided), hit_member_kept_(c.t.size(), false) {}
 
   // Records a page decision of this payload (an item or an ancestor entry);
   // a page is shown only when every decision on its id says so. `whole`: the
@@ -38,6 +38,13 @@ class content_sweep {
   void set_role(uint32_t node, node_role r) { roles_[node] = r; }
   // Drops every member of `entry` but its `id`.
   void strip_to_id(uint32_t entry);
+  // A shown search hit whose content carries `ancestors` (`carried`) with
+  // these ids, root first. Its `resultParentContainer` and `breadcrumbs`
+  // spell its ancestors' titles without their ids, so run() keeps them only
+  // when every decision on those ids said shown (review round 12, F1: decided
+  // on the item's chain alone, they kept a parent the payload hid); anywhere
+  // else they are removed (F3).
+  void search_hit(uint32_t hit, const std::vector<std::string_view>& ancestors, bool carried);
   // The walk; call once, after every item is decided.
   void run();
 
@@ -50,6 +57,9 @@ class content_sweep {
     bool whole = false;  // one of them passed an item's checks
   };
   copy_keeps keeps(uint32_t id_node) const;
+  bool shown_id(std::string_view id) const;
+  void settle_search_hits();
+  void drop_undecided_hit_members(uint32_t obj);
   void reduce_to_entry(uint32_t obj);
   void keep_scalars(uint32_t obj, bool nested_links);
   void keep_child_type(uint32_t entry);
@@ -62,6 +72,14 @@ class content_sweep {
   content_names& names_;
   std::vector<node_role> roles_;
   id_map<verdict> shown_;  // set by the first decided()
+  struct hit_ancestors {
+    uint32_t hit;
+    size_t first, count;  // in hit_ids_
+    bool carried;
+  };
+  std::vector<hit_ancestors> hits_;
+  std::vector<bool> hit_member_kept_;  // per node: a shown hit's member settle_search_hits() keeps
+  std::vector<std::string_view> hit_ids_;
 };
 
 }  // namespace keyhole::detail

@@ -204,6 +204,11 @@ chain page_tree::above(std::string_view id, uint32_t node) {
     m.below.unknown_restriction = base.unknown_restriction || f.restrict == restriction::unknown;
     m.below.labels_in_part = base.labels_in_part || f.labels_in_part;
     m.below.depth = base.depth + 1;
+    space_names own;
+    bool readable = s->node == npos || space_names_of(c_, s->node, own);
+    m.below.leaves_space = base.leaves_space || !readable ||
+                           (own.carried() && base.space.carried() && !same_space(own, base.space));
+    m.below.space = base.space.carried() ? base.space : own;
     m.state = visit::done;
     base = m.below;
   }

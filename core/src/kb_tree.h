@@ -28,6 +28,12 @@ struct chain {
   bool unknown_restriction = false;  // an ancestor names restrictions it does not carry
   bool labels_in_part = false;       // an ancestor carries its labels in part (page_facts)
   uint32_t depth = 0;                // known ancestors
+  // A tree stays in one space (review round 12, F5, as round 11 F1 for
+  // `ancestors`): the space the ancestors carried in the payload name (the
+  // root-most one), and whether one of them names another or one that cannot
+  // be read. Ancestors that carry no space are in their child's.
+  space_names space;
+  bool leaves_space = false;
 };
 
 class page_tree {

@@ -3,6 +3,7 @@
 // Facts of one page: kb_facts.h; the parentId tree: kb_tree.h; what nested
 // content objects may keep: kb_sweep.h.
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,8 @@ class kb_filter {
 
   outcome list(uint32_t arr, bool jsm) {
     if (!t_.is_array(arr)) return c_.reject("results/values must be an array", arr);
+    if (uint32_t odd = unknown_top_level_member(arr); odd != npos)
+      return c_.reject("unknown member in a knowledge-base list's top level", odd);
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e))
       if (!t_.is_object(e)) return c_.reject("a list item must be an object", e);
       else if (!t_.unique_keys(e)) return c_.reject("duplicate member in a list item", e);
@@ -90,8 +93,7 @@ class kb_filter {
         // A hit names no content of its own (a title and excerpt, no id, no
         // content type); one that does is no shape we know, and deciding it
         // by `content` alone would copy its own page undecided (review round 8, F6).
-        if (uint32_t own = npos; names_.of(e, own))
-          return c_.reject("a search result names content besides its `content`", e);
+        if (names_other_content(e, inner)) return c_.reject("a search result names content besides its `content`", e);
         content = inner;
       } else if (!jsm && c_.member(e, "id") == npos) {
         c_.drop(e);  // a space or user hit of a search: not an article
@@ -104,6 +106,35 @@ class kb_filter {
     sweep_.run();
     fix_counts(kept);
     return outcome::ok;
+  }
+
+  // Beside the list, a list's top level holds what Confluence and JSM write
+  // there: counts, links, the query. Any other member is data the filter does
+  // not understand, which is never passed through, so the payload is an
+  // unknown format (exit 3), as a status payload with one is (review round 12,
+  // F2: an `extra` object spelt a hidden page's title). The members known
+  // hold scalars, or an object or list of them: anything nested deeper goes.
+  // Returns the first unknown member, or npos.
+  uint32_t unknown_top_level_member(uint32_t list) {
+    static constexpr std::string_view known[] = {"start",      "limit",      "size",         "totalSize", "_links",
+                                                 "_expandable", "_expands",  "cqlQuery",     "searchDuration",
+                                                 "isLastPage", "meta",       "restrictionsHash"};
+    for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_sibling(0, m)) {
+      if (m == list) continue;
+      if (std::find(std::begin(known), std::end(known), t_.key(m)) == std::end(known)) return m;
+      if (t_.is_container(m))
+        for (uint32_t k = t_.first_child(m); k != npos; k = t_.next_sibling(m, k))
+          if (t_.is_container(k)) c_.drop(k);
+    }
+    return npos;
+  }
+
+  // Whether search hit `hit` names content other than through its `content`
+  // `inner` (its title and excerpt spell the content's: names_content).
+  bool names_other_content(uint32_t hit, uint32_t inner) {
+    uint32_t own = npos, wrapped = npos;
+    if (!names_.of(hit, own)) return false;
+    return !names_.of(inner, wrapped) || own != wrapped;
   }
 
   // The first JSM item whose `source.pageId` an earlier item already has, or npos.
@@ -208,17 +239,15 @@ class kb_filter {
   // naming another space (or one not readable) hides the item (review round
   // 11, F1: a `SECRET` ancestor under a `KB` item was shown).
   bool in_items_space(const item_view& v, uint32_t e) {
-    item_view entry;
-    entry.content = e;
-    uint32_t sp = c_.member(e, "space"), sid = c_.member(e, "spaceId");
-    if ((sp == npos || t_.is_null(sp)) && (sid == npos || t_.is_null(sid))) return true;  // carries none
-    if (sp != npos && !t_.is_null(sp) && !t_.is_object(sp)) return false;
-    read_space(entry);
-    if (entry.hidden || entry.space.empty()) return false;
-    for (std::string_view a : {entry.space, entry.space_id})
-      for (std::string_view b : {v.space, v.space_id})
-        if (!a.empty() && a == b) return true;
-    return false;
+    space_names entry;
+    if (!space_names_of(c_, e, entry)) return false;
+    return !entry.carried() || same_space(entry, space_names{v.space, v.space_id});  // none carried: the item's
+  }
+
+  // The same for a chain of parent links: a parent the payload carries in
+  // another space than its child hides the item (review round 12, F5).
+  bool chain_leaves_space(const item_view& v, const chain& ch) const {
+    return ch.leaves_space || (ch.space.carried() && !same_space(ch.space, space_names{v.space, v.space_id}));
   }
 
   // A space named by key only (JSM's `spaceKey`, a v1 space without `id`)
@@ -350,6 +379,7 @@ class kb_filter {
     chain ch = tree_.above(v.self.id, v.content);
     if (ch.state == chain_state::cycle) v.hide("the parent links form a cycle");
     else if (ch.state == chain_state::unestablished) v.hide("ancestors cannot be established");
+    else if (chain_leaves_space(v, ch)) v.hide("an ancestor in another space");
     else if (ch.unknown_restriction) v.hide("an ancestor's restrictions are not carried");
     else if (ch.labels_in_part && !a_.labels.empty()) v.hide("an ancestor's labels are carried in part");
     else if (ch.state == chain_state::broken && needs_ancestors(v.self.id)) v.hide("ancestors cannot be established");
@@ -387,41 +417,30 @@ class kb_filter {
     return shown;
   }
 
-  // A shown item: its hidden ancestors keep only their id, a search hit loses
-  // what names a parent it cannot prove visible, and disclosure applies.
+  // A shown item: its hidden ancestors keep only their id, a search hit's
+  // parent names are left to the sweep (every verdict known then), and
+  // disclosure applies.
   void finish_shown(const item_view& v) {
-    bool all_visible = true;
+    std::vector<std::string_view> ancestor_ids;
     for (const ancestor_entry& a : carried_) {
+      ancestor_ids.push_back(a.id);
       sweep_.decided(a.id, a.visible, a.item_checks);
       // A shown entry is left to the sweep, which keeps it only if every
       // decision on its id (as an item too) says shown.
       if (!a.visible) sweep_.strip_to_id(a.node);
       if (c_.log)
         c_.record(explained{"ancestor", std::string(a.id), a.visible, a.decided, {}, "of page " + std::string(v.self.id)});
-      all_visible = all_visible && a.visible;
     }
     sweep_.set_role(v.item, node_role::item);
     sweep_.set_role(v.content, node_role::item);
+    if (v.item != v.content) sweep_.search_hit(v.item, ancestor_ids, c_.member(v.content, "ancestors") != npos);
     bool title_withheld = c_.withholds("article", "title");
-    if (v.item != v.content) search_hit_extras(v, all_visible, title_withheld);
     c_.disclose("article", v.item);
     if (v.item != v.content) c_.disclose("article", v.content);
     if (title_withheld) {
       drop_title_links(v.item);
       if (v.item != v.content) drop_title_links(v.content);
     }
-  }
-
-  // `resultParentContainer` names the parent, `breadcrumbs` every ancestor
-  // (by title, without ids): kept only when the carried ancestors prove them
-  // visible (findings K4, K5).
-  void search_hit_extras(const item_view& v, bool all_visible, bool title_withheld) {
-    bool ancestors_carried = c_.member(v.content, "ancestors") != npos;
-    bool parent_visible = ancestors_carried && !carried_.empty() && carried_.back().visible;
-    uint32_t rpc = c_.member(v.item, "resultParentContainer");
-    if (rpc != npos && (!parent_visible || title_withheld)) c_.drop(rpc);  // it spells the parent's title
-    uint32_t crumbs = c_.member(v.item, "breadcrumbs");
-    if (crumbs != npos && !(ancestors_carried && all_visible && !title_withheld)) c_.drop(crumbs);
   }
 
   // Links whose path spells the title (`/spaces/KB/pages/1/Title`) go with it.

@@ -40,7 +40,29 @@ bool content_type(std::string_view type) {
 
 }  // namespace
 
+namespace {
+bool names_content_itself(filter_context& c, uint32_t obj, uint32_t& id);
+}  // namespace
+
+// fixed after the freeze (round 12, F2): a JSM article's `source.pageId`
+// names that page, and a titled or excerpted wrapper around a `content`
+// that itself names content is a copy of it (one level).
 bool names_content(filter_context& c, uint32_t obj, uint32_t& id) {
+  const json_tree& t = c.t;
+  if (names_content_itself(c, obj, id)) return true;
+  uint32_t source = c.member(obj, "source");
+  uint32_t page_id = t.is_object(source) ? c.member(source, "pageId") : npos;
+  if (page_id != npos) {
+    id = page_id;
+    return true;
+  }
+  uint32_t wrapped = c.member(obj, "content");
+  bool titled = c.member(obj, "title") != npos || c.member(obj, "excerpt") != npos;
+  return titled && t.is_object(wrapped) && names_content_itself(c, wrapped, id);
+}
+
+namespace {
+bool names_content_itself(filter_context& c, uint32_t obj, uint32_t& id) {
   const json_tree& t = c.t;
   static constexpr std::string_view names[] = {"id", "title", "type", "excerpt", "_links", "key", "contentId"};
   uint32_t found[7];
@@ -63,6 +85,36 @@ bool names_content(filter_context& c, uint32_t obj, uint32_t& id) {
     if (carried[i] != npos) return true;
   if (t.is_object(links) && c.member(links, "webui") != npos) return true;
   return c.member(obj, "history") != npos;
+}
+}  // namespace
+
+// fixed after the freeze (round 12, F5): the space an object names, for a
+// tree that must stay in one space. False when it cannot be read.
+bool space_of(filter_context& c, uint32_t obj, std::string_view& key, std::string_view& id) {
+  const json_tree& t = c.t;
+  key = {}, id = {};
+  uint32_t sp = c.member(obj, "space"), sid = c.member(obj, "spaceId");
+  if (sid != npos && !t.is_null(sid) && !id_text(t, sid, id)) return false;
+  if (sp == npos || t.is_null(sp)) return true;
+  if (!t.is_object(sp) || !t.unique_keys(sp)) return false;
+  std::string_view own;
+  uint32_t own_id = c.member(sp, "id");
+  if (own_id != npos && !t.is_null(own_id) && !id_text(t, own_id, own)) return false;
+  if (!own.empty() && !id.empty() && own != id) return false;
+  if (!own.empty()) id = own;
+  uint32_t k = c.member(sp, "key");
+  if (t.is_string(k)) {
+    key = t.str(k);
+    return !key.empty();
+  }
+  return !id.empty();
+}
+
+bool spaces_match(std::string_view key_a, std::string_view id_a, std::string_view key_b, std::string_view id_b) {
+  for (std::string_view x : {key_a, id_a})
+    for (std::string_view y : {key_b, id_b})
+      if (!x.empty() && x == y) return true;
+  return false;
 }
 
 namespace {

@@ -19,6 +19,10 @@ bool id_text(const json_tree& t, uint32_t n, std::string_view& out);
 // (or `contentId`) member, npos when it has neither. One rule for the copies
 // a page is decided with (kb_tree.h) and the copies the sweep reduces.
 bool names_content(filter_context& c, uint32_t obj, uint32_t& id);
+// The space an object names (`space.key` / `space.id` / `spaceId`), both
+// empty for none; false when it names one that cannot be read.
+bool space_of(filter_context& c, uint32_t obj, std::string_view& key, std::string_view& id);
+bool spaces_match(std::string_view key_a, std::string_view id_a, std::string_view key_b, std::string_view id_b);
 
 // Read restrictions as the payload carries them.
 enum class restriction {

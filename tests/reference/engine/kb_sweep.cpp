@@ -106,6 +106,22 @@ void content_sweep::keep_own_children(uint32_t obj, std::vector<uint32_t>& own) 
 
 void content_sweep::run() {
   const json_tree& t = c_.t;
+  bool title_withheld = c_.withholds("article", "title");
+  for (const hit_record& h : hits_) {  // fixed after the freeze (round 12, F1)
+    bool all = h.carried && !title_withheld;
+    for (std::string_view id : h.ancestors) {
+      auto it = shown_.find(id);
+      all = all && it != shown_.end() && it->second;
+    }
+    bool parent = false;
+    if (h.carried && !title_withheld && !h.ancestors.empty()) {
+      auto it = shown_.find(h.ancestors.back());
+      parent = it != shown_.end() && it->second;
+    }
+    uint32_t rpc = c_.member(h.hit, "resultParentContainer"), crumbs = c_.member(h.hit, "breadcrumbs");
+    if (rpc != npos && parent) kept_extras_.insert(rpc);
+    if (crumbs != npos && all) kept_extras_.insert(crumbs);
+  }
   std::vector<uint32_t> stack{0}, own;
   while (!stack.empty()) {
     uint32_t n = stack.back();
@@ -117,13 +133,13 @@ void content_sweep::run() {
       uint32_t id = npos;
       bool content = role != node_role::item && names_content(c_, n, id);
       if (content && !shown_id(id)) {
-        std::string_view id_value;
-        if (id_text(t, id, id_value) && t.key(id) == "id") strip_to_id(n);
+        std::string_view id_value;  // fixed after the freeze (round 12, F2): only by its own `id`
+        if (id_text(t, id, id_value) && c_.member(n, "id") == id) strip_to_id(n);
         else c_.drop(n);  // nothing left to name it by
         continue;
       }
       bool entry_only = content && !whole_id(id);  // fixed after the freeze (round 8, F2)
-      if (entry_only && t.key(id) != "id") {
+      if (entry_only && c_.member(n, "id") != id) {
         c_.drop(n);
         continue;
       }
@@ -154,6 +170,10 @@ void content_sweep::run() {
       for (uint32_t e : own) {
         roles_[e] = node_role::item;  // shown with its page, and
         disclose_copy(e);             // disclosed as content here
+      }
+      for (std::string_view name : {"resultParentContainer", "breadcrumbs"}) {  // fixed after the freeze (round 12, F3)
+        uint32_t m = c_.member(n, name);
+        if (m != npos && !kept_extras_.count(m)) c_.drop(m);
       }
     } else if (!t.is_array(n)) {
       continue;

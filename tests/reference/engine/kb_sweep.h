@@ -11,6 +11,7 @@
 
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "filter_context.h"
@@ -36,6 +37,13 @@ class content_sweep {
   void set_role(uint32_t node, node_role r) { roles_[node] = r; }
   // Drops every member of `entry` but its `id`.
   void strip_to_id(uint32_t entry);
+  // fixed after the freeze (round 12, F1, F3): a shown search hit, its
+  // content's ancestor ids (root first) and whether it carries `ancestors`;
+  // run() decides its `resultParentContainer` / `breadcrumbs` by the final
+  // verdicts and removes those members everywhere else.
+  void search_hit(uint32_t hit, std::vector<std::string_view> ancestors, bool carried) {
+    hits_.push_back(hit_record{hit, std::move(ancestors), carried});
+  }
   // The walk; call once, after every item is decided.
   void run();
 
@@ -49,6 +57,13 @@ class content_sweep {
   std::vector<node_role> roles_;
   std::unordered_map<std::string_view, bool> shown_;
   std::unordered_map<std::string_view, bool> whole_;
+  struct hit_record {
+    uint32_t hit;
+    std::vector<std::string_view> ancestors;
+    bool carried;
+  };
+  std::vector<hit_record> hits_;
+  std::unordered_set<uint32_t> kept_extras_;
 };
 
 }  // namespace keyhole::detail

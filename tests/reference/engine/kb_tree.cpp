@@ -187,6 +187,14 @@ chain page_tree::above(std::string_view id, uint32_t node) {
     m.below.unknown_restriction = base.unknown_restriction || f.restrict == restriction::unknown;
     m.below.labels_in_part = base.labels_in_part || f.labels_in_part;
     m.below.depth = base.depth + 1;
+    std::string_view key, sid;
+    bool readable = s->node == npos || space_of(c_, s->node, key, sid);
+    bool carried = !key.empty() || !sid.empty();
+    m.below.leaves_space = base.leaves_space || !readable ||
+                           (carried && base.space_carried && !spaces_match(key, sid, base.space_key, base.space_id));
+    m.below.space_carried = base.space_carried || carried;
+    m.below.space_key = base.space_carried ? base.space_key : key;
+    m.below.space_id = base.space_carried ? base.space_id : sid;
     m.state = visit::done;
     base = m.below;
   }

@@ -25,6 +25,10 @@ struct chain {
   bool unknown_restriction = false;  // an ancestor names restrictions it does not carry
   bool labels_in_part = false;       // an ancestor carries its labels in part (page_facts)
   uint32_t depth = 0;                // known ancestors
+  // fixed after the freeze (round 12, F5): the root-most space a carried
+  // ancestor names, and whether another one names a different or unreadable space
+  bool space_carried = false, leaves_space = false;
+  std::string_view space_key, space_id;
 };
 
 class page_tree {

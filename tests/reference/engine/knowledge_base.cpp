@@ -69,6 +69,18 @@ class kb_filter {
 
   outcome list(uint32_t arr, bool jsm) {
     if (!t_.is_array(arr)) return c_.reject("results/values must be an array", arr);
+    // fixed after the freeze (round 12, F2): the top level holds the list and
+    // known paging members of scalars (nested one level at most); anything else is rejected
+    static const std::unordered_set<std::string_view> known = {
+        "start", "limit", "size", "totalSize", "_links", "_expandable", "_expands", "cqlQuery", "searchDuration",
+        "isLastPage", "meta", "restrictionsHash"};
+    for (uint32_t m = t_.first_child(0); m != npos; m = t_.next_sibling(0, m)) {
+      if (m == arr) continue;
+      if (!known.count(t_.key(m))) return c_.reject("unknown member in a knowledge-base list's top level", m);
+      if (t_.is_object(m) || t_.is_array(m))
+        for (uint32_t k = t_.first_child(m); k != npos; k = t_.next_sibling(m, k))
+          if (t_.is_object(k) || t_.is_array(k)) c_.drop(k);
+    }
     for (uint32_t e = t_.first_child(arr); e != npos; e = t_.next_sibling(arr, e))
       if (!t_.is_object(e)) return c_.reject("a list item must be an object", e);
       else if (!t_.unique_keys(e)) return c_.reject("duplicate member in a list item", e);
@@ -92,8 +104,10 @@ class kb_filter {
       // A CQL search result wraps the content; decide by it.
       if (!jsm && t_.is_object(inner)) {
         if (!t_.unique_keys(inner)) return c_.reject("duplicate member in a search result's content", inner);
-        uint32_t own = npos;  // fixed after the freeze (round 8, F6): a hit naming content of its own
-        if (names_content(c_, e, own)) return c_.reject("a search result names content besides its `content`", e);
+        uint32_t own = npos, wrapped = npos;  // fixed after the freeze (round 8, F6): a hit naming content of its own
+        // (round 12, F2: its title around its `content` names that content, which is not its own)
+        if (names_content(c_, e, own) && !(names_content(c_, inner, wrapped) && wrapped == own))
+          return c_.reject("a search result names content besides its `content`", e);
         content = inner;
       } else if (!jsm && c_.member(e, "id") == npos) {
         c_.drop(e);  // a space or user hit of a search: not an article
@@ -307,6 +321,8 @@ class kb_filter {
     chain ch = tree_.above(v.self.id, v.content);
     if (ch.state == chain_state::cycle) v.hide("the parent links form a cycle");
     else if (ch.state == chain_state::unestablished) v.hide("ancestors cannot be established");
+    else if (ch.leaves_space || (ch.space_carried && !spaces_match(ch.space_key, ch.space_id, v.space, v.space_id)))
+      v.hide("an ancestor in another space");  // fixed after the freeze (round 12, F5)
     else if (ch.unknown_restriction) v.hide("an ancestor's restrictions are not carried");
     else if (ch.labels_in_part && !a_.labels.empty()) v.hide("an ancestor's labels are carried in part");
     else if (ch.state == chain_state::broken && needs_ancestors(v.self.id)) v.hide("ancestors cannot be established");
@@ -347,38 +363,27 @@ class kb_filter {
   // A shown item: its hidden ancestors keep only their id, a search hit loses
   // what names a parent it cannot prove visible, and disclosure applies.
   void finish_shown(const item_view& v) {
-    bool all_visible = true;
+    std::vector<std::string_view> ids;
     for (const ancestor_entry& a : carried_) {
+      ids.push_back(a.id);
       sweep_.decided(a.id, a.visible, a.whole);
       // A shown entry is left to the sweep, which keeps it only if every
       // decision on its id (as an item too) says shown.
       if (!a.visible) sweep_.strip_to_id(a.node);
       if (c_.log)
         c_.record(explained{"ancestor", std::string(a.id), a.visible, a.decided, {}, "of page " + std::string(v.self.id)});
-      all_visible = all_visible && a.visible;
     }
     sweep_.set_role(v.item, node_role::item);
     sweep_.set_role(v.content, node_role::item);
+    // fixed after the freeze (round 12, F1): decided in the sweep, by the final verdicts
+    if (v.item != v.content) sweep_.search_hit(v.item, std::move(ids), c_.member(v.content, "ancestors") != npos);
     bool title_withheld = c_.withholds("article", "title");
-    if (v.item != v.content) search_hit_extras(v, all_visible, title_withheld);
     c_.disclose("article", v.item);
     if (v.item != v.content) c_.disclose("article", v.content);
     if (title_withheld) {
       drop_title_links(v.item);
       if (v.item != v.content) drop_title_links(v.content);
     }
-  }
-
-  // `resultParentContainer` names the parent, `breadcrumbs` every ancestor
-  // (by title, without ids): kept only when the carried ancestors prove them
-  // visible (findings K4, K5).
-  void search_hit_extras(const item_view& v, bool all_visible, bool title_withheld) {
-    bool ancestors_carried = c_.member(v.content, "ancestors") != npos;
-    bool parent_visible = ancestors_carried && !carried_.empty() && carried_.back().visible;
-    uint32_t rpc = c_.member(v.item, "resultParentContainer");
-    if (rpc != npos && (!parent_visible || title_withheld)) c_.drop(rpc);  // it spells the parent's title
-    uint32_t crumbs = c_.member(v.item, "breadcrumbs");
-    if (crumbs != npos && !(ancestors_carried && all_visible && !title_withheld)) c_.drop(crumbs);
   }
 
   // Links whose path spells the title (`/spaces/KB/pages/1/Title`) go with it.
