@@ -61,12 +61,12 @@ inline std::string json_string(std::string_view s) {
 
 struct component_info {
   uint32_t group = npos;  // index of the group in comps_, when in one
-  // Its `name` (a string node) as its objects give it, when the policy
-  // withholds `group.name` (status_filter::note_name; status_output::
-  // affected_name_disclosure); names_differ: two objects give two names, so
-  // the name is not known.
+  // Its `name` (a string node) as its objects give it (status_filter::
+  // note_name; status_output::affected_name_disclosure); names_differ: two
+  // objects give two names, so the name is not known.
   uint32_t name = npos;
   bool names_differ = false;
+  bool member_hidden = false;  // a group with a component the viewer may not see (status_output::affected_status_removed)
   component_severity worst = component_severity::unknown;  // a group's worst shown member status, unknown: none
   bool in_group = false;
   bool is_group = false;      // group: true, a components list, or named as a group_id
@@ -194,6 +194,7 @@ struct status_facts {
   bool any_shown_component_ = false;  // a top-level component (not a group) is shown: the banner comes from components
   uint8_t old_status_field_ = kOtherField, new_status_field_ = kOtherField;  // affected components' statuses
   uint8_t incident_id_field_ = kOtherField;  // an update's copy of its event's id
+  uint8_t custom_tweet_field_ = kOtherField;  // an update's copy of its body (round 12 F3)
   // An event's times of status changes (status_output::event_disclosure).
   uint8_t status_time_fields_[3] = {kOtherField, kOtherField, kOtherField};
   impact_severity worst_impact_ = impact_severity::none_known;  // of the shown active incidents
@@ -235,7 +236,10 @@ class status_output : public status_facts {
   const disclose_entry* component_disclosure(bool group, sfield f, uint32_t m) const;
   const disclose_entry* affected_name_disclosure(const component_info& c, uint32_t m) const;
   bool is_own_name(const component_info& c, uint32_t name) const;
-  const disclose_entry* group_id_disclosure(uint32_t m) const;
+  bool in_shown_group(const component_info& c) const;
+  bool affected_status_removed(const component_info& c, uint32_t m) const;
+  bool redacted_member(const incident_obj& ev, uint8_t f, uint32_t m) const;
+  const disclose_entry* group_id_disclosure(const component_info& c, uint32_t m) const;
   static banner banner_of(const std::vector<component_severity>& shown);
   static banner banner_of(impact_severity worst);
   void write_component_member(span_writer& w, span_writer::list& l, const component_obj& o, const component_info& info,

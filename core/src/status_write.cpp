@@ -5,6 +5,13 @@
 #include "status_filter.h"
 
 namespace keyhole::detail {
+namespace {
+
+// What a withheld member with no entry to supply a text gets: removal
+// (a hidden group's name or id in a copy, round 12 F1).
+const disclose_entry kRemovedWithoutText{};
+
+}  // namespace
 
 // Whether the status.json projection (SPEC §5) has what it needs: a status
 // object and components.
@@ -197,7 +204,8 @@ void status_output::write_updates(span_writer& w, span_writer::list& parent, con
 // then the unread-nested rule; its affected components keep the shown ones.
 // A body redacted without `redact-text` is removed, and disclosure leaves an
 // absent member alone; one redacted to the text is then disclosed like any
-// body (a withheld one removed or replaced). `affected` runs over the learnt
+// body (a withheld one removed or replaced). `custom_tweet`, the body's copy,
+// goes the same way (round 12 F3). `affected` runs over the learnt
 // indexes of the event's affected components, whether or not this update's
 // list is written.
 void status_output::write_update(span_writer& w, uint32_t u, const incident_obj& ev, uint32_t& affected) {
@@ -212,7 +220,7 @@ void status_output::write_update(span_writer& w, uint32_t u, const incident_obj&
     bool affected_list = f == field_no(sfield::affected_components) && t_.is_array(m);
     uint32_t first = affected;
     if (affected_list) affected += uint32_t(t_.child_count(m));
-    bool redacted = redact && f == field_no(sfield::body) && !t_.is_null(m);
+    bool redacted = redact && redacted_member(ev, f, m);
     if (f != field_no(sfield::affected_components) && holds_an_object(m)) w.skip(l);
     else if (redacted && !s_.has_redact_text) w.skip(l);
     else if (const disclose_entry* d = update_disclosure(ev, f, m)) write_withheld(w, l, m, d);
@@ -221,6 +229,14 @@ void status_output::write_update(span_writer& w, uint32_t u, const incident_obj&
     else w.keep(l, m);
   }
   w.close(l);
+}
+
+// Whether `mixed: redact` replaces member `m` (field `f`) of an update of
+// `ev`: its body, and `custom_tweet`, the text Statuspage posts for the
+// update, which repeats the body (round 12 F3). Null ones say nothing.
+bool status_output::redacted_member(const incident_obj& ev, uint8_t f, uint32_t m) const {
+  bool text = f == field_no(sfield::body) || (f == custom_tweet_field_ && f != kOtherField);
+  return ev.redact && text && !t_.is_null(m);
 }
 
 // What withholds member `m` (field `f`) of event `ev`: its own entries,
@@ -238,10 +254,12 @@ const disclose_entry* status_output::event_disclosure(const incident_obj& ev, ui
 // own entries first, then its event's for what an update repeats of it: its
 // `status` (the event's status at that time) and `incident_id` (the event's
 // `id`), so withholding those on the event withholds them everywhere
-// (review finding S-F5, S-F4).
+// (review finding S-F5, S-F4); and, for `custom_tweet`, the update's own
+// `body` entries, since it repeats the body (round 12 F3).
 const disclose_entry* status_output::update_disclosure(const incident_obj& ev, uint8_t f, uint32_t m) const {
   if (const disclose_entry* d = withheld(disclose_kind::update, f, m)) return d;
   if (f == field_no(sfield::status)) return withheld(kind_of_event(ev.kind), f, m);
+  if (f == custom_tweet_field_ && f != kOtherField) return withheld(disclose_kind::update, field_no(sfield::body), m);
   if (f == incident_id_field_) return withheld(kind_of_event(ev.kind), field_no(sfield::id), m);
   return nullptr;
 }
@@ -281,15 +299,29 @@ const disclose_entry* status_output::component_disclosure(bool group, sfield f, 
 // is its component's (or, when the code is a group's, its group's). For a
 // grouped component Statuspage writes "<group name> - <component name>",
 // and the payload need not say which group (an incident's `components` may
-// be `[]`, a component may have moved): so while `group.name` is withheld, a
-// component's entry keeps its name only when it is the name the component's
-// own objects give, which the viewer sees anyway; any other text may hold a
-// group's name (review findings S-F1, round 9 R9-2).
+// be `[]`, a component may have moved). So a component's entry keeps any
+// other text than the name its own objects give (which the viewer sees
+// anyway) only while its group is known, shown and its name not withheld:
+// otherwise the text may hold the name of a group the viewer may not see
+// (review findings S-F1, round 9 R9-2, round 12 F1). A `group.name` entry
+// that withholds it supplies the text; with none, the name is removed.
 const disclose_entry* status_output::affected_name_disclosure(const component_info& c, uint32_t m) const {
   const disclose_entry* d = component_disclosure(c.is_group, sfield::name, m);
-  if (d || c.is_group) return d;
-  const disclose_entry* g = withheld(disclose_kind::group, field_no(sfield::name), m);
-  return g && !is_own_name(c, m) ? g : nullptr;
+  if (d || c.is_group || is_own_name(c, m)) return d;
+  if (const disclose_entry* g = withheld(disclose_kind::group, field_no(sfield::name), m)) return g;
+  return in_shown_group(c) || t_.is_null(m) ? nullptr : &kRemovedWithoutText;
+}
+
+// Whether component `c` is in a group the payload names and the viewer sees.
+bool status_output::in_shown_group(const component_info& c) const { return c.in_group && comps_[c.group].visible; }
+
+// Whether an affected entry's status member `m` (`old_status`, `new_status`)
+// is removed: with recompute-status a group's status is derived from the
+// members the viewer sees, and a captured one of a group with a hidden
+// member may come from that member (round 12 F2). Removed, not rewritten:
+// the status at the update's time cannot be derived from today's.
+bool status_output::affected_status_removed(const component_info& c, uint32_t m) const {
+  return s_.recompute_status && c.is_group && c.member_hidden && !t_.is_null(m);
 }
 
 // Whether string `name` is the name the component's objects give (one name:
@@ -301,8 +333,9 @@ bool status_output::is_own_name(const component_info& c, uint32_t name) const {
 // A shown affected component: the name, code and statuses it repeats
 // (`old_status`, `new_status`) follow the `name`, `id` and `status`
 // disclosure of its component, or of its group when the code is a group's
-// (docs/decisions.md; review findings F4, B1, S-F1, S-F4); what nests an
-// object goes.
+// (docs/decisions.md; review findings F4, B1, S-F1, S-F4); a group's
+// statuses go while one of its members is hidden (round 12 F2); what nests
+// an object goes.
 void status_output::write_affected(span_writer& w, uint32_t a, const component_info& c) {
   span_writer::list l = w.open(a);
   for (uint32_t m = t_.first_child(a); m != npos; m = t_.next_member(m)) {
@@ -312,10 +345,11 @@ void status_output::write_affected(span_writer& w, uint32_t a, const component_i
       continue;
     }
     const disclose_entry* d = nullptr;
+    bool status = f == old_status_field_ || f == new_status_field_;
     if (f == field_no(sfield::name)) d = affected_name_disclosure(c, m);
     else if (f == field_no(sfield::code)) d = component_disclosure(c.is_group, sfield::id, m);
-    else if (f == old_status_field_ || f == new_status_field_) d = component_disclosure(c.is_group, sfield::status, m);
-    if (holds_an_object(m)) w.skip(l);
+    else if (status) d = component_disclosure(c.is_group, sfield::status, m);
+    if (holds_an_object(m) || (status && affected_status_removed(c, m))) w.skip(l);
     else if (d) write_withheld(w, l, m, d);
     else w.keep(l, m);
   }
@@ -359,7 +393,7 @@ void status_output::write_component_member(span_writer& w, span_writer::list& l,
   bool nested = f != field_no(sfield::components) && holds_an_object(m);
   if (info.is_group)
     if (const disclose_entry* g = withheld(disclose_kind::group, f, m)) d = g, nested = false;
-  if (!d && f == field_no(sfield::group_id)) d = group_id_disclosure(m);
+  if (!d && f == field_no(sfield::group_id)) d = group_id_disclosure(info, m);
   if (nested) w.skip(l);
   else if (d) write_withheld(w, l, m, d);
   else if (info.is_group && m == o.list && t_.is_array(m)) write_group_list(w, l, o);
@@ -371,9 +405,12 @@ void status_output::write_component_member(span_writer& w, span_writer::list& l,
   }
 }
 
-// A component's `group_id` is its group's id, and a group is a component
-// object too: the `id` disclosure of components, then of groups, covers it (S-F4).
-const disclose_entry* status_output::group_id_disclosure(uint32_t m) const {
+// A component's `group_id` is its group's id: removed while that group is
+// hidden from the viewer, since it names a resource the viewer may not see
+// (round 12 F1). A group is a component object too: the `id` disclosure of
+// components, then of groups, covers it (S-F4).
+const disclose_entry* status_output::group_id_disclosure(const component_info& c, uint32_t m) const {
+  if (c.in_group && !comps_[c.group].visible && !t_.is_null(m)) return &kRemovedWithoutText;
   if (const disclose_entry* d = withheld(disclose_kind::component, field_no(sfield::id), m)) return d;
   return withheld(disclose_kind::group, field_no(sfield::id), m);
 }

@@ -112,9 +112,10 @@ class status_filter : public status_output {
     // a copy (besides what nests an object): withheld, or read by the rewrite.
     auto mask = [&](disclose_kind k) { return withheld_mask_[size_t(k)]; };
     component_attention_ = mask(disclose_kind::component);
-    // Copies of ids: a component's `group_id` is a group's id (S-F4).
+    // A component's `group_id` is a group's id: it follows the group's
+    // visibility (round 12 F1) and the `id` disclosure (S-F4).
     bool ids_withheld = component_attention_.has(field_no(sfield::id)) || mask(disclose_kind::group).has(field_no(sfield::id));
-    if (ids_withheld) component_attention_.add(field_no(sfield::group_id));
+    component_attention_.add(field_no(sfield::group_id));
     group_attention_ = component_attention_;
     for (uint8_t i = 0; i < 2; ++i) group_attention_.w[i] |= mask(disclose_kind::group).w[i];
     group_attention_.add(field_no(sfield::components));
@@ -135,6 +136,9 @@ class status_filter : public status_output {
     update_attention_ = mask(disclose_kind::update);
     update_attention_.add(field_no(sfield::affected_components));
     update_attention_.add(field_no(sfield::body));
+    // `custom_tweet` repeats the body: redacted and disclosed with it (round 12 F3).
+    custom_tweet_field_ = table_.classify_bounded("custom_tweet");
+    if (custom_tweet_field_ != kOtherField) update_attention_.add(custom_tweet_field_);
     // An update repeats its event's status and id (`incident_id`): the
     // event's disclosure of those covers them there too (S-F4, S-F5).
     incident_id_field_ = table_.classify_bounded("incident_id");
@@ -144,15 +148,17 @@ class status_filter : public status_output {
     }
     // An affected component repeats its component's name and statuses
     // (`old_status`, `new_status`): their disclosure covers them there too.
+    // Its name may hold a group's, so it is always read (round 12 F1:
+    // affected_name_disclosure), and a group's statuses are derived from its
+    // members with recompute-status (round 12 F2: affected_status_removed).
     auto withheld_for_components = [&](sfield f) {
       return mask(disclose_kind::component).has(field_no(f)) || mask(disclose_kind::group).has(field_no(f));
     };
-    if (withheld_for_components(sfield::name)) affected_attention_.add(field_no(sfield::name));
-    track_names_ = mask(disclose_kind::group).has(field_no(sfield::name));
+    affected_attention_.add(field_no(sfield::name));
     if (ids_withheld) affected_attention_.add(field_no(sfield::code));
     old_status_field_ = table_.classify_bounded("old_status");
     new_status_field_ = table_.classify_bounded("new_status");
-    if (withheld_for_components(sfield::status)) {
+    if (withheld_for_components(sfield::status) || s_.recompute_status) {
       affected_attention_.add(old_status_field_);
       affected_attention_.add(new_status_field_);
     }
@@ -178,7 +184,7 @@ class status_filter : public status_output {
                     notable.overflow || !t_.compact()};
     notable_.insert(notable_.end(), notable.node, notable.node + notable.count);
     if (top_level) comps_[self].present = true;
-    if (track_names_) note_name(comps_[self], at_of(at, sfield::name));
+    note_name(comps_[self], at_of(at, sfield::name));
     if (gid != npos && !t_.is_null(gid)) {
       if (!t_.is_string(gid)) return fail("group_id must be a string or null", gid);
       if (!assign_group(self, group_entry(t_.str(gid)))) return false;
@@ -373,8 +379,13 @@ class status_filter : public status_output {
     // A group is shown iff one of its components present at the top level is
     // shown; ids only listed are absent (SPEC §5): the status of a group
     // could otherwise only come from hidden or unknown components.
-    for (const component_info& member : comps_)
-      if (!member.is_group && member.in_group && member.present && member.visible) comps_[member.group].visible = true;
+    // A group with a hidden member has a captured status the viewer cannot
+    // derive (round 12 F2: affected_status_removed).
+    for (const component_info& member : comps_) {
+      if (member.is_group || !member.in_group) continue;
+      if (member.present && member.visible) comps_[member.group].visible = true;
+      if (!member.visible) comps_[member.group].member_hidden = true;
+    }
     if (c_.log)
       for (uint32_t i = 0; i < comps_.size(); ++i)
         if (comps_[i].is_group)
@@ -490,7 +501,6 @@ class status_filter : public status_output {
   uint32_t last_group_ = npos;         // group_entry()'s memory
   uint32_t last_entry_ = npos;         // entry()'s: npos + 1 is index 0
   std::string_view last_group_id_;
-  bool track_names_ = false;  // group.name is withheld: component_info::name is kept (note_name)
   std::vector<uint32_t> seen_;  // count_affected(): stamp per component index
   uint32_t stamp_ = 0;
 };

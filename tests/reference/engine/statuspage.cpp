@@ -62,6 +62,7 @@ struct component_info {
   bool visible = false;
   uint32_t name = npos;       // its name as its objects give it (fixed after the freeze, S-F1)
   bool names_differ = false;
+  bool member_hidden = false;  // a group with a hidden member (fixed after the freeze, round 12 F2)
 };
 
 // SPEC §5: a maintenance is an object with a non-null `scheduled_for`,
@@ -340,8 +341,11 @@ class status_filter {
     // A group is shown iff one of its components present at the top level is
     // shown; ids only listed are absent (SPEC §5): the status of a group
     // could otherwise only come from hidden or unknown components.
-    for (const component_info& member : comps_)
-      if (!member.is_group && member.in_group && member.present && member.visible) comps_[member.group].visible = true;
+    for (const component_info& member : comps_) {
+      if (member.is_group || !member.in_group) continue;
+      if (member.present && member.visible) comps_[member.group].visible = true;
+      if (!member.visible) comps_[member.group].member_hidden = true;  // fixed after the freeze (round 12 F2)
+    }
     if (c_.log)
       for (uint32_t i = 0; i < comps_.size(); ++i)
         if (comps_[i].is_group)
@@ -425,7 +429,9 @@ class status_filter {
     uint32_t gid = t_.member(e, "group_id");
     if (!c_.withholds("component", "group_id") && !(info.is_group && c_.withholds("group", "group_id")) && gid != npos &&
         !c_.edited_at(gid)) {
-      if (c_.withholds("component", "id")) disclose_copy_as("component", "id", gid);
+      // The id of a group the viewer may not see goes (fixed after the freeze, round 12 F1).
+      if (info.in_group && !comps_[info.group].visible && !t_.is_null(gid)) c_.drop(gid);
+      else if (c_.withholds("component", "id")) disclose_copy_as("component", "id", gid);
       else disclose_copy_as("group", "id", gid);
     }
     if (!info.is_group) return;
@@ -567,23 +573,39 @@ class status_filter {
               disclose_copy_as("group", "id", code);
             } else if (!c_.withholds("component", "name")) {
               // Any name but the component's own may hold a group's (fixed
-              // after the freeze, review S-F1, round 9 R9-2).
+              // after the freeze, review S-F1, round 9 R9-2), kept only in a
+              // shown group whose name is not withheld (round 12 F1).
               const component_info& comp = of(code);
               uint32_t name = t_.member(a, "name");
               bool own = comp.name != npos && !comp.names_differ && t_.is_string(name) && t_.str(name) == t_.str(comp.name);
-              if (!own) disclose_copy_as("group", "name", name);
+              bool shown_group = comp.in_group && comps_[comp.group].visible;
+              if (!own && c_.withholds("group", "name")) disclose_copy_as("group", "name", name);
+              else if (!own && !shown_group && name != npos && !t_.is_null(name)) c_.drop(name);
             }
+            // A group's captured statuses may come from a hidden member
+            // (fixed after the freeze, round 12 F2).
+            if (of(code).is_group && of(code).member_hidden && s_.recompute_status)
+              for (std::string_view m : {"old_status", "new_status"})
+                if (uint32_t st = t_.member(a, m); st != npos && !t_.is_null(st)) c_.drop(st);
             drop_unread_nested(a, {});
           }
-        uint32_t removed_body = npos;
+        uint32_t removed_body = npos, removed_tweet = npos;
+        uint32_t tweet = t_.member(u, "custom_tweet");
         if (redact) {
           uint32_t body = t_.member(u, "body");
           if (body != npos && !t_.is_null(body)) {
             if (s_.has_redact_text) c_.replace(body, s_.redact_text_raw);
             else c_.drop(removed_body = body);
           }
+          // `custom_tweet` repeats the body (fixed after the freeze, round 12 F3).
+          if (tweet != npos && !t_.is_null(tweet)) {
+            if (s_.has_redact_text) c_.replace(tweet, s_.redact_text_raw);
+            else c_.drop(removed_tweet = tweet);
+          }
         }
         c_.disclose("update", u);
+        if (!c_.withholds("update", "custom_tweet")) disclose_copy_as("update", "body", tweet);  // round 12 F3
+        if (removed_tweet != npos) c_.drop(removed_tweet);
         // An update repeats its event's status and id (fixed after the freeze, review S-F4/S-F5).
         if (!c_.withholds("update", "status")) disclose_copy_as(kind_name(kind), "status", t_.member(u, "status"));
         if (!c_.withholds("update", "incident_id")) disclose_copy_as(kind_name(kind), "id", t_.member(u, "incident_id"));
