@@ -66,7 +66,8 @@ struct component_info {
   // objects give two names, so the name is not known.
   uint32_t name = npos;
   bool names_differ = false;
-  bool member_hidden = false;  // a group with a component the viewer may not see (status_output::affected_status_removed)
+  bool member_hidden = false;   // a group with a component the viewer may not see (status_output::affected_status_removed)
+  bool member_present = false;  // a group with a component at the payload's top level (status_output::group_named_for_viewer)
   component_severity worst = component_severity::unknown;  // a group's worst shown member status, unknown: none
   bool in_group = false;
   bool is_group = false;      // group: true, a components list, or named as a group_id
@@ -191,6 +192,7 @@ struct status_facts {
   uint32_t first_maintenance_ = 0;     // where the maintenances start in events_
   std::vector<uint32_t> affected_ids_;  // each affected component's index (npos: code no string), in order
   std::vector<component_severity> shown_ranks_;  // of the shown top-level components whose status the viewer sees
+  bool any_hidden_component_ = false;  // the viewer may not see some component the payload names (group_named_for_viewer)
   bool any_shown_component_ = false;  // a top-level component (not a group) is shown: the banner comes from components
   uint8_t old_status_field_ = kOtherField, new_status_field_ = kOtherField;  // affected components' statuses
   uint8_t incident_id_field_ = kOtherField;  // an update's copy of its event's id
@@ -236,7 +238,7 @@ class status_output : public status_facts {
   const disclose_entry* component_disclosure(bool group, sfield f, uint32_t m) const;
   const disclose_entry* affected_name_disclosure(const component_info& c, uint32_t m) const;
   bool is_own_name(const component_info& c, uint32_t name) const;
-  bool in_shown_group(const component_info& c) const;
+  bool group_named_for_viewer(const component_info& c) const;
   bool affected_status_removed(const component_info& c, uint32_t m) const;
   bool redacted_member(const incident_obj& ev, uint8_t f, uint32_t m) const;
   const disclose_entry* group_id_disclosure(const component_info& c, uint32_t m) const;

@@ -301,19 +301,30 @@ const disclose_entry* status_output::component_disclosure(bool group, sfield f, 
 // and the payload need not say which group (an incident's `components` may
 // be `[]`, a component may have moved). So a component's entry keeps any
 // other text than the name its own objects give (which the viewer sees
-// anyway) only while its group is known, shown and its name not withheld:
-// otherwise the text may hold the name of a group the viewer may not see
-// (review findings S-F1, round 9 R9-2, round 12 F1). A `group.name` entry
-// that withholds it supplies the text; with none, the name is removed.
+// anyway) only while the viewer may know its group's name and `group.name`
+// is not withheld (group_named_for_viewer): otherwise the text may hold the
+// name of a group the viewer may not see (review findings S-F1, round 9
+// R9-2, round 12 F1). A `group.name` entry that withholds it supplies the
+// text; with none, the name is removed.
 const disclose_entry* status_output::affected_name_disclosure(const component_info& c, uint32_t m) const {
   const disclose_entry* d = component_disclosure(c.is_group, sfield::name, m);
   if (d || c.is_group || is_own_name(c, m)) return d;
   if (const disclose_entry* g = withheld(disclose_kind::group, field_no(sfield::name), m)) return g;
-  return in_shown_group(c) || t_.is_null(m) ? nullptr : &kRemovedWithoutText;
+  return group_named_for_viewer(c) || t_.is_null(m) ? nullptr : &kRemovedWithoutText;
 }
 
-// Whether component `c` is in a group the payload names and the viewer sees.
-bool status_output::in_shown_group(const component_info& c) const { return c.in_group && comps_[c.group].visible; }
+// Whether the viewer may know the name and id of component `c`'s group: the
+// group is shown; or no component of it stands at the payload's top level
+// (incidents.json, a single incident: SPEC §5 then hides the group object,
+// for its status could only come from components it cannot see) and the
+// viewer sees every component the payload places in it, so nothing of the
+// group is hidden from them (round 12 F1). With no group known, the name
+// may be any group's: only a viewer who sees every component of the payload.
+bool status_output::group_named_for_viewer(const component_info& c) const {
+  if (!c.in_group) return !any_hidden_component_;
+  const component_info& group = comps_[c.group];
+  return group.visible || (!group.member_present && !group.member_hidden);
+}
 
 // Whether an affected entry's status member `m` (`old_status`, `new_status`)
 // is removed: with recompute-status a group's status is derived from the
@@ -405,12 +416,12 @@ void status_output::write_component_member(span_writer& w, span_writer::list& l,
   }
 }
 
-// A component's `group_id` is its group's id: removed while that group is
-// hidden from the viewer, since it names a resource the viewer may not see
-// (round 12 F1). A group is a component object too: the `id` disclosure of
-// components, then of groups, covers it (S-F4).
+// A component's `group_id` is its group's id: removed while the viewer may
+// not know that group (group_named_for_viewer), since it names a resource
+// the viewer may not see (round 12 F1). A group is a component object too:
+// the `id` disclosure of components, then of groups, covers it (S-F4).
 const disclose_entry* status_output::group_id_disclosure(const component_info& c, uint32_t m) const {
-  if (c.in_group && !comps_[c.group].visible && !t_.is_null(m)) return &kRemovedWithoutText;
+  if (c.in_group && !group_named_for_viewer(c) && !t_.is_null(m)) return &kRemovedWithoutText;
   if (const disclose_entry* d = withheld(disclose_kind::component, field_no(sfield::id), m)) return d;
   return withheld(disclose_kind::group, field_no(sfield::id), m);
 }

@@ -382,9 +382,13 @@ class status_filter : public status_output {
     // A group with a hidden member has a captured status the viewer cannot
     // derive (round 12 F2: affected_status_removed).
     for (const component_info& member : comps_) {
-      if (member.is_group || !member.in_group) continue;
-      if (member.present && member.visible) comps_[member.group].visible = true;
-      if (!member.visible) comps_[member.group].member_hidden = true;
+      if (member.is_group) continue;
+      if (!member.visible) any_hidden_component_ = true;
+      if (!member.in_group) continue;
+      component_info& group = comps_[member.group];
+      if (member.present && member.visible) group.visible = true;
+      if (member.present) group.member_present = true;
+      if (!member.visible) group.member_hidden = true;
     }
     if (c_.log)
       for (uint32_t i = 0; i < comps_.size(); ++i)

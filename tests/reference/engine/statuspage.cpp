@@ -63,6 +63,7 @@ struct component_info {
   uint32_t name = npos;       // its name as its objects give it (fixed after the freeze, S-F1)
   bool names_differ = false;
   bool member_hidden = false;  // a group with a hidden member (fixed after the freeze, round 12 F2)
+  bool member_present = false;  // a group with a member at the top level (fixed after the freeze, round 12 F1)
 };
 
 // SPEC §5: a maintenance is an object with a non-null `scheduled_for`,
@@ -342,8 +343,11 @@ class status_filter {
     // shown; ids only listed are absent (SPEC §5): the status of a group
     // could otherwise only come from hidden or unknown components.
     for (const component_info& member : comps_) {
-      if (member.is_group || !member.in_group) continue;
+      if (member.is_group) continue;
+      if (!member.visible) any_hidden_ = true;  // fixed after the freeze (round 12 F1)
+      if (!member.in_group) continue;
       if (member.present && member.visible) comps_[member.group].visible = true;
+      if (member.present) comps_[member.group].member_present = true;  // fixed after the freeze (round 12 F1)
       if (!member.visible) comps_[member.group].member_hidden = true;  // fixed after the freeze (round 12 F2)
     }
     if (c_.log)
@@ -385,6 +389,15 @@ class status_filter {
   }
 
   // Whether member node `m` of an object of `kind` is withheld from the viewer.
+  // Whether the viewer may know component `c`'s group (its name, its id):
+  // shown, or with no member at the top level and none hidden; no group
+  // known: nothing in the payload hidden (fixed after the freeze, round 12 F1).
+  bool group_named(const component_info& c) const {
+    if (!c.in_group) return !any_hidden_;
+    const component_info& g = comps_[c.group];
+    return g.visible || (!g.member_present && !g.member_hidden);
+  }
+
   bool unseen(std::string_view kind, std::string_view member, uint32_t m) const {
     return m != npos && !t_.is_null(m) && c_.withholds(kind, member);
   }
@@ -430,7 +443,7 @@ class status_filter {
     if (!c_.withholds("component", "group_id") && !(info.is_group && c_.withholds("group", "group_id")) && gid != npos &&
         !c_.edited_at(gid)) {
       // The id of a group the viewer may not see goes (fixed after the freeze, round 12 F1).
-      if (info.in_group && !comps_[info.group].visible && !t_.is_null(gid)) c_.drop(gid);
+      if (info.in_group && !group_named(info) && !t_.is_null(gid)) c_.drop(gid);
       else if (c_.withholds("component", "id")) disclose_copy_as("component", "id", gid);
       else disclose_copy_as("group", "id", gid);
     }
@@ -578,7 +591,7 @@ class status_filter {
               const component_info& comp = of(code);
               uint32_t name = t_.member(a, "name");
               bool own = comp.name != npos && !comp.names_differ && t_.is_string(name) && t_.str(name) == t_.str(comp.name);
-              bool shown_group = comp.in_group && comps_[comp.group].visible;
+              bool shown_group = group_named(comp);
               if (!own && c_.withholds("group", "name")) disclose_copy_as("group", "name", name);
               else if (!own && !shown_group && name != npos && !t_.is_null(name)) c_.drop(name);
             }
@@ -679,6 +692,7 @@ class status_filter {
   // (so explain output and error messages do not depend on hash order).
   name_index ids_;
   std::vector<component_info> comps_;  // by index in ids_
+  bool any_hidden_ = false;  // some component the payload names is hidden (fixed after the freeze, round 12 F1)
   std::vector<component_obj> top_;  // the top-level component objects, in order
   std::vector<component_severity> shown_ranks_;  // of the shown top-level components
   bool any_shown_component_ = false;
