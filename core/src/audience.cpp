@@ -80,19 +80,40 @@ std::vector<std::string> matcher::matching_items(uint32_t list) const {
   return out;
 }
 
-level_step step_of(const matcher& m, const rule* const* rules, size_t n, bool restriction_denies) {
+rule_steps::slot& rule_steps::evaluate(const rule& r) {
+  auto place = [this](const slot& s) -> slot& {
+    size_t mask = slots_.size() - 1, i = hash(s.r, mask);
+    while (slots_[i].r) i = (i + 1) & mask;
+    return slots_[i] = s;
+  };
+  if (++evaluated_ * 2 > slots_.size()) {  // grown: every rule placed again
+    std::vector<slot> old(std::max<size_t>(16, slots_.size() * 2));
+    old.swap(slots_);
+    for (const slot& s : old)
+      if (s.r) place(s);
+  }
+  return place(slot{&r, level_step{!r.inherit, m_.eval(r.allow), m_.eval(r.deny)}, 0});
+}
+
+rule_steps::rule_items& rule_steps::items_of(const rule& r) {
+  slot& s = slot_of(r);
+  if (s.items == 0) {
+    items_.push_back(rule_items{m_.matching_items(r.allow), m_.matching_items(r.deny)});
+    s.items = uint32_t(items_.size());
+  }
+  return items_[s.items - 1];
+}
+
+level_step rule_steps::of(const rule* const* rules, size_t n, bool restriction_denies) {
   level_step s;
   for (size_t i = 0; i < n; ++i) {
-    if (!rules[i]->inherit) s.reset = true;
-    if (m.eval(rules[i]->allow)) s.allow = true;
-    if (m.eval(rules[i]->deny)) s.deny = true;
+    level_step one = of(*rules[i]);
+    s.reset = s.reset || one.reset;
+    s.allow = s.allow || one.allow;
+    s.deny = s.deny || one.deny;
   }
   if (restriction_denies) s.deny = true;
   return s;
-}
-
-level_step step_of(const matcher& m, const level& l) {
-  return step_of(m, l.rules.data(), l.rules.size(), l.restriction_denies);
 }
 
 void apply_step(const level_step& s, decision& d) {
@@ -101,16 +122,16 @@ void apply_step(const level_step& s, decision& d) {
   if (s.deny) d.denied = true;
 }
 
-level_step apply_rules(const matcher& m, const rule* const* rules, size_t n, bool restriction_denies, decision& d) {
-  level_step s = step_of(m, rules, n, restriction_denies);
+level_step apply_rules(rule_steps& steps, const rule* const* rules, size_t n, bool restriction_denies, decision& d) {
+  level_step s = steps.of(rules, n, restriction_denies);
   apply_step(s, d);
   return s;
 }
 
-void apply_level(const matcher& m, const level& l, decision& d, bool trace) {
+void apply_level(rule_steps& steps, const level& l, decision& d, bool trace) {
   if (l.empty()) return;
-  level_step s = apply_rules(m, l.rules.data(), l.rules.size(), l.restriction_denies, d);
-  if (trace) d.trace.push_back(trace_of(m, l, s));
+  level_step s = apply_rules(steps, l.rules.data(), l.rules.size(), l.restriction_denies, d);
+  if (trace) d.trace.push_back(trace_of(steps, l, s));
 }
 
 // Each matching item once, in the order first matched: a level merges a
@@ -121,12 +142,12 @@ static void add_once(std::vector<std::string>& items, std::unordered_set<std::st
   if (seen.insert(item).second) items.push_back(std::move(item));
 }
 
-level_trace trace_of(const matcher& m, const level& l, const level_step& s) {
+level_trace trace_of(rule_steps& steps, const level& l, const level_step& s) {
   level_trace lt{l.name, s.reset, s.allow, s.deny, {}, {}};
   std::unordered_set<std::string> allow_seen, deny_seen;
   for (const rule* r : l.rules) {
-    for (auto& item : m.matching_items(r->allow)) add_once(lt.allow_items, allow_seen, item);
-    for (auto& item : m.matching_items(r->deny)) add_once(lt.deny_items, deny_seen, item);
+    for (const auto& item : steps.allow_items(*r)) add_once(lt.allow_items, allow_seen, item);
+    for (const auto& item : steps.deny_items(*r)) add_once(lt.deny_items, deny_seen, item);
   }
   if (l.restriction_denies) lt.deny_items.push_back("embedded-restrictions");
   return lt;

@@ -125,6 +125,10 @@ struct filter_context {
     auto w = std::lower_bound(first, last, member, [](const withheld_field& x, std::string_view m) { return x.member < m; });
     return w != last && w->member == member;
   }
+
+  // Each rule's step for this call's viewer, evaluated at most once per call
+  // (audience.h): every filter decides through it.
+  rule_steps steps{m};
 };
 
 // Writes the tree with its edits applied, compactly. `edited` is sorted here.

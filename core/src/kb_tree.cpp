@@ -219,7 +219,7 @@ const level_step& page_tree::step_of_page(std::string_view id) {
   const level& own = level_of(id);
   joined_page& j = joined(id);
   if (!j.has_step) {
-    j.step = step_of(c_.m, own);
+    j.step = c_.steps.of(own);
     j.has_step = true;
   }
   return j.step;
@@ -231,7 +231,7 @@ const level_trace* page_tree::trace_of_page(std::string_view id) {
   const level_step& s = step_of_page(id);
   joined_page& j = joined(id);
   if (!j.has_trace) {
-    j.trace = trace_of(c_.m, own, s);
+    j.trace = trace_of(c_.steps, own, s);
     j.has_trace = true;
   }
   return &j.trace;

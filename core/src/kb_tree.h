@@ -110,7 +110,7 @@ class page_tree {
   struct joined_page {
     page_facts facts;
     level own;  // page_level() of facts, once has_level
-    level_step step;  // step_of(own), once has_step
+    level_step step;  // rule_steps::of(own), once has_step
     level_trace trace;  // trace_of(own), once has_trace
     bool has_level = false, has_step = false, has_trace = false;
   };

@@ -400,13 +400,13 @@ class kb_filter {
     decision d;
     bool shown = false;
     if (!v.hidden) {
-      if (a_.has_default) apply_level(c_.m, level{"default", {&a_.default_rule}}, d, c_.tracing);
+      if (a_.has_default) apply_level(c_.steps, level{"default", {&a_.default_rule}}, d, c_.tracing);
       if (v.space_known)
-        if (level space = space_level(v); !space.rules.empty()) apply_level(c_.m, space, d, c_.tracing);
+        if (level space = space_level(v); !space.rules.empty()) apply_level(c_.steps, space, d, c_.tracing);
       uint32_t anc = c_.member(content, "ancestors");
       bool chain_known = anc != npos ? carried_ancestors(v, anc, d) : linked_ancestors(v, d);
       if (chain_known) {
-        apply_level(c_.m, page_level(a_, v.self), d, c_.tracing);
+        apply_level(c_.steps, page_level(a_, v.self), d, c_.tracing);
         finish_decision(d, c_.m.who().has_grant("article", v.self.id));
         shown = d.visible();
       }

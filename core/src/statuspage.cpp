@@ -322,56 +322,20 @@ class status_filter : public status_output {
   // The policy's rule for component or group `i` (null: none), looked up
   // when the id was first named (entry()).
   const rule* component_rule(uint32_t i) const { return rules_[i]; }
-  // The step of the default rule, and of group `g`'s rule (null when the
-  // policy has none), evaluated once per call: every component of a group
-  // goes through the same two.
-  const level_step& default_step() {
-    if (!default_step_known_) {
-      const rule* r = &s_.default_rule;
-      default_step_ = step_of(c_.m, &r, 1, false);
-      default_step_known_ = true;
-    }
-    return default_step_;
-  }
-  const level_step* group_step(uint32_t g) {
-    if (group_steps_.size() < comps_.size()) group_steps_.resize(comps_.size());
-    auto& [known, has, step] = group_steps_[g];
-    if (!known) {
-      known = true;
-      const rule* r = component_rule(g);
-      has = r != nullptr;
-      if (r) step = step_of(c_.m, &r, 1, false);
-    }
-    return has ? &step : nullptr;
-  }
-  struct memo_step {
-    bool known = false, has = false;
-    level_step step;
-  };
-
   void decide_all() {
     for (uint32_t i = 0; i < comps_.size(); ++i) {
       component_info& info = comps_[i];
       if (info.is_group) continue;
       std::string_view id = ids_.name(i);
-      decision d;
-      if (!c_.tracing) {  // the same steps, each rule's evaluated once per call
-        if (s_.has_default) apply_step(default_step(), d);
-        if (info.in_group)
-          if (const level_step* g = group_step(info.group)) apply_step(*g, d);
-        if (const rule* r = component_rule(i)) apply_rules(c_.m, &r, 1, false, d);
-        finish_decision(d, c_.m.who().has_grant("component", id));
-        info.visible = d.visible();
-        continue;
-      }
-      if (s_.has_default) apply_rule(c_.m, s_.default_rule, d, c_.tracing, [] { return "default"; });
+      decision d;  // each rule's step is evaluated once per call (rule_steps), traced when explaining
+      if (s_.has_default) apply_rule(c_.steps, s_.default_rule, d, c_.tracing, [] { return "default"; });
       if (info.in_group) {
         std::string_view group = ids_.name(info.group);
         if (const rule* r = component_rule(info.group))
-          apply_rule(c_.m, *r, d, c_.tracing, [&] { return "group:" + std::string(group); });
+          apply_rule(c_.steps, *r, d, c_.tracing, [&] { return "group:" + std::string(group); });
       }
       if (const rule* r = component_rule(i))
-        apply_rule(c_.m, *r, d, c_.tracing, [&] { return "component:" + std::string(id); });
+        apply_rule(c_.steps, *r, d, c_.tracing, [&] { return "component:" + std::string(id); });
       finish_decision(d, c_.m.who().has_grant("component", id));
       info.visible = d.visible();
       if (c_.log) c_.record(explained{"component", std::string(id), info.visible, std::move(d), {}, {}});
@@ -457,7 +421,7 @@ class status_filter : public status_output {
     if (n_affected == 0) {
       const rule* r = s_.has_without_components ? &s_.without_components : (s_.has_default ? &s_.default_rule : nullptr);
       if (r)
-        apply_rule(c_.m, *r, d, c_.tracing,
+        apply_rule(c_.steps, *r, d, c_.tracing,
                    [&] { return s_.has_without_components ? "without-components" : "default"; });
       if (c_.log) note = "no affected components";
     } else {
@@ -471,7 +435,7 @@ class status_filter : public status_output {
       if (c_.tracing) d.trace.push_back(level_trace{"components", false, base, false, {}, {}});
     }
     if (const rule* r = ev.policy_rule)
-      apply_rule(c_.m, *r, d, c_.tracing, [&] { return "rules:" + std::string(id); });
+      apply_rule(c_.steps, *r, d, c_.tracing, [&] { return "rules:" + std::string(id); });
     finish_decision(d, c_.m.who().has_grant(kind_name(ev.kind), id));
     ev.visible = d.visible();
     ev.redact = ev.visible && some_hidden && s_.mixed == mixed_mode::redact;
@@ -499,9 +463,6 @@ class status_filter : public status_output {
 
   static constexpr size_t kBytesPerComponentGuess = 256;
   std::vector<const rule*> rules_;     // component_rule(), by index in ids_ (entry())
-  std::vector<memo_step> group_steps_;  // group_step(), by index in ids_
-  level_step default_step_;
-  bool default_step_known_ = false;
   uint32_t last_group_ = npos;         // group_entry()'s memory
   uint32_t last_entry_ = npos;         // entry()'s: npos + 1 is index 0
   std::string_view last_group_id_;

@@ -17,7 +17,7 @@ export const GROUPS = [
   ["name_index", "id and name index inserts / lookups (name_index)",
     /name_index::/],
   ["decide", "Statuspage decisions (status_filter, filter_context, disclose, matcher, rules, viewer)",
-    /status_filter::|status_facts::|filter_statuspage|filter_context::|matcher::|step_of|apply_rules|viewer::|disclose|decide/],
+    /status_filter::|status_facts::|filter_statuspage|filter_context::|matcher::|rule_steps::|apply_rules|viewer::|disclose|decide/],
   ["libc", "memcpy / memmove / memcmp / memset / memchr",
     /mem(cpy|move|cmp|set|chr)/],
   ["alloc", "malloc / free / new / delete",

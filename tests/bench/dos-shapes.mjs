@@ -96,6 +96,28 @@ function manyGroups(n) {
 }
 
 /**
+ * KB review round 12, F4: n v1 items under a default, a space and a label rule
+ * that each list n atoms inline. Each rule was evaluated again for every
+ * item (policy atoms × items); now once per call (rule_steps, audience.h).
+ */
+function inlineAtomsItems(n) {
+  const list = (prefix) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+  const results = [];
+  for (let i = 1; i <= n; i++) results.push({ id: String(i), type: "page", title: "t", space: { key: "KB" }, metadata: { labels: { results: [{ name: "kb" }] } } });
+  const policy = { keyhole: 1, articles: { default: { allow: [...list("user:u"), "anonymous"] }, spaces: { KB: { deny: list("user:x") } },
+    labels: { kb: { deny: list("group:g") } }, "embedded-restrictions": false } };
+  return { policy: j(policy), payload: j({ results, size: n }), claims: "{}" };
+}
+
+/** The same on a status page: n incidents without components, decided by a default listing n atoms. */
+function inlineAtomsIncidents(n) {
+  const allow = [...Array.from({ length: n }, (_, i) => `user:u${i}`), "everyone"];
+  const incidents = [];
+  for (let i = 0; i < n; i++) incidents.push({ id: `i${i}`, name: "N", status: "resolved", impact: "none", components: [], incident_updates: [] });
+  return { policy: j({ keyhole: 1, status: { default: { allow } } }), payload: j({ components: [], incidents }), claims: "{}" };
+}
+
+/**
  * Review round 5, F2: n page ids built to collide in libc++'s std::hash (32-bit
  * MurmurHash2, the WebAssembly build's): 4-byte blocks whose mixed words differ in
  * bit 31 only cancel in pairs, so 16 pairs of pairs give 2^16 ids of one hash
@@ -143,4 +165,6 @@ export const SHAPES = [
   { name: "claims with a duplicate member", base: 20000, make: claimsDuplicate },
   { name: "groups with absent listed ids", base: 10000, make: manyGroups },
   { name: "KB page ids built to collide (wasm std::hash)", base: 4000, make: collidingPageIds },
+  { name: "KB inline rule atoms x items", base: 2000, make: inlineAtomsItems },
+  { name: "status inline default atoms x incidents", base: 2000, make: inlineAtomsIncidents },
 ];
