@@ -55,39 +55,6 @@ bool content_type(std::string_view type) {
   return false;
 }
 
-}  // namespace
-
-namespace {
-
-bool names_content_directly(filter_context& c, uint32_t obj, uint32_t& id, bool& titled);
-
-// A page named without an `id`: a JSM article's `source.pageId` (what
-// page_tree::own_id indexes as that page's copy), or a search hit's title
-// and excerpt around a `content` that names content, which spell that
-// content's (review round 12, F2: both were copied whole for a hidden page).
-// One level of wrapping: a wrapper's wrapper is no shape Confluence writes.
-bool names_content_elsewhere(filter_context& c, uint32_t obj, bool titled, uint32_t& id) {
-  const json_tree& t = c.t;
-  uint32_t src = c.member(obj, "source");
-  if (uint32_t page = t.is_object(src) ? c.member(src, "pageId") : npos; page != npos) {
-    id = page;
-    return true;
-  }
-  uint32_t inner = c.member(obj, "content");
-  bool inner_titled = false;
-  return titled && t.is_object(inner) && names_content_directly(c, inner, id, inner_titled);
-}
-
-}  // namespace
-
-bool names_content(filter_context& c, uint32_t obj, uint32_t& id) {
-  bool titled = false;
-  if (names_content_directly(c, obj, id, titled)) return true;
-  return names_content_elsewhere(c, obj, titled, id);
-}
-
-namespace {
-
 bool names_content_directly(filter_context& c, uint32_t obj, uint32_t& id, bool& titled) {
   const json_tree& t = c.t;
   static constexpr std::string_view names[] = {"id", "title", "type", "excerpt", "_links", "key", "contentId"};
@@ -119,20 +86,46 @@ bool names_content_directly(filter_context& c, uint32_t obj, uint32_t& id, bool&
   return c.member(obj, "history") != npos;
 }
 
+// A page named without an `id`: a JSM article's `source.pageId` (what
+// page_tree::own_id indexes as that page's copy), or a search hit's title
+// and excerpt around a `content` that names content, which spell that
+// content's (review round 12, F2: both were copied whole for a hidden page).
+// One level of wrapping: a wrapper's wrapper is no shape Confluence writes.
+bool names_content_elsewhere(filter_context& c, uint32_t obj, bool titled, uint32_t& id) {
+  const json_tree& t = c.t;
+  uint32_t src = c.member(obj, "source");
+  if (uint32_t page = t.is_object(src) ? c.member(src, "pageId") : npos; page != npos) {
+    id = page;
+    return true;
+  }
+  uint32_t inner = c.member(obj, "content");
+  bool inner_titled = false;
+  return titled && t.is_object(inner) && names_content_directly(c, inner, id, inner_titled);
+}
+
 }  // namespace
+
+bool names_content(filter_context& c, uint32_t obj, uint32_t& id) {
+  bool titled = false;
+  if (names_content_directly(c, obj, id, titled)) return true;
+  return names_content_elsewhere(c, obj, titled, id);
+}
+
+bool optional_id_text(const json_tree& t, uint32_t n, std::string_view& out) {
+  out = {};
+  return n == npos || t.is_null(n) || id_text(t, n, out);
+}
 
 bool space_names_of(filter_context& c, uint32_t obj, space_names& out) {
   const json_tree& t = c.t;
   out = {};
   uint32_t sp = c.member(obj, "space"), sid = c.member(obj, "spaceId");
-  bool no_space = sp == npos || t.is_null(sp), no_space_id = sid == npos || t.is_null(sid);
-  if (no_space && no_space_id) return true;
-  if (!no_space_id && !id_text(t, sid, out.id)) return false;
+  bool no_space = sp == npos || t.is_null(sp);
+  if (!optional_id_text(t, sid, out.id)) return false;
   if (no_space) return true;
   if (!t.is_object(sp) || !t.unique_keys(sp)) return false;
   std::string_view own;
-  uint32_t own_node = c.member(sp, "id");
-  if (own_node != npos && !t.is_null(own_node) && !id_text(t, own_node, own)) return false;
+  if (!optional_id_text(t, c.member(sp, "id"), own)) return false;
   if (!own.empty() && !out.id.empty() && own != out.id) return false;
   if (!own.empty()) out.id = own;
   uint32_t key = c.member(sp, "key");

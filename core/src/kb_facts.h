@@ -18,6 +18,9 @@ bool id_text(const json_tree& t, uint32_t n, std::string_view& out);
 // Whether `s`, written as a string, is an id spelling id_text() accepts (the
 // policy's page ids must be: another spelling could never match).
 bool id_spelling(std::string_view s);
+// An id member that may be left out: absent or null gives none (true, `out`
+// empty), plain id text gives it, anything else is not readable (false).
+bool optional_id_text(const json_tree& t, uint32_t n, std::string_view& out);
 
 // Whether object `obj` names a piece of content: a content `type`, or an
 // `id` with a title, an excerpt, a web link (`_links.webui`) or what only

@@ -208,14 +208,14 @@ class kb_filter {
   void read_space(item_view& v) {
     uint32_t sp = c_.member(v.content, "space"), sid = c_.member(v.content, "spaceId");
     std::string_view id;
-    if (!space_id_of(sid, id)) return;
+    if (!optional_id_text(t_, sid, id)) return;
     if (!t_.is_object(sp)) {
       if (!id.empty()) v.space = id, v.space_known = id_space_carried(id);
       return;
     }
     if (!t_.unique_keys(sp)) v.hide("duplicate member in space");
     std::string_view own_id;
-    if (!space_id_of(c_.member(sp, "id"), own_id) || (!id.empty() && !own_id.empty() && id != own_id)) return;
+    if (!optional_id_text(t_, c_.member(sp, "id"), own_id) || (!id.empty() && !own_id.empty() && id != own_id)) return;
     v.space_id = own_id.empty() ? id : own_id;
     uint32_t key = c_.member(sp, "key");
     if (t_.is_string(key)) {
@@ -225,13 +225,6 @@ class kb_filter {
       v.space = v.space_id, v.space_id = {};
       v.space_known = id_space_carried(v.space);
     }
-  }
-
-  // A space id member: absent or null gives none (true, `id` empty);
-  // readable gives it; anything else is not readable (false).
-  bool space_id_of(uint32_t n, std::string_view& id) const {
-    id = {};
-    return n == npos || t_.is_null(n) || id_text(t_, n, id);
   }
 
   // Whether ancestors entry `e` is in the item's space: a tree stays in one
@@ -421,9 +414,7 @@ class kb_filter {
   // parent names are left to the sweep (every verdict known then), and
   // disclosure applies.
   void finish_shown(const item_view& v) {
-    std::vector<std::string_view> ancestor_ids;
     for (const ancestor_entry& a : carried_) {
-      ancestor_ids.push_back(a.id);
       sweep_.decided(a.id, a.visible, a.item_checks);
       // A shown entry is left to the sweep, which keeps it only if every
       // decision on its id (as an item too) says shown.
@@ -433,7 +424,11 @@ class kb_filter {
     }
     sweep_.set_role(v.item, node_role::item);
     sweep_.set_role(v.content, node_role::item);
-    if (v.item != v.content) sweep_.search_hit(v.item, ancestor_ids, c_.member(v.content, "ancestors") != npos);
+    if (v.item != v.content) {
+      std::vector<std::string_view> ancestor_ids;
+      for (const ancestor_entry& a : carried_) ancestor_ids.push_back(a.id);
+      sweep_.search_hit(v.item, ancestor_ids, c_.member(v.content, "ancestors") != npos);
+    }
     bool title_withheld = c_.withholds("article", "title");
     c_.disclose("article", v.item);
     if (v.item != v.content) c_.disclose("article", v.content);
