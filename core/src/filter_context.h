@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -136,6 +137,25 @@ void emit(const json_tree& t, const std::vector<edit_mark>& marks,
           const std::unordered_map<uint32_t, std::string>& replacement, std::vector<uint32_t>& edited,
           std::string& out);
 
+class status_filter;
+// The status filter of one call (SPEC §5; statuspage.cpp). Made before the
+// payload is parsed and handed to json_tree::build as its observer, it learns
+// the page's lists a window at a time while their nodes and text are in cache
+// (issue 13); finish(), once the tree is built, learns the rest, decides and
+// writes. What it learnt early is what learning after the parse would learn,
+// in the same order, so no answer or error depends on it.
+class status_run final : public build_observer {
+ public:
+  explicit status_run(filter_context& c);
+  ~status_run() override;
+  void window_built(uint32_t built, uint32_t open_member, uint32_t open_element) override;
+  outcome finish();
+
+ private:
+  filter_context& c_;
+  std::unique_ptr<status_filter> f_;
+};
+// A status_run over a tree already built.
 outcome filter_statuspage(filter_context& c);
 outcome filter_knowledge_base(filter_context& c);
 

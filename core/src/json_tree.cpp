@@ -18,9 +18,9 @@ namespace keyhole::detail {
 // window does not, so it waits for the next refill).
 class tree_builder {
  public:
-  tree_builder(json_tree& t, json_parser& parser, size_t max_depth, const field_table* names)
+  tree_builder(json_tree& t, json_parser& parser, size_t max_depth, const field_table* names, build_observer* observer)
       : t_(t), parser_(parser), text_(t.text_), at_(parser.positions()), max_depth_(max_depth),
-        next_backslash_(find_backslash(0)), names_(names), open_(t.open_) {
+        next_backslash_(find_backslash(0)), names_(names), observer_(observer), open_(t.open_) {
     open_.clear();
   }
 
@@ -148,12 +148,21 @@ class tree_builder {
   // the node array grows to hold a node for each. True when token k_ (now 0)
   // is ready.
   bool refill() {
+    if (observer_ && size_ != 0) tell_observer();
     parser_.refill(k_);
     k_ = 0;
     n_ = parser_.count();
     ready_ = parser_.finished() ? n_ : n_ - 1;
     reserve(size_ + n_);
     return k_ < ready_;
+  }
+
+  // What is complete so far (build_observer), before the next window can
+  // move the nodes.
+  void tell_observer() {
+    uint32_t member = open_.size() > 1 ? open_[1] & ~kObjectBit : npos;
+    uint32_t element = open_.size() > 2 ? open_[2] & ~kObjectBit : npos;
+    observer_->window_built(static_cast<uint32_t>(size_), member, element);
   }
 
   void reserve(size_t nodes) {
@@ -333,11 +342,12 @@ class tree_builder {
   size_t containers_ = 0;     // objects and arrays, and
   size_t scalar_bytes_ = 0;  // the bytes of strings and scalars (see compact())
   bool just_closed_ = false;    // open() met an empty container
+  build_observer* observer_;
   std::vector<uint32_t>& open_;  // open containers (node | kObjectBit), innermost last
 };
 
 bool json_tree::build(json_parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err,
-                      const field_table* names) {
+                      const field_table* names, build_observer* observer) {
   size_ = 0;
   classified_ = names != nullptr;
   escaped_.clear();
@@ -359,7 +369,7 @@ bool json_tree::build(json_parser& parser, const char* data, size_t len, size_t 
   text_ = data;
   text_len_ = len;
   parser.begin(data, len);
-  tree_builder b(*this, parser, max_depth, names);
+  tree_builder b(*this, parser, max_depth, names, observer);
   bool built = b.run(err.message);
   // Stage 1's errors come first, as in simdjson, which finds them all before
   // its stage 2 starts: a grammar error early in the text does not hide them.

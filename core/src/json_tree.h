@@ -10,6 +10,7 @@
 // the strings. Node 0 is the root; an object's children alternate key, value.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -30,6 +31,20 @@ struct parse_error {
   std::string message;
 };
 
+// Told as the tree is built, after each window of the text (json_parser's
+// 256 KiB), what is complete, so a filter can read it while its nodes and
+// text are still in cache (issue 13: at 16 MB a second pass over them waits
+// on memory). Nodes below `built` are final except the open containers',
+// whose subtree ends are not yet known: `open_member` is the root's open
+// member value (npos: none), `open_element` the open container directly
+// inside it (npos: none). Strings unescaped so far are stable only while the
+// build runs (their buffer may move), so an observer keeps no view of one.
+class build_observer {
+ public:
+  virtual ~build_observer() = default;
+  virtual void window_built(uint32_t built, uint32_t open_member, uint32_t open_element) = 0;
+};
+
 class json_tree {
  public:
   // Parses `len` bytes at `data`; `capacity - len` must be at least
@@ -38,8 +53,18 @@ class json_tree {
   // valid JSON, nests deeper than `max_depth`, or its root is not an object or array.
   // With `names`, every member name is also classified as it is read
   // (member_fields()): the payload's tree, which the status filter reads.
+  // With `observer`, it is told after each window what is built so far.
   bool build(json_parser& parser, const char* data, size_t len, size_t max_depth, parse_error& err,
-             const field_table* names = nullptr);
+             const field_table* names = nullptr, build_observer* observer = nullptr);
+  // Whether a string among nodes [first, end) was unescaped apart (its view
+  // would be in a buffer that moves while the tree is built; build_observer).
+  bool escapes_within(uint32_t first, uint32_t end) const {
+    auto it = std::lower_bound(escaped_.begin(), escaped_.end(), first,
+                               [](const std::pair<uint32_t, uint32_t>& e, uint32_t n) { return e.first < n; });
+    return it != escaped_.end() && it->first < end;
+  }
+  // The text's length in bytes (known from the start of a build).
+  size_t text_size() const { return text_len_; }
 
   uint32_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -128,6 +153,8 @@ class json_tree {
   bool is_array(uint32_t n) const { return n != npos && tag(n) == '['; }
   bool is_string(uint32_t n) const { return n != npos && tag(n) == '"'; }
   bool is_null(uint32_t n) const { return n != npos && tag(n) == 'n'; }
+  // Node n is the closing bracket of an array.
+  bool closes_array(uint32_t n) const { return tag(n) == ']'; }
 
  private:
   friend class tree_builder;

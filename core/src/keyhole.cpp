@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <optional>
 
 #include "compiled_viewer.h"
 #include "explain.h"
@@ -238,7 +239,7 @@ struct call {
   bool explaining;
 };
 
-status run_parsed(filter::state& s, const call& k, const char* payload, size_t size, size_t capacity);
+status run_parsed(filter::state& s, const call& k, filter_context& c, status_run* status, size_t size);
 
 status run_filter(filter::state& s, const call& k, const char* payload, size_t size, size_t capacity) {
   s.output.clear();
@@ -259,12 +260,17 @@ status run_filter(filter::state& s, const call& k, const char* payload, size_t s
   // format) skips that; detected automatically, it pays a lookup per name.
   bool knowledge_base = k.format == payload_format::confluence || k.format == payload_format::jsm;
   const field_table* names = knowledge_base ? nullptr : &field_table::api();
-  if (!s.payload.build(s.payload_parser, data, size, s.lim.max_depth, err, names))
+  filter_context c{s.payload, k.policy, k.m, k.explaining, k.explaining ? &s.log : nullptr, {}, {}, -1,
+                   s.marks, s.replacement, s.key_check, false, s.edited};
+  // A payload that may be a status page is learnt as its tree is built (status_run).
+  std::optional<status_run> status;
+  if (!knowledge_base) status.emplace(c);
+  if (!s.payload.build(s.payload_parser, data, size, s.lim.max_depth, err, names, status ? &*status : nullptr))
     return make(status_code::payload_rejected, "", "payload: " + err.message);
-  return run_parsed(s, k, payload, size, capacity);
+  return run_parsed(s, k, c, status ? &*status : nullptr, size);
 }
 
-status run_parsed(filter::state& s, const call& k, const char* payload, size_t size, size_t capacity) {
+status run_parsed(filter::state& s, const call& k, filter_context& c, status_run* status, size_t size) {
   payload_format format = k.format;
   bool explaining = k.explaining;
 
@@ -283,15 +289,13 @@ status run_parsed(filter::state& s, const call& k, const char* payload, size_t s
   }
   if (kind == detected::unknown) return make(status_code::payload_rejected, "", "payload: unknown or mismatched format");
 
-  filter_context c{s.payload, k.policy, k.m, explaining, explaining ? &s.log : nullptr, {}, {}, -1,
-                   s.marks, s.replacement, s.key_check, false, s.edited};
   outcome o;
   if (kind == detected::statuspage) {
     // Written as decided: no edit marks, no duplicate-check states per node.
     c.out = &s.output;
     c.status_json = k.mode == output_mode::status_json;
     c.format_name = "statuspage";
-    o = filter_statuspage(c);
+    o = status ? status->finish() : filter_statuspage(c);
   } else {
     s.marks.assign(s.payload.size(), edit_mark::keep);
     s.replacement.clear();

@@ -91,7 +91,12 @@ struct component_obj {
   uint32_t list_first;  // where the indexes of that list's ids start in list_ids_
   uint32_t notable_first = 0;  // its notable members (notable_members) in notable_
   uint8_t notable_count = 0;
-  bool walk = true;  // the writer walks every member (too many notable ones, or spaced text)
+  bool walk = true;  // the writer walks every member (too many notable ones; spaced text: status_output::write_component)
+  // With recompute-status, a top-level component's `status` as learnt, so
+  // ranking reads no text again (at 16 MB it has left the cache by then):
+  // its severity, and whether the member is there and not null.
+  component_severity rank = component_severity::unknown;
+  bool status_given = false;
 };
 
 // An incident or maintenance object as the learning pass read it, and
@@ -104,6 +109,11 @@ struct incident_obj {
   uint32_t copies_first, copies_end;      // its component copies in copies_
   uint32_t affected_first, affected_end;  // its affected components' indexes in affected_ids_
   const rule* policy_rule = nullptr;  // the policy's rule for its id (incident_rules), looked up as it was read
+  // With recompute-status, as learnt (status_filter::decide_event): whether
+  // it is active, its impact's severity, and whether its `status` and
+  // `impact` are there and not null.
+  bool active = false, status_given = false, impact_given = false;
+  impact_severity impact_rank = impact_severity::none_known;
   bool visible = false;
   bool redact = false;  // mixed: redact applies
 };
@@ -135,9 +145,7 @@ struct status_facts {
   // from this viewer, or null. Absent and null members are left alone.
   const disclose_entry* withheld(disclose_kind kind, uint8_t f, uint32_t m) const {
     if (!withheld_mask_[size_t(kind)].has(f) || t_.is_null(m)) return nullptr;
-    const auto& list = withheld_[size_t(kind)];
-    for (const withheld_field& w : list)
-      if (w.field == f) return w.decider;
+    if (const disclose_entry* d = withheld_listed(kind, f)) return d;
     if (f != kOtherField || !overflow_[size_t(kind)]) return nullptr;
     // A name the table had no room for: binary search among the kind's
     // withheld fields (sorted by member), so a policy withholding W names
@@ -147,6 +155,14 @@ struct status_facts {
     auto w = std::lower_bound(first, last, name,
                               [](const filter_context::withheld_field& x, std::string_view n) { return x.member < n; });
     return w != last && w->member == name ? w->decider : nullptr;
+  }
+
+  // withheld() for a field of the API whose member is present and not null
+  // (the learning pass noted so while its text was in cache): no tree read.
+  const disclose_entry* withheld_listed(disclose_kind kind, uint8_t f) const {
+    for (const withheld_field& w : withheld_[size_t(kind)])
+      if (w.field == f) return w.decider;
+    return nullptr;
   }
 
   // What the filter does not read is not copied through (a resource's copy
@@ -167,7 +183,7 @@ struct status_facts {
   filter_context& c_;
   const json_tree& t_;
   const status_section& s_;
-  sfield* cache_;  // each member's field, by value node (the tree classified them; read_object settles the rest)
+  sfield* cache_;  // (set again once the tree is built: building may move it) each member's field, by value node (the tree classified them; read_object settles the rest)
   field_table table_;
   std::vector<withheld_field> withheld_[size_t(disclose_kind::count)];
   field_set withheld_mask_[size_t(disclose_kind::count)];

@@ -101,7 +101,7 @@ void status_output::write_component(span_writer& w, span_writer::list& parent, c
   w.start(parent, o.node);
   span_writer::list l = w.open(o.node);
   const field_set& attention = info.is_group ? group_attention_ : component_attention_;
-  if (o.walk) {
+  if (o.walk || !t_.compact()) {  // spaced text: known only once the tree is built, after learning began
     for (uint32_t m = t_.first_child(o.node); m != npos; m = t_.next_member(m))
       write_component_member(w, l, o, info, attention, m);
   } else {

@@ -6,14 +6,15 @@
 #include "status_filter.h"
 
 namespace keyhole::detail {
-namespace {
 
 // Steps 1 and 2: learn the payload (each object read once), then decide.
+// Learning may begin while the tree is built (learn_window, below).
 class status_filter : public status_output {
  public:
   explicit status_filter(filter_context& c) : status_output(c) { plan_fields(); }
 
   outcome run() {
+    cache_ = t_.member_fields();  // building may have moved it since the constructor
     if (!t_.is_object(0)) return c_.reject("a status payload is a JSON object");
     if (!t_.unique_keys(0)) return c_.reject("duplicate member in the payload's top level");
     if (t_.member(0, "incident_updates") != npos) return single_resource();
@@ -42,19 +43,18 @@ class status_filter : public status_output {
       // Room for about as many components as the list's bytes hold (a real
       // one is ~300 bytes): counting them would walk every element's node,
       // one cache miss each at 16 MB, before the walk that reads them.
-      size_t listed = t_.span(components_).size() / kBytesPerComponentGuess;
-      ids_.reserve(listed);
-      comps_.reserve(listed);
-      rules_.reserve(listed);
-      top_.reserve(listed);
-      for (uint32_t e = t_.first_child(components_); e != npos; e = t_.next_sibling(components_, e))
+      reserve_components(t_.span(components_).size());
+      if (!resume(early_phase::components, components_)) return outcome::rejected;
+      for (uint32_t e = early_.first; e != npos; e = t_.next_sibling(components_, e))
         if (!learn_component(e, true)) return outcome::rejected;
     }
     for (uint32_t list : {incidents_, maintenances_}) {
       if (list == npos) continue;
       if (!t_.is_array(list)) return c_.reject("incidents and scheduled_maintenances must be arrays", list);
-      if (list == maintenances_) first_maintenance_ = uint32_t(events_.size());
-      for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
+      early_phase phase = list == maintenances_ ? early_phase::maintenances : early_phase::incidents;
+      if (list == maintenances_ && early_.list[size_t(phase)] != list) first_maintenance_ = uint32_t(events_.size());
+      if (!resume(phase, list)) return outcome::rejected;
+      for (uint32_t e = early_.first; e != npos; e = t_.next_sibling(list, e))
         if (!learn_incident(e)) return outcome::rejected;
     }
     if (!check_groups()) return outcome::rejected;
@@ -181,8 +181,12 @@ class status_filter : public status_output {
     if (!t_.is_string(id)) return fail("a component needs a string id", obj);
     uint32_t self = entry(t_.str(id));
     component_obj o{obj, self, status, list, uint32_t(list_ids_.size()), uint32_t(notable_.size()), notable.count,
-                    notable.overflow || !t_.compact()};
+                    notable.overflow};
     notable_.insert(notable_.end(), notable.node, notable.node + notable.count);
+    if (top_level && s_.recompute_status) {
+      o.rank = severity_at<component_severity>(t_, component_statuses, status);
+      o.status_given = status != npos && !t_.is_null(status);
+    }
     if (top_level) comps_[self].present = true;
     note_name(comps_[self], at_of(at, sfield::name));
     if (gid != npos && !t_.is_null(gid)) {
@@ -215,8 +219,15 @@ class status_filter : public status_output {
     else if (!c.names_differ && t_.str(c.name) != t_.str(name)) c.names_differ = true;
   }
 
-  // Rejects the payload; for the bool-returning steps.
+  // Rejects the payload; for the bool-returning steps. While the tree is
+  // built the rejection waits for run() to reach the same step (resume).
   bool fail(std::string why, uint32_t node = npos) {
+    if (early_.learning) {
+      early_.failed = true;
+      early_.why = std::move(why);
+      early_.node = node;
+      return false;
+    }
     c_.reject(std::move(why), node);
     return false;
   }
@@ -273,6 +284,7 @@ class status_filter : public status_output {
                     scheduled != npos && !t_.is_null(scheduled) ? event_kind::maintenance : event_kind::incident,
                     uint32_t(copies_.size()), 0, uint32_t(affected_ids_.size()), 0,
                     s_.incident_rules.find(t_.str(id))};  // while the id is in cache
+    if (s_.recompute_status) note_activity(ev);
     if (list != npos && !t_.is_null(list)) {
       if (!t_.is_array(list)) return fail("an incident's components must be an array", list);
       for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
@@ -306,6 +318,17 @@ class status_filter : public status_output {
       affected_ids_.push_back(t_.is_string(code) ? entry(t_.str(code)) : npos);
     }
     return true;
+  }
+
+  // What the banner needs of an event (decide_event), read while its text
+  // is in cache.
+  void note_activity(incident_obj& ev) const {
+    ev.status_given = ev.status != npos && !t_.is_null(ev.status);
+    ev.impact_given = ev.impact != npos && !t_.is_null(ev.impact);
+    std::string_view status = t_.is_string(ev.status) ? t_.str(ev.status) : std::string_view{};
+    ev.active = ev.kind == event_kind::maintenance ? (status == "in_progress" || status == "verifying")
+                                                   : (status != "resolved" && status != "postmortem");
+    ev.impact_rank = severity_at<impact_severity>(t_, impacts, ev.impact);
   }
 
   bool check_groups() {
@@ -361,12 +384,12 @@ class status_filter : public status_output {
                               "shown iff a component of it present at the top level is shown", mixed_mode::show, true});
   }
 
-  // Whether member `m` (npos: absent) of an object of `kind` is withheld
-  // from this viewer. A derived value (the banner, a group's status) is
+  // Whether field `f` of an object of `kind`, `given` (present and not
+  // null, as learnt), is withheld from this viewer. A derived value (the banner, a group's status) is
   // computed from what the viewer sees only (SPEC §5), so a withheld status
   // or impact counts no more than a hidden component (review finding F5).
-  bool unseen(disclose_kind kind, sfield f, uint32_t m) const {
-    return m != npos && withheld(kind, field_no(f), m) != nullptr;
+  bool unseen(disclose_kind kind, sfield f, bool given) const {
+    return given && withheld_mask_[size_t(kind)].has(field_no(f)) && withheld_listed(kind, field_no(f)) != nullptr;
   }
 
   // Shown top-level components decide the banner and their groups' statuses.
@@ -376,8 +399,8 @@ class status_filter : public status_output {
       const component_info& c = comps_[o.index];
       if (!c.visible || c.is_group) continue;
       any_shown_component_ = true;
-      if (unseen(disclose_kind::component, sfield::status, o.status)) continue;
-      auto r = severity_at<component_severity>(t_, component_statuses, o.status);
+      if (unseen(disclose_kind::component, sfield::status, o.status_given)) continue;
+      component_severity r = o.rank;
       if (r == component_severity::unknown)
         return fail("a component status is missing or unknown, so the page status cannot be recomputed", o.node);
       shown_ranks_.push_back(r);
@@ -449,15 +472,133 @@ class status_filter : public status_output {
     decide_incident(ev);
     if (!ev.visible || !s_.recompute_status) return true;
     disclose_kind kind = kind_of_event(ev.kind);
-    if (unseen(kind, sfield::status, ev.status) || unseen(kind, sfield::impact, ev.impact)) return true;
-    std::string_view status = t_.is_string(ev.status) ? t_.str(ev.status) : std::string_view{};
-    bool active = ev.kind == event_kind::maintenance ? (status == "in_progress" || status == "verifying")
-                                                     : (status != "resolved" && status != "postmortem");
-    if (!active) return true;
-    auto r = severity_at<impact_severity>(t_, impacts, ev.impact);
+    if (unseen(kind, sfield::status, ev.status_given) || unseen(kind, sfield::impact, ev.impact_given)) return true;
+    if (!ev.active) return true;
+    impact_severity r = ev.impact_rank;
     if (r == impact_severity::none_known)
       return fail("an incident impact is missing or unknown, so the page status cannot be recomputed", ev.node);
     worst_impact_ = std::max(worst_impact_, r);
+    return true;
+  }
+
+  // Room for about as many components as `bytes` of list hold (a real one
+  // is ~300 bytes): counting them would walk every element's node, one cache
+  // miss each at 16 MB, before the walk that reads them. Only ever enlarges.
+  void reserve_components(size_t bytes) {
+    size_t listed = bytes / kBytesPerComponentGuess;
+    ids_.reserve(listed);
+    comps_.reserve(listed);
+    rules_.reserve(listed);
+    top_.reserve(listed);
+  }
+
+ public:
+  // Learning while the tree is built (status_run is json_tree::build's
+  // observer). At 16 MB the nodes and text of a list have left the cache by
+  // the time the tree is done, and learning waited on memory for every
+  // object; a window after it is built they are still there. The lists are
+  // learnt in run()'s order (components, then incidents, then maintenances,
+  // each element once, in order), so the indexes, decisions and errors are
+  // those of learning after the parse: a list is learnt early only when
+  // every list before it in that order came before it in the text, and a
+  // failure waits for run() to reach it (resume). An element holding a
+  // string with an escape stops early learning (that string's view would be
+  // in a buffer the build may still move); run() learns the rest.
+  void learn_window(uint32_t built, uint32_t open_member, uint32_t open_element) {
+    if (early_.phase == early_phase::stopped || built < 2 || !t_.is_object(0)) return;
+    early_.learning = true;
+    while (early_.phase != early_phase::stopped) {
+      uint32_t m = early_.member == npos ? t_.first_child(0) : early_.member;
+      if (m == npos || m >= built) break;  // the root's next member is not built yet
+      early_.member = m;
+      if (!early_.member_read && !learn_member(m, built, m == open_member, open_element)) break;
+      early_.member_read = true;
+      if (m == open_member || t_.end(m) >= built) break;  // what follows it is not built yet
+      early_.member = t_.next_member(m);
+      early_.member_read = false;
+      if (early_.member == npos) early_.phase = early_phase::stopped;  // the root is done
+    }
+    early_.learning = false;
+  }
+
+ private:
+  // The phases of early learning: the lists in the order run() learns them.
+  enum class early_phase : uint8_t { components, incidents, maintenances, stopped };
+  static early_phase phase_of(std::string_view key) {
+    if (key == "components") return early_phase::components;
+    if (key == "incidents") return early_phase::incidents;
+    if (key == "scheduled_maintenances") return early_phase::maintenances;
+    return early_phase::stopped;  // not a list learnt
+  }
+  struct early_learning {
+    early_phase phase = early_phase::components;  // the list looked for or being learnt
+    uint32_t member = npos;       // the root member (value node) at hand; npos: none yet
+    bool member_read = false;     // it is learnt (or no list): only what follows it is awaited
+    uint32_t list[3] = {npos, npos, npos};  // by phase: the list learning began on
+    bool done[3] = {};            // by phase: all of that list learnt
+    uint32_t next = npos;         // the current phase's next element to learn (npos: none left)
+    bool learning = false;        // inside learn_window (fail() defers)
+    bool failed = false;          // an element failed: why, at node, reported by resume()
+    std::string why;
+    uint32_t node = npos;
+    uint32_t first = npos;        // resume()'s answer: the first element run() learns
+  } early_;
+
+  // Root member `m` (its value node; `open`: not closed yet): learns what is
+  // complete of it when it is the current phase's list. False when learning
+  // must wait for more of the tree (or stopped).
+  bool learn_member(uint32_t m, uint32_t built, bool open, uint32_t open_element) {
+    early_phase q = phase_of(t_.key(m));  // the name's node comes before m: built
+    if (q == early_phase::stopped) return true;  // page, status or another member
+    if (q != early_.phase || !t_.is_array(m)) {  // a list out of run()'s order, repeated, or no list
+      early_.phase = early_phase::stopped;
+      return false;
+    }
+    size_t p = size_t(q);
+    if (early_.list[p] == npos) {
+      if (m + 1 >= built) return false;  // whether it is empty is not built yet
+      early_.list[p] = m;
+      early_.next = t_.first_child(m);
+      if (q == early_phase::components) reserve_components(t_.text_size());
+      if (q == early_phase::maintenances) first_maintenance_ = uint32_t(events_.size());
+    }
+    while (early_.next != npos) {
+      uint32_t e = early_.next;
+      if (e >= built || e == open_element) return false;  // not complete yet
+      uint32_t after = t_.end(e);
+      if (after >= built) return false;  // the token after it is not built yet
+      if (t_.escapes_within(e, after)) {
+        early_.phase = early_phase::stopped;
+        return false;
+      }
+      bool learnt = q == early_phase::components ? learn_component(e, true) : learn_incident(e);
+      if (!learnt) {
+        early_.phase = early_phase::stopped;  // early_.failed: resume() reports it
+        return false;
+      }
+      early_.next = t_.closes_array(after) ? npos : after;
+    }
+    if (open) return false;  // its closing bracket is not built yet (an element could still follow)
+    early_.done[p] = true;
+    early_.phase = early_phase(p + 1);
+    return true;
+  }
+
+  // Where run() takes up list `list` of `phase`: early_.first is its first
+  // element not learnt yet (npos: none). False (rejected) when learning it
+  // early failed: the same rejection learning now would meet first.
+  bool resume(early_phase phase, uint32_t list) {
+    size_t p = size_t(phase);
+    early_.first = t_.first_child(list);
+    if (early_.list[p] == npos) return true;
+    // The root's names are unique by now, so it is the list learnt early;
+    // were it not, nothing learnt could be trusted.
+    if (early_.list[p] != list) return fail("internal error: a list learnt early is not the payload's");
+    if (early_.failed && !early_.done[p]) {  // it failed in this list
+      c_.reject(std::move(early_.why), early_.node);
+      return false;
+    }
+    early_.first = early_.done[p] ? npos : early_.next;
     return true;
   }
 
@@ -470,19 +611,39 @@ class status_filter : public status_output {
   uint32_t stamp_ = 0;
 };
 
-}  // namespace
+status_run::status_run(filter_context& c) : c_(c) {}
+status_run::~status_run() = default;
 
-outcome filter_statuspage(filter_context& c) {
-  c.plan_disclosure(c.policy.status.disclose);
-  status_filter f(c);
+void status_run::window_built(uint32_t built, uint32_t open_member, uint32_t open_element) {
+  if (!f_) {
+    c_.plan_disclosure(c_.policy.status.disclose);
+    f_ = std::make_unique<status_filter>(c_);
+  }
+  f_->learn_window(built, open_member, open_element);
+}
+
+outcome status_run::finish() {
+  // A single incident's `components` is its copies, not the page's list
+  // learnt early as one: learnt again from the start.
+  if (f_ && c_.t.is_object(0) && c_.t.member(0, "incident_updates") != npos) f_.reset();
+  if (!f_) {
+    c_.plan_disclosure(c_.policy.status.disclose);
+    f_ = std::make_unique<status_filter>(c_);
+  }
+  status_filter& f = *f_;
   outcome o = f.run();
-  if (o != outcome::ok || c.tracing || !c.out) return o;
-  if (c.status_json && !f.can_project()) {
-    c.projection_refused = true;
+  if (o != outcome::ok || c_.tracing || !c_.out) return o;
+  if (c_.status_json && !f.can_project()) {
+    c_.projection_refused = true;
     return o;
   }
-  f.write(*c.out, c.status_json);
+  f.write(*c_.out, c_.status_json);
   return o;
+}
+
+outcome filter_statuspage(filter_context& c) {
+  status_run run(c);
+  return run.finish();
 }
 
 }  // namespace keyhole::detail

@@ -11,5 +11,5 @@ if [ ! -f "$OUT/build.ninja" ]; then
   echo "build.sh: configuring the fuzz preset in $OUT"
   cmake --preset fuzz -B "$OUT" >/dev/null
 fi
-cmake --build "$OUT" -j "${KEYHOLE_JOBS:-2}" --target fuzz_policy fuzz_claims fuzz_filter fuzz_engines fuzz_tree fuzz_stage1
-echo "build.sh: targets in $OUT (fuzz_policy fuzz_claims fuzz_filter fuzz_engines fuzz_tree fuzz_stage1)"
+cmake --build "$OUT" -j "${KEYHOLE_JOBS:-2}" --target fuzz_policy fuzz_claims fuzz_filter fuzz_engines fuzz_tree fuzz_stage1 fuzz_learning
+echo "build.sh: targets in $OUT (fuzz_policy fuzz_claims fuzz_filter fuzz_engines fuzz_tree fuzz_stage1 fuzz_learning)"

@@ -9,41 +9,14 @@
 #include <iterator>
 #include <string>
 
+#include "fixed_inputs.h"
 #include "keyhole/keyhole.h"
 #include "reference_filter.h"
 
 namespace {
 
-const char* const kPolicies[] = {
-    R"({"keyhole":1,"audiences":{"staff":["domain:acme.example","group:staff"],"customer":["org:*"]},
- "status":{"default":{"allow":["everyone"]},
-   "components":{"s1":{"allow":["@staff"],"inherit":false},"c-cust":{"allow":["@customer"],"inherit":false},
-                 "g1":{"deny":["anonymous"]}},
-   "incidents":{"visibility":"any-component","mixed":"redact","redact-text":"KH-REDACTED","rules":{"i1":{"deny":["everyone"]}}},
-   "disclose":[{"field":"update.body","allow":["signed-in"],"replace":"KH-SIGN-IN"},
-               {"field":"component.description","allow":["@staff"]}]},
- "articles":{"default":{"allow":["everyone"]},"pages":{"p1":{"allow":["@staff"],"inherit":false}},
-   "disclose":[{"field":"article.excerpt","allow":["signed-in"],"replace":"KH-EXCERPT"}]}})",
-    R"({"keyhole":1,"audiences":{"staff":["group:staff"]},
- "status":{"default":{"allow":["everyone"]},"components":{"s1":{"allow":["@staff"],"inherit":false}},
-   "incidents":{"mixed":"hide"},"recompute-status":false},
- "articles":{"default":{"allow":["everyone"]},"spaces":{"SECRET":{"allow":["@staff"],"inherit":false}},
-   "labels":{"internal":{"deny":["anonymous"]}},"parents":{"101":"100","102":"101"}}})",
-    // Disclosure of what other objects repeat: ids, names, statuses (review S-F1, S-F4, S-F5).
-    R"({"keyhole":1,"audiences":{"staff":["group:staff"]},
- "status":{"default":{"allow":["everyone"]},"components":{"s1":{"allow":["@staff"],"inherit":false}},
-   "disclose":[{"field":"component.id","allow":["signed-in"],"replace":"KH-ID"},{"field":"group.id","allow":["@staff"]},
-               {"field":"group.name","allow":["@staff"],"replace":"KH-GROUP"},{"field":"component.name","allow":["signed-in"]},
-               {"field":"incident.status","allow":["signed-in"]},{"field":"incident.id","allow":["@staff"],"replace":"KH-INC"},
-               {"field":"maintenance.status","allow":["@staff"],"replace":"KH-MS"},{"field":"update.status","allow":["@staff"]}]},
- "articles":{"default":{"allow":["everyone"]}}})",
-};
-const char* const kClaims[] = {
-    "{}",
-    R"({"sub":"u-1"})",
-    R"({"sub":"g-1","email":"ann@globex.example","email_verified":true,"orgs":["globex"],"grants":["component:pub","article:100"]})",
-    R"({"sub":"s-1","email":"sam@acme.example","email_verified":true,"groups":["staff"]})",
-};
+using fuzz::kClaims;
+using fuzz::kPolicies;
 
 [[noreturn]] void mismatch(const char* what, int a, int b) {
   std::fprintf(stderr, "fuzz_engines: %s (core %d, reference %d)\n", what, a, b);

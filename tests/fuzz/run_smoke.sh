@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/tests/fuzz"
 OUT="${FUZZ_BUILD_DIR:-$ROOT/build/fuzz}"
 SECONDS_EACH="${FUZZ_SECONDS:-40}"
-TARGETS="${FUZZ_TARGETS:-fuzz_policy fuzz_claims fuzz_filter fuzz_engines fuzz_tree fuzz_stage1}"
+TARGETS="${FUZZ_TARGETS:-fuzz_policy fuzz_claims fuzz_filter fuzz_engines fuzz_tree fuzz_stage1 fuzz_learning}"
 
 "$HERE/build.sh" || { echo "run_smoke: build failed" >&2; exit 2; }
 
@@ -26,18 +26,24 @@ seed() {  # seed TARGET FILE...
 shopt -s globstar nullglob
 seed fuzz_filter "$ROOT"/tests/cases/**/payload.json "$ROOT"/tests/fixtures/**/*.json "$HERE"/seeds/filter/*.json
 # fuzz_engines reads its first byte as the policy, persona and output mode, the
-# rest as the payload: each payload seeds it once, with a byte from its name.
-seed_engines() {
-  local dir="$OUT/corpus/fuzz_engines"
+# rest as the payload; fuzz_learning reads that byte and then the window size.
+# Each payload seeds them once, with bytes from its hash (fuzz_learning: status
+# payloads only).
+seed_prefixed() {  # seed_prefixed TARGET PREFIX_BYTES FILE...
+  local dir="$OUT/corpus/$1" bytes="$2"; shift 2
   mkdir -p "$dir"
   for f in "$@"; do
     [ -f "$f" ] || continue
     [ "$(stat -c %s "$f")" -le 65536 ] || continue
-    local h; h=$(sha1sum "$f" | cut -c1-16)
-    { printf "\\x${h:0:2}"; cat "$f"; } > "$dir/seed-$h"
+    [ "$bytes" = 1 ] || grep -q '"components"\|"incidents"\|"scheduled_maintenances"' "$f" || continue
+    local h prefix; h=$(sha1sum "$f" | cut -c1-16)
+    prefix="\\x${h:0:2}"; [ "$bytes" = 1 ] || prefix="$prefix\\x${h:2:2}"
+    { printf "$prefix"; cat "$f"; } > "$dir/seed-$h"
   done
 }
-seed_engines "$ROOT"/tests/cases/**/payload.json "$ROOT"/tests/fixtures/**/*.json "$HERE"/seeds/filter/*.json
+payloads=("$ROOT"/tests/cases/**/payload.json "$ROOT"/tests/fixtures/**/*.json "$HERE"/seeds/filter/*.json)
+seed_prefixed fuzz_engines 1 "${payloads[@]}"
+seed_prefixed fuzz_learning 2 "${payloads[@]}"
 seed fuzz_tree "$ROOT"/tests/cases/**/payload.json "$ROOT"/tests/cases/**/policy.json "$HERE"/seeds/filter/*.json
 seed fuzz_stage1 "$ROOT"/tests/cases/**/*.json "$ROOT"/tests/fixtures/**/*.json "$HERE"/seeds/filter/*.json
 seed fuzz_policy "$ROOT"/tests/cases/**/policy.json "$ROOT"/tests/cases/_policies/*.json
