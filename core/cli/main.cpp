@@ -4,6 +4,9 @@
 // Exit codes: 0 done; 2 bad usage, policy or claims; 3 payload rejected;
 // 4 the payload is one resource the viewer may not see; 5 internal error.
 // Nothing is written to stdout unless the exit code is 0.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -40,10 +43,17 @@ void report(const std::string& file, const keyhole::status& st) {
   std::fprintf(stderr, "keyhole: %s: %s\n", where.c_str(), st.message.c_str());
 }
 
-// One write of the whole output.
+// One write of the whole output (stdio would cut it into buffer-sized ones);
+// more only when the pipe takes part of it.
 bool write_stdout(std::string_view s) {
-  if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size()) return false;
-  return std::fflush(stdout) == 0;
+  if (std::fflush(stdout) != 0) return false;
+  while (!s.empty()) {
+    ssize_t n = ::write(STDOUT_FILENO, s.data(), s.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    s.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
 }
 
 struct options {

@@ -174,5 +174,15 @@ expect "did you mean a member" 2 "did you mean 'allow'?" -- check "$TMP/typo2.js
 echo '{"keyhole":1,"audiences":{"staff":["group:staff"]},"status":{"default":{"allow":["@staf"]}}}' > "$TMP/typo3.json"
 expect "did you mean an audience" 2 "did you mean '@staff'?" -- check "$TMP/typo3.json"
 
+# The output is written whole: a 3 MB answer through a pipe (which takes 64 KiB at a time)
+# is the answer written to a file, byte for byte.
+python3 -c '
+import json
+comps = [{"id": "c%d" % i, "name": "Service %d" % i, "status": "operational", "description": "x" * 200} for i in range(12000)]
+print(json.dumps({"page": {"id": "p1", "name": "Big"}, "components": comps}))' > "$TMP/big.json"
+"$KEYHOLE" filter --policy "$TMP/policy.json" --anonymous "$TMP/big.json" > "$TMP/big-file.out"
+"$KEYHOLE" filter --policy "$TMP/policy.json" --anonymous "$TMP/big.json" | { sleep 0.2; cat; } > "$TMP/big-pipe.out"
+[ "$(stat -c %s "$TMP/big-file.out")" -gt 3000000 ] && cmp -s "$TMP/big-file.out" "$TMP/big-pipe.out" && ok || bad "a large answer through a pipe differs from the file's"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
