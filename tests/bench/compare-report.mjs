@@ -38,7 +38,7 @@ export function writeReport(report, { repo, payloads, claims, log }) {
   // Section 1
   L.push("## 1. Native filter vs simdjson parse-only (the practical ceiling)");
   L.push("");
-  L.push("`keyhole_bench` (Google Benchmark, in-process, CPU time, 5 repetitions; its compiled-in persona `ann@globex.example`, a customer). MB/s = 10⁶ bytes/s. " +
+  L.push("`keyhole_bench` (Google Benchmark, in-process, CPU time, 5 repetitions of each row interleaved at random over the run (`--benchmark_enable_random_interleaving`), so the host's load falls on the filter and the parse alike; its compiled-in persona `ann@globex.example`, a customer). MB/s = 10⁶ bytes/s. " +
     "**core's parse** = `status/tree_fields`: the core's stage 1 plus its own pass (`json_tree::build`) with every member name classified, the filter's first step with nothing decided.");
   L.push("");
   L.push("| payload | bytes | filter MB/s median (min–max) | simdjson DOM parse MB/s | filter / parse | core's parse MB/s | core's parse / simdjson |");

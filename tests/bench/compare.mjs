@@ -12,7 +12,7 @@
 // tests/fixtures/statuspage and tests/fixtures/kb), same policy (payload_gen.h status_policy),
 // one persona. Prints tables and writes docs/performance.md and docs/performance.svg.
 //   1. native filter vs simdjson DOM parse vs the core's own parse (tree_fields), and policy
-//      compile of 3,900 rules (keyhole_bench, CPU time, 5 repetitions)
+//      compile of 3,900 rules (keyhole_bench, CPU time, 5 repetitions interleaved at random)
 //   1b. instructions per byte (callgrind): native filter, DOM parse, stage 1 alone, the
 //      core's parse (1 MB), and the filter's instructions by function group
 //   2. native CLI vs jq -f tests/bench/filter.jq (whole processes, wall time, median of 5)
@@ -188,10 +188,14 @@ const report = { sections: {}, load: [os.loadavg()[0]] };
 
 // ---------------- 1. native filter vs simdjson parse-only (keyhole_bench) -----------------
 {
-  log("\n[1/5] native filter vs simdjson DOM parse vs the core's parse (tree_fields), policy compile; keyhole_bench (CPU time, 5 repetitions)");
+  log("\n[1/5] native filter vs simdjson DOM parse vs the core's parse (tree_fields), policy compile; keyhole_bench (CPU time, 5 repetitions, interleaved at random)");
   const out = path.join(work, "bench.json");
   const r = spawnSync(BENCH, [
     "--benchmark_filter=^((status|confluence_search)/(filter|parse_only|tree_fields)/|policy/compile/)", `--benchmark_repetitions=${RUNS}`,
+    // Each benchmark's repetitions spread at random over the whole run, so the load of other
+    // work on a shared host falls on the filter and the parse of the same bytes alike (run one
+    // after the other, a ratio moved by 30% between runs minutes apart).
+    "--benchmark_enable_random_interleaving=true",
     `--benchmark_min_time=${quick ? "0.02s" : "0.1s"}`, `--benchmark_out=${out}`, "--benchmark_out_format=json", "--benchmark_color=false",
   ], { encoding: "utf8", maxBuffer: 64 << 20, timeout: 240000 });
   if (r.status !== 0) { log(r.stdout, r.stderr); throw new Error("keyhole_bench failed"); }
