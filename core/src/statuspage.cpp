@@ -201,8 +201,15 @@ class status_filter : public status_output {
     if (list != npos && !t_.is_null(list)) {
       if (!t_.is_array(list)) return fail("a group's components must be a list of ids", list);
       comps_[self].is_group = true;
+      uint32_t ahead = ids_.prefetch_pays() ? t_.first_child(list) : npos;
+      for (int k = 0; k < kPrefetchAhead && ahead != npos; ++k, ahead = t_.next_sibling(list, ahead))
+        if (t_.is_string(ahead)) ids_.prefetch(name_index::hash(t_.str(ahead)));
       for (uint32_t m = t_.first_child(list); m != npos; m = t_.next_sibling(list, m)) {
         if (!t_.is_string(m)) return fail("a group's components must be a list of ids", m);
+        if (ahead != npos) {
+          if (t_.is_string(ahead)) ids_.prefetch(name_index::hash(t_.str(ahead)));
+          ahead = t_.next_sibling(list, ahead);
+        }
         uint32_t member = entry(t_.str(m));
         list_ids_.push_back(member);  // the rewrite keeps the shown ones
         if (!assign_group(member, self)) return false;
@@ -210,6 +217,23 @@ class status_filter : public status_output {
     }
     (top_level ? top_ : copies_).push_back(o);
     return true;
+  }
+
+  // Starts fetching the id table's slots for the first copies an incident
+  // lists, before they are read: at 16 MB each lookup would otherwise wait
+  // on memory in turn. Only a hint: ids the tree left unread are skipped.
+  void prefetch_copy_ids(uint32_t list) const {
+    const sfield* fields = t_.member_fields();
+    if (!fields || !ids_.prefetch_pays()) return;
+    int k = 0;
+    for (uint32_t e = t_.first_child(list); e != npos && k < kPrefetchAhead; e = t_.next_sibling(list, e), ++k) {
+      if (!t_.is_object(e)) continue;
+      for (uint32_t m = t_.first_child(e); m != npos; m = t_.next_member(m))
+        if (fields[m] == sfield::id) {
+          if (t_.is_string(m)) ids_.prefetch(name_index::hash(t_.str(m)));
+          break;
+        }
+    }
   }
 
   // The name an object gives its component or group (component_info::name).
@@ -253,6 +277,14 @@ class status_filter : public status_output {
     return last_entry_ = i;
   }
 
+  // entry() for an update's affected code, which mostly names the component
+  // its incident has just listed: compared first, so that lookup reads no
+  // table (at 16 MB one that has left the cache).
+  uint32_t affected_entry(std::string_view code) {
+    if (last_entry_ < ids_.size() && ids_.name(last_entry_) == code) return last_entry_;
+    return entry(code);
+  }
+
   // entry() for a group_id: components of one group stand together, so the
   // last group named is remembered and its id compared, not hashed again.
   uint32_t group_entry(std::string_view gid) {
@@ -287,6 +319,7 @@ class status_filter : public status_output {
     if (s_.recompute_status) note_activity(ev);
     if (list != npos && !t_.is_null(list)) {
       if (!t_.is_array(list)) return fail("an incident's components must be an array", list);
+      prefetch_copy_ids(list);
       for (uint32_t e = t_.first_child(list); e != npos; e = t_.next_sibling(list, e))
         if (!learn_component(e)) return false;
     }
@@ -315,7 +348,7 @@ class status_filter : public status_output {
       uint32_t in_a[kStructuralFields];
       if (!read(a, in_a)) return fail("duplicate member in an affected component", a);
       uint32_t code = at_of(in_a, sfield::code);
-      affected_ids_.push_back(t_.is_string(code) ? entry(t_.str(code)) : npos);
+      affected_ids_.push_back(t_.is_string(code) ? affected_entry(t_.str(code)) : npos);
     }
     return true;
   }
@@ -603,6 +636,7 @@ class status_filter : public status_output {
   }
 
   static constexpr size_t kBytesPerComponentGuess = 256;
+  static constexpr int kPrefetchAhead = 4;
   std::vector<const rule*> rules_;     // component_rule(), by index in ids_ (entry())
   uint32_t last_group_ = npos;         // group_entry()'s memory
   uint32_t last_entry_ = npos;         // entry()'s: npos + 1 is index 0
