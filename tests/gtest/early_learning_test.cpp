@@ -283,7 +283,7 @@ TEST(EarlyLearning, AFailureIsTheOneLearningAfterTheParseMeetsFirst) {
   }
 }
 
-// A page of 20,000 components (~6 MB): its id table is past the size from
+// A page of 20,000 components (~7.8 MB): its id table is past the size from
 // which the filter prefetches slots (name_index::prefetch_pays, 512 KiB, at
 // the guess of a component per 256 bytes of text), and an update's code that
 // names its incident's only copy is found without the table (affected_entry).
