@@ -91,7 +91,10 @@ class field_table {
   }
   // A name's word at byte `at` (< its size), zero-filled past its end.
   static uint64_t word_at(std::string_view s, size_t at) { return load_word(s.data() + at) & keep_bytes(s.size() - at); }
-  struct entry {
+  // A cache line each: a slot's address is a shift of its number, not a
+  // multiply, on the path from a name's bytes to its field, and no entry
+  // straddles two lines (only the few slots of known names are ever read).
+  struct alignas(64) entry {
     uint64_t w[3] = {0, 0, 0};   // the name's first 24 bytes, zero-filled
     const char* name = nullptr;  // the whole name, compared past 24 bytes
     uint32_t len = 0;

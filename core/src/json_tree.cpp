@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 
 #include "always_inline.h"
 #include "json_grammar.h"
@@ -83,9 +84,8 @@ class tree_builder {
     if (just_closed_) goto after_close;
   object_key:  // the next token is a member name, then ':' and its value
     if (!next(c) || token(c) != '"') return grammar_error::structure;
-    e = string(c);
+    e = member_name(c);
     if (e != grammar_error::none) return e;
-    if (names_) classify_name(c, c.size - 1);
     if (!next(c) || token(c) != ':') return grammar_error::structure;
     if (!next(c)) return grammar_error::structure;
     ch = token(c);
@@ -194,15 +194,20 @@ class tree_builder {
     t_.capacity_ = want;
   }
 
-  // The field of the name just read (node n), stored by its value's node,
-  // which comes next: the name's bytes are in cache now, and no later step
-  // reads them to classify. A name holding an escape is left to the reader
-  // (its text is not the name).
-  KEYHOLE_ALWAYS_INLINE void classify_name(cursor& c, size_t n) {
-    const json_tree::node& x = c.nodes[n];
-    c.fields[n + 1] = x.link & json_tree::kEscaped
-                          ? sfield::unread
-                          : sfield(names_->classify_api(std::string_view(c.text + x.pos + 1, x.link - 2)));
+  // A member's name (token c.k) and, when the tree classifies names, its
+  // field, stored by its value's node, which comes next: the name's bytes
+  // are in cache now, and no later step reads them to classify. Its place
+  // and length come from string() in registers, not back from the node just
+  // stored, which would lengthen the chain from the name's bytes to the
+  // store. A name holding an escape is left to the reader (its text is not
+  // the name).
+  KEYHOLE_ALWAYS_INLINE grammar_error member_name(cursor& c) {
+    string_token s;
+    grammar_error e = string(c, s);
+    if (e != grammar_error::none || !names_) return e;
+    c.fields[c.size] = s.escaped ? sfield::unread
+                                 : sfield(names_->classify_api(std::string_view(c.text + s.at + 1, s.len - 2)));
+    return e;
   }
 
   // True when no whitespace stands between the root's first and last byte
@@ -250,9 +255,9 @@ class tree_builder {
     push(c, at, len);
     const char* p = c.text + at;
     switch (ch) {
-      case 't': return len == 4 && std::memcmp(p, "true", 4) == 0 ? grammar_error::none : grammar_error::true_atom;
-      case 'f': return len == 5 && std::memcmp(p, "fals", 4) == 0 && p[4] == 'e' ? grammar_error::none : grammar_error::false_atom;
-      case 'n': return len == 4 && std::memcmp(p, "null", 4) == 0 ? grammar_error::none : grammar_error::null_atom;
+      case 't': return len == 4 && first4(p) == word4("true") ? grammar_error::none : grammar_error::true_atom;
+      case 'f': return len == 5 && first4(p) == word4("fals") && p[4] == 'e' ? grammar_error::none : grammar_error::false_atom;
+      case 'n': return len == 4 && first4(p) == word4("null") ? grammar_error::none : grammar_error::null_atom;
       default:
         if (ch == '-' || (ch >= '0' && ch <= '9'))
           return valid_number(std::string_view(p, len)) ? grammar_error::none : grammar_error::number;
@@ -260,20 +265,44 @@ class tree_builder {
     }
   }
 
+  // An atom's first four bytes as one integer (the text is padded past its
+  // end). Not memcmp: WebAssembly's compiler does not expand a memcmp of
+  // constant length, so each atom cost a call there.
+  static uint32_t first4(const char* p) {
+    uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+  }
+  static constexpr uint32_t word4(const char (&s)[5]) {
+    static_assert(std::endian::native == std::endian::little, "atoms are compared as little-endian words");
+    return uint32_t(uint8_t(s[0])) | uint32_t(uint8_t(s[1])) << 8 | uint32_t(uint8_t(s[2])) << 16 |
+           uint32_t(uint8_t(s[3])) << 24;
+  }
+
   // A string token runs from its quote to its closing quote: stage 1 has
   // matched the quotes, and anything after the closing one but whitespace
   // would have started a token of its own. Whether it holds an escape is
   // one comparison with the next backslash of the text (find_backslash).
+  struct string_token {
+    uint32_t at = 0, len = 0;  // its opening quote, its length with both quotes
+    bool escaped = false;
+  };
   KEYHOLE_ALWAYS_INLINE grammar_error string(cursor& c) {
+    string_token unused;
+    return string(c, unused);
+  }
+  KEYHOLE_ALWAYS_INLINE grammar_error string(cursor& c, string_token& s) {
     uint32_t at = c.at[c.k];
     uint32_t len = token_length(c, at);
     uint32_t n = push(c, at, len);
+    s.at = at, s.len = len;
     // Asked again when the last answer lies before the string, or inside it
     // but is only a bound found before later windows were indexed (no
     // backslash stands there; the padding past the text is readable).
     if (c.next_backslash < at || (c.next_backslash < at + len && c.text[c.next_backslash] != '\\'))
       c.next_backslash = find_backslash(at);
     if (c.next_backslash >= at + len) return grammar_error::none;
+    s.escaped = true;
     c.nodes[n].link |= json_tree::kEscaped;
     c.next_backslash = find_backslash(at + len);
     return escaped_string(n, at, len);

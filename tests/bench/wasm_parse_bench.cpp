@@ -1,5 +1,6 @@
 // Parse-only figures for the wasm build, read by `node tests/bench/wasm-bench.mjs`:
-// Keyhole's own stage 1 (its structural indexer, SIMD128 or scalar as the module),
+// Keyhole's own stage 1 (its structural indexer, SIMD128 or scalar as the module), its
+// whole parse (stage 1 + the tree pass, names classified),
 // simdjson's stage 1 alone (structural indexes + UTF-8 validation, what the core's own
 // pass starts from) and its full DOM parse (stage 1 + 2) of the same bytes, compiled
 // with the same simdjson kernel and flags as keyhole.wasm (target keyhole_parse_bench
@@ -13,7 +14,9 @@
 #include <vector>
 
 #include "simdjson.h"
-#include "structural_index.h"  // Keyhole's own stage 1 (core/src, a benchmark's reach into private headers)
+#include "field_table.h"       // the tree pass below: core/src, a benchmark's reach into private headers
+#include "json_tree.h"
+#include "structural_index.h"  // Keyhole's own stage 1
 
 namespace {
 
@@ -66,6 +69,18 @@ EMSCRIPTEN_KEEPALIVE int bench_own_stage1(const uint8_t* p, size_t n) {
   }
   std::string message;
   return parser.verdict(message) ? int(parser.total()) : -1;
+}
+
+// The core's whole parse as the filter runs it: its stage 1 and its own pass
+// (json_tree::build) with every member name classified (field_table::api()),
+// nothing decided: the node count, or -1 when rejected. With bench_own_stage1
+// it splits a call's parse into the indexer and the tree pass.
+EMSCRIPTEN_KEEPALIVE int bench_tree_fields(const uint8_t* p, size_t n) {
+  static keyhole::detail::json_parser parser;
+  static keyhole::detail::json_tree tree;
+  keyhole::detail::parse_error err;
+  bool built = tree.build(parser, reinterpret_cast<const char*>(p), n, 1024, err, &keyhole::detail::field_table::api());
+  return built ? int(tree.size()) : -1;
 }
 
 namespace {
