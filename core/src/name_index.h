@@ -25,6 +25,14 @@
 
 namespace keyhole::detail {
 
+// Equal ids: the lengths, then the bytes. Not string_view's ==, which g++
+// leaves as an out-of-line call to compare() (a three-way answer, ~35
+// instructions) in the status filter's larger functions, on every id and
+// name it meets again.
+inline bool same_text(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 class name_index {
  public:
   static constexpr uint32_t npos = UINT32_MAX;
@@ -68,7 +76,7 @@ class name_index {
         inserted = true;
         return s.index - 1;
       }
-      if (s.tag == tag && names_[s.index - 1] == name) return s.index - 1;
+      if (s.tag == tag && same_text(names_[s.index - 1], name)) return s.index - 1;
     }
     auto [it, fresh] = spill_.try_emplace(name, static_cast<uint32_t>(names_.size()));
     if (fresh) names_.push_back(name);
@@ -101,7 +109,7 @@ class name_index {
     for (size_t probes = 0; probes < max_probe_; ++probes, i = (i + 1) & mask()) {
       const slot& s = slots_[i];
       if (s.index == 0) break;
-      if (s.tag == tag && names_[s.index - 1] == name) return s.index - 1;
+      if (s.tag == tag && same_text(names_[s.index - 1], name)) return s.index - 1;
     }
     return spilled_find(name);
   }

@@ -245,7 +245,7 @@ class status_filter : public status_output {
   void note_name(component_info& c, uint32_t name) {
     if (!t_.is_string(name)) return;
     if (c.name == npos) c.name = name;
-    else if (!c.names_differ && t_.str(c.name) != t_.str(name)) c.names_differ = true;
+    else if (!c.names_differ && !same_text(t_.str(c.name), t_.str(name))) c.names_differ = true;
   }
 
   // Rejects the payload; for the bool-returning steps. While the tree is
@@ -271,7 +271,7 @@ class status_filter : public status_output {
   // bytes are in cache (deciding later reads no id text).
   uint32_t entry(std::string_view id) {
     uint32_t next = last_entry_ + 1;
-    if (next < ids_.size() && ids_.name(next) == id) return last_entry_ = next;
+    if (next < ids_.size() && same_text(ids_.name(next), id)) return last_entry_ = next;
     uint64_t h = name_index::hash(id);
     bool inserted = false;
     uint32_t i = ids_.insert(id, h, inserted);
@@ -286,14 +286,14 @@ class status_filter : public status_output {
   // its incident has just listed: compared first, so that lookup reads no
   // table (at 16 MB one that has left the cache).
   uint32_t affected_entry(std::string_view code) {
-    if (last_entry_ < ids_.size() && ids_.name(last_entry_) == code) return last_entry_;
+    if (last_entry_ < ids_.size() && same_text(ids_.name(last_entry_), code)) return last_entry_;
     return entry(code);
   }
 
   // entry() for a group_id: components of one group stand together, so the
   // last group named is remembered and its id compared, not hashed again.
   uint32_t group_entry(std::string_view gid) {
-    if (last_group_ == npos || gid != last_group_id_) {
+    if (last_group_ == npos || !same_text(gid, last_group_id_)) {
       last_group_ = entry(gid);
       last_group_id_ = gid;
     }
