@@ -28,9 +28,10 @@ namespace keyhole::detail {
 // Equal ids: the lengths, then the bytes. Not string_view's ==, which g++
 // leaves as an out-of-line call to compare() (a three-way answer, ~35
 // instructions) in the status filter's larger functions, on every id and
-// name it meets again.
+// name it meets again. Empty views may hold no pointer, which memcmp must
+// not be given even for no bytes.
 inline bool same_text(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
 }
 
 class name_index {
