@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include "always_inline.h"
+
 namespace keyhole::detail {
 
 // Equal ids: the lengths, then the bytes. Not string_view's ==, which g++
@@ -57,13 +59,22 @@ class name_index {
   }
   // Names that found no slot within the probe bound (built to collide).
   size_t spilled() const { return spill_.size(); }
-  std::string_view name(uint32_t i) const { return names_[i]; }
+  std::string_view name(uint32_t i) const { return names_[i].text; }
+  // Whether name `i` is `name`. A name of 8 to 16 bytes is compared by the
+  // two words the entry keeps, read from `name`'s own bytes: not from the
+  // text the entry names, which at 16 MB is a cache miss into the payload
+  // for every id met again (a group's list, an incident's copies).
+  bool holds(uint32_t i, std::string_view name) const { return names_[i].same(name); }
 
   // The index of `name`, added as size() when absent (`inserted` says which).
   uint32_t insert(std::string_view name, bool& inserted) { return insert(name, hash(name), inserted); }
   // The same with `h` = hash(name) computed by the caller, who may look the
   // name up in another index with it (every name_index hashes alike).
-  uint32_t insert(std::string_view name, uint64_t h, bool& inserted) {
+  // Inlined, as it was before an entry kept its words (name_index::entry):
+  // the status filter's entry() calls it for every new id, and the call cost
+  // more than the words saved (1% of a 64 KB filter natively); growing stays
+  // out of line.
+  KEYHOLE_ALWAYS_INLINE uint32_t insert(std::string_view name, uint64_t h, bool& inserted) {
     inserted = false;
     if ((names_.size() + 1) * 2 > slots_.size()) grow();
     uint32_t tag = tag_of(h);
@@ -72,15 +83,15 @@ class name_index {
       slot& s = slots_[i];
       if (s.index == 0) {
         if (uint32_t spilled = spilled_find(name); spilled != npos) return spilled;
-        names_.push_back(name);
+        names_.push_back(entry::of(name));
         s = slot{tag, static_cast<uint32_t>(names_.size())};
         inserted = true;
         return s.index - 1;
       }
-      if (s.tag == tag && same_text(names_[s.index - 1], name)) return s.index - 1;
+      if (s.tag == tag && names_[s.index - 1].same(name)) return s.index - 1;
     }
     auto [it, fresh] = spill_.try_emplace(name, static_cast<uint32_t>(names_.size()));
-    if (fresh) names_.push_back(name);
+    if (fresh) names_.push_back(entry::of(name));
     inserted = fresh;
     return it->second;
   }
@@ -110,7 +121,7 @@ class name_index {
     for (size_t probes = 0; probes < max_probe_; ++probes, i = (i + 1) & mask()) {
       const slot& s = slots_[i];
       if (s.index == 0) break;
-      if (s.tag == tag && same_text(names_[s.index - 1], name)) return s.index - 1;
+      if (s.tag == tag && names_[s.index - 1].same(name)) return s.index - 1;
     }
     return spilled_find(name);
   }
@@ -167,20 +178,43 @@ class name_index {
   }
   // Doubles the table; a rehashed name that lands past the probe bound is
   // spilled, so no lookup can miss it.
-  void grow() {
+  [[gnu::noinline]] void grow() {
     std::vector<slot> old = std::move(slots_);
     slots_.assign(old.empty() ? 16 : old.size() * 2, slot{0, 0});
     for (const slot& s : old) {
       if (s.index == 0) continue;
-      size_t i = hash(names_[s.index - 1]) & mask();  // a slot keeps only the high half
+      size_t i = hash(names_[s.index - 1].text) & mask();  // a slot keeps only the high half
       size_t probes = 0;
       for (; slots_[i].index != 0 && probes < max_probe_; ++probes) i = (i + 1) & mask();
       if (probes < max_probe_) slots_[i] = s;
-      else spill_.emplace(names_[s.index - 1], s.index - 1);
+      else spill_.emplace(names_[s.index - 1].text, s.index - 1);
     }
   }
 
-  std::vector<std::string_view> names_;
+  // A name and, when it has 8 to 16 bytes, its first and last 8 (which with
+  // its length are the whole name): 32 bytes, so comparing one met again
+  // reads this entry's cache line and the name's own bytes, nothing else.
+  struct entry {
+    std::string_view text;
+    uint64_t head = 0, tail = 0;
+    static bool by_words(std::string_view s) { return s.size() - 8 <= 8; }  // 8..16 (wraps below 8)
+    static uint64_t word(const char* p) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      return w;
+    }
+    static entry of(std::string_view s) {
+      entry e{s};
+      if (by_words(s)) e.head = word(s.data()), e.tail = word(s.data() + s.size() - 8);
+      return e;
+    }
+    bool same(std::string_view s) const {
+      if (s.size() != text.size()) return false;
+      if (by_words(s)) return ((word(s.data()) ^ head) | (word(s.data() + s.size() - 8) ^ tail)) == 0;
+      return same_text(text, s);
+    }
+  };
+  std::vector<entry> names_;
   std::vector<slot> slots_;
   std::map<std::string_view, uint32_t> spill_;  // names built to collide
   size_t max_probe_;

@@ -271,7 +271,7 @@ class status_filter : public status_output {
   // bytes are in cache (deciding later reads no id text).
   uint32_t entry(std::string_view id) {
     uint32_t next = last_entry_ + 1;
-    if (next < ids_.size() && same_text(ids_.name(next), id)) return last_entry_ = next;
+    if (next < ids_.size() && ids_.holds(next, id)) return last_entry_ = next;
     uint64_t h = name_index::hash(id);
     bool inserted = false;
     uint32_t i = ids_.insert(id, h, inserted);
@@ -286,7 +286,7 @@ class status_filter : public status_output {
   // its incident has just listed: compared first, so that lookup reads no
   // table (at 16 MB one that has left the cache).
   uint32_t affected_entry(std::string_view code) {
-    if (last_entry_ < ids_.size() && same_text(ids_.name(last_entry_), code)) return last_entry_;
+    if (last_entry_ < ids_.size() && ids_.holds(last_entry_, code)) return last_entry_;
     return entry(code);
   }
 

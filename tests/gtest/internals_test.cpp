@@ -50,6 +50,33 @@ TEST(NameIndex, FindsWhatWasInsertedInOrder) {
   EXPECT_EQ(idx.find(std::string_view("cmp100000\0", 10)), name_index::npos);  // an embedded NUL is a different name
 }
 
+// holds() compares a name of 8 to 16 bytes by the two words its entry keeps
+// (the first and last 8 bytes), not by the text: every byte must still count.
+// The status filter asks it first for each id (the one after the last found),
+// so a byte it missed would merge two components and their decisions.
+TEST(NameIndex, HoldsTellsApartNamesDifferingInAnyOneByte) {
+  std::vector<std::string> bases;
+  for (size_t len = 0; len <= 20; ++len) {
+    std::string b;
+    for (size_t k = 0; k < len; ++k) b.push_back(char('a' + (k * 7 + len) % 26));
+    bases.push_back(b);
+  }
+  name_index idx;
+  bool inserted = false;
+  for (const auto& b : bases) idx.insert(b, inserted);
+  for (size_t i = 0; i < bases.size(); ++i) {
+    std::string copy = bases[i];  // other memory, same bytes
+    EXPECT_TRUE(idx.holds(uint32_t(i), copy)) << bases[i];
+    for (size_t k = 0; k < copy.size(); ++k) {
+      std::string other = copy;
+      other[k] ^= 0x01;
+      EXPECT_FALSE(idx.holds(uint32_t(i), other)) << "length " << copy.size() << ", byte " << k;
+    }
+    EXPECT_FALSE(idx.holds(uint32_t(i), copy + "x")) << "a longer name with the same start";
+    if (!copy.empty()) EXPECT_FALSE(idx.holds(uint32_t(i), copy.substr(1))) << "a shorter name with the same end";
+  }
+}
+
 TEST(NameIndex, NamesPastTheProbeBoundSpillAndAreStillFound) {
   // With a bound of one slot, every collision spills: nothing is refused, and
   // every name keeps its index (the cost stays bounded for ids built to collide).
