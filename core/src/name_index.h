@@ -192,8 +192,8 @@ class name_index {
   }
 
   // A name and, when it has 8 to 16 bytes, its first and last 8 (which with
-  // its length are the whole name): 32 bytes, so comparing one met again
-  // reads this entry's cache line and the name's own bytes, nothing else.
+  // its length are the whole name): 32 bytes (24 in wasm32), so comparing one
+  // met again reads this entry and the name's own bytes, nothing else.
   struct entry {
     std::string_view text;
     uint64_t head = 0, tail = 0;

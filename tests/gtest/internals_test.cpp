@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,6 +77,27 @@ TEST(NameIndex, HoldsTellsApartNamesDifferingInAnyOneByte) {
     EXPECT_FALSE(idx.holds(uint32_t(i), copy + "x")) << "a longer name with the same start";
     if (!copy.empty()) EXPECT_FALSE(idx.holds(uint32_t(i), copy.substr(1))) << "a shorter name with the same end";
   }
+  // Names in heap blocks of exactly their size (not a std::string's inline
+  // buffer), so AddressSanitizer sees a word read past either end.
+  name_index exact;
+  std::vector<std::unique_ptr<char[]>> blocks;
+  for (size_t len = 1; len <= 20; ++len) {
+    blocks.emplace_back(new char[len]);
+    std::memset(blocks.back().get(), 'a' + int(len), len);
+    std::string_view name(blocks.back().get(), len);
+    exact.insert(name, inserted);
+    EXPECT_TRUE(exact.holds(uint32_t(len - 1), std::string(name)));
+  }
+  // Periodic names and names of NUL bytes, and entries that spilled (a probe
+  // bound of one slot): their words are kept too.
+  name_index spilling(1);
+  std::vector<std::string> odd = {std::string(8, '\0'), std::string(12, '\0'), std::string(16, '\0'), "abababab", "ababababab",
+                                  "abababababababab"};
+  for (int k = 0; k < 64; ++k) odd.push_back("spill-" + std::to_string(1000000 + k));
+  for (const auto& n : odd) spilling.insert(n, inserted);
+  ASSERT_GT(spilling.spilled(), 0u);
+  for (size_t i = 0; i < odd.size(); ++i)
+    for (size_t j = 0; j < odd.size(); ++j) EXPECT_EQ(spilling.holds(uint32_t(i), odd[j]), i == j) << i << " " << j;
 }
 
 TEST(NameIndex, NamesPastTheProbeBoundSpillAndAreStillFound) {
