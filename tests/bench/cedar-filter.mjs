@@ -2,7 +2,7 @@
 // one statefulIsAuthorized call per component / incident / article (policy set pre-parsed
 // once with preparsePolicySet), drop what is denied, stringify. The policies below are the
 // Cedar translation of Keyhole's benchmark policy (payload_gen.h status_policy):
-//   status:   components in even-numbered groups grp100000..grp100398 are for @customer
+//   status:   components in even-numbered groups grp100000..grp107798 (STATUS_POLICY_GROUPS) are for @customer
 //             (org:* or staff) only, everything else for everyone; an incident is a child of
 //             every affected component, so `in` gives "visible iff any affected is visible";
 //   articles: staff see all, everyone sees space KB, org globex sees label customer-globex
@@ -11,6 +11,7 @@
 // only visibility goes through Cedar. The persona's audiences (customer/staff/org) are the
 // principal's parents, resolved in JS as a Cedar app would from its identity provider.
 import { createRequire } from "node:module";
+import { STATUS_POLICY_GROUPS } from "./payload-gen.mjs";
 
 const require = createRequire(import.meta.url);
 const cedar = require("@cedar-policy/cedar-wasm/nodejs");
@@ -31,7 +32,8 @@ permit(principal in Keyhole::Audience::"org:globex", action == Keyhole::Action::
   when { resource in Keyhole::Label::"customer-globex" || resource in Keyhole::Article::"500010" };
 `;
 
-const restricted = (g) => typeof g === "string" && /^grp1\d{5}$/.test(g) && ((n) => n < 400 && n % 2 === 0)(Number(g.slice(3)) - 100000);
+const restricted = (g) => typeof g === "string" && /^grp1\d{5}$/.test(g) &&
+  ((n) => n < STATUS_POLICY_GROUPS && n % 2 === 0)(Number(g.slice(3)) - 100000);
 const uid = (type, id) => ({ type: `Keyhole::${type}`, id: String(id) });
 const ACTION = uid("Action", "view");
 
