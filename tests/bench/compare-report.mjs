@@ -57,7 +57,7 @@ export function writeReport(report, { repo, payloads, claims, log }) {
   // Section 2
   L.push("## 2. Native CLI vs jq (`tests/bench/filter.jq`)");
   L.push("");
-  L.push("Whole processes over the file (`keyhole filter --policy --claims FILE` vs `jq -c -f tests/bench/filter.jq FILE`), wall time, stdout to /dev/null, " +
+  L.push("Whole processes over the file (`keyhole filter --policy --claims FILE` vs `jq -c --argjson policy_groups 7800 -f tests/bench/filter.jq FILE`), wall time, stdout to /dev/null, " +
     "peak RSS from `/usr/bin/time -f %M`; CPU = user + sys of the processes (bash `times` after each batch). `filter.jq` implements the same policy for the same persona (groups, components, incidents, redaction, disclosure, " +
     "recomputed statuses); \"same\" = the two outputs are equal as JSON. jq covers status payloads only.");
   L.push("");

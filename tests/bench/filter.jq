@@ -2,8 +2,10 @@
 # status section) for ONE persona: a signed-in, verified viewer who is neither a customer
 # (no org) nor staff (claims in compare.mjs: {"sub":"u-7","email":"bob@example.com",...}).
 # For that viewer the policy means:
-#   - components in the even-numbered groups grp100000, grp100002, ... grp100398 are hidden
-#     (allow @customer, inherit false); everything else is shown (default everyone);
+#   - components in the even-numbered groups grp100000, grp100002, ... below
+#     grp1 + $policy_groups are hidden (allow @customer, inherit false); everything else is
+#     shown (default everyone). compare.mjs passes --argjson policy_groups with the policy's
+#     STATUS_POLICY_GROUPS (payload-gen.mjs);
 #   - a group is shown iff one of its components present at the top level is shown; its id list keeps shown ids;
 #   - an incident/maintenance is shown iff any affected component is shown (or it has none);
 #     with some affected components hidden, every update body becomes the redact text;
@@ -11,10 +13,11 @@
 #   - component.description is removed (staff only); update.body is kept (signed-in);
 #   - group statuses and status.indicator/description are recomputed from shown components.
 # (No reduce over large inputs: jq 1.6's reduce copies its accumulator, which is quadratic.)
-# Used by compare.mjs: jq -c -f tests/bench/filter.jq PAYLOAD (statuspage payloads only).
+# Used by compare.mjs: jq -c --argjson policy_groups 7800 -f tests/bench/filter.jq PAYLOAD
+# (statuspage payloads only).
 
 def restricted: type == "string" and test("^grp1[0-9]{5}$")
-  and (((.[3:] | tonumber) - 100000) as $g | $g < 400 and $g % 2 == 0);
+  and (((.[3:] | tonumber) - 100000) as $g | $g < $policy_groups and $g % 2 == 0);
 def sev: {"operational":0,"under_maintenance":1,"degraded_performance":2,"partial_outage":3,"major_outage":4}[.] // 0;
 def csev: ["operational","under_maintenance","degraded_performance","partial_outage","major_outage"];
 def isev: {"none":0,"maintenance":1,"minor":2,"major":3,"critical":4}[.] // 0;
