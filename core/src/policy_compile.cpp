@@ -247,12 +247,32 @@ struct compiler {
     if (!t.is_object(n)) return fail(ptr, "must be an object");
     out.reserve(t.child_count(n));
     for (uint32_t c = t.first_child(n); c != npos; c = t.next_sibling(n, c)) {
-      rule r;
       path at = child(ptr, t.key(c));
-      if (!parse_rule(c, at, r)) return false;
-      if (!out.emplace(t.key(c), r)) return fail(at, "duplicate member");
+      const rule* r = spelled_rule(c, at);
+      if (!r) return false;
+      if (!out.emplace(t.key(c), *r)) return fail(at, "duplicate member");
     }
     return true;
+  }
+
+  // Rules spelt alike compile alike (hash-consing): what a rule object
+  // compiles to depends on its text alone (the audiences it names are all
+  // known by then), so a policy giving thousands of components the same few
+  // rules compiles each spelling once and its rules share the expressions.
+  // The text is the object's whole span, whitespace and escapes included: a
+  // different spelling of the same rule is only compiled again. A spelling
+  // whose first compile failed has ended the policy, so one met again
+  // compiled without error. Null on an error.
+  name_index rule_spellings = name_index();
+  std::vector<rule> spelled_rules = {};  // by the spelling's index
+  const rule* spelled_rule(uint32_t n, const path& at) {
+    bool fresh = false;
+    uint32_t i = rule_spellings.insert(t.span(n), fresh);
+    if (!fresh) return &spelled_rules[i];
+    rule r;
+    if (!parse_rule(n, at, r)) return nullptr;
+    spelled_rules.push_back(r);
+    return &spelled_rules.back();
   }
 
   // A page rule's id must be spelt as payload ids are read (kb_facts.h,
