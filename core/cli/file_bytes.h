@@ -19,5 +19,8 @@ struct file_bytes {
 // Reads `path` ("-" is stdin) whole. Stops past `limit` bytes (enough to know
 // the input is too large). False when the file cannot be opened or read.
 bool read_file(const std::string& path, size_t padding, size_t limit, file_bytes& out);
+// The same into a string of `size` bytes whose capacity has `padding` more
+// (for keyhole::policy::compile(std::string&&), which keeps it).
+bool read_text(const std::string& path, size_t padding, size_t limit, std::string& out);
 
 }  // namespace keyhole_cli

@@ -125,17 +125,33 @@ int exit_code(status_code c) noexcept {
 }
 
 policy policy::compile(std::string_view json, status& st) noexcept {
+  std::string copy;
+  KEYHOLE_TRY {
+    copy.reserve(json.size() + kPadding);
+    copy.assign(json);
+  } KEYHOLE_CATCH_ALL {
+    st = make(status_code::internal, "", "internal error while compiling the policy");
+    return policy();
+  }
+  return compile(std::move(copy), st);
+}
+
+size_t policy::padding_bytes() noexcept { return kPadding; }
+
+policy policy::compile(std::string&& json_text, status& st) noexcept {
   policy result;
   KEYHOLE_TRY {
-    // The policy's own copy of its text (kept for canonical_hash()) is the
-    // one parsed: one copy, padded while compiling, trimmed after.
+    // The policy's own copy of its text (kept for canonical_hash(), and the
+    // rule maps' names point into it) is the one parsed: padded while
+    // compiling, trimmed after.
     auto compiled = std::make_shared<compiled_policy>();
-    compiled->source.reserve(json.size() + kPadding);
-    compiled->source.assign(json).append(kPadding, '\0');
+    compiled->source = std::move(json_text);
+    const size_t length = compiled->source.size();
+    compiled->source.append(kPadding, '\0');
     json_parser parser;
     json_tree tree;
     parse_error err;
-    bool parsed = tree.build(parser, compiled->source.data(), json.size(), 1024, err);
+    bool parsed = tree.build(parser, compiled->source.data(), length, 1024, err);
     if (!parsed) {
       st = make(status_code::bad_policy, "", "policy: " + err.message);
       return result;
@@ -143,7 +159,7 @@ policy policy::compile(std::string_view json, status& st) noexcept {
     std::string pointer, message;
     bool compiled_ok = compile_policy(tree, *compiled, pointer, message);
     if (compiled_ok) collect_section_atoms(*compiled);
-    compiled->source.resize(json.size());  // no reallocation: the tree is not used again
+    compiled->source.resize(length);  // no reallocation: the tree is not used again
     if (!compiled_ok) {
       st = make(status_code::bad_policy, pointer, message);
       return result;

@@ -1,6 +1,7 @@
 #include "policy_compile.h"
 
 #include <algorithm>
+#include <functional>
 #include <unordered_map>
 
 #include "atom_lookup.h"
@@ -250,9 +251,19 @@ struct compiler {
       path at = child(ptr, t.key(c));
       const rule* r = spelled_rule(c, at);
       if (!r) return false;
-      if (!out.emplace(t.key(c), *r)) return fail(at, "duplicate member");
+      std::string_view name = t.key(c);
+      bool added = in_source(name) ? out.emplace_lasting(name, *r) : out.emplace(name, *r);
+      if (!added) return fail(at, "duplicate member");
     }
     return true;
+  }
+
+  // Whether `s` lies in the compiled policy's own text, which lives as long as
+  // the policy (a name with an escape lies in the tree's unescaped copy).
+  bool in_source(std::string_view s) const {
+    std::less_equal<const char*> at_or_before;
+    const char* begin = p.source.data();
+    return at_or_before(begin, s.data()) && at_or_before(s.data() + s.size(), begin + p.source.size());
   }
 
   // Rules spelt alike compile alike (hash-consing): what a rule object
@@ -262,15 +273,18 @@ struct compiler {
   // The text is the object's whole span, whitespace and escapes included: a
   // different spelling of the same rule is only compiled again. A spelling
   // whose first compile failed has ended the policy, so one met again
-  // compiled without error. Null on an error.
+  // compiled without error (a spelling is recorded only once compiled). Null
+  // on an error.
   name_index rule_spellings = name_index();
   std::vector<rule> spelled_rules = {};  // by the spelling's index
   const rule* spelled_rule(uint32_t n, const path& at) {
-    bool fresh = false;
-    uint32_t i = rule_spellings.insert(t.span(n), fresh);
-    if (!fresh) return &spelled_rules[i];
+    std::string_view text = t.span(n);
+    uint64_t h = name_index::hash(text);
+    if (uint32_t i = rule_spellings.find(text, h); i != name_index::npos) return &spelled_rules[i];
     rule r;
     if (!parse_rule(n, at, r)) return nullptr;
+    bool fresh = false;
+    rule_spellings.insert(text, h, fresh);
     spelled_rules.push_back(r);
     return &spelled_rules.back();
   }

@@ -67,6 +67,12 @@ class policy {
   policy() = default;
   // Compiles a policy document (SPEC §4). On failure `st` names the JSON pointer.
   static policy compile(std::string_view json, status& st) noexcept;
+  // The same, keeping `json` itself as the policy's copy of its text (no copy
+  // when its capacity has room for padding_bytes() more).
+  static policy compile(std::string&& json, status& st) noexcept;
+  static policy compile(const char* json, status& st) noexcept { return compile(std::string_view(json), st); }
+  // The slack after the text that parsing it in place needs.
+  static size_t padding_bytes() noexcept;
   bool valid() const noexcept { return impl_ != nullptr; }
   const compiled_policy* impl() const noexcept { return impl_.get(); }
   // SPEC §5 `recompute-status` (default true): whether banners and group
