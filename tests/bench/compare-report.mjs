@@ -25,7 +25,7 @@ export function writeReport(report, { repo, payloads, claims, log }) {
   L.push("");
   L.push("**Payloads**: generated Statuspage `summary.json` and Confluence v1 search results at 4 KB, 64 KB, 1 MB, 16 MB (and a 25 KB status summary in section 3) " +
     "(`tests/bench/payload-gen.mjs`, byte-identical to `tests/bench/payload_gen.h`), plus every fixture in `tests/fixtures/statuspage` and `tests/fixtures/kb`. " +
-    "**Policy**: `status_policy()` of `payload_gen.h` (half of the groups customer-only, update bodies for signed-in viewers, descriptions staff-only; articles: staff, space KB for everyone, a label and a page for org globex). " +
+    "**Policy**: `status_policy()` of `payload_gen.h` (half of the groups customer-only at every size: 3,900 rules, every even group below 7,800, `STATUS_POLICY_GROUPS` in payload-gen.mjs; update bodies for signed-in viewers, descriptions staff-only; articles: staff, space KB for everyone, a label and a page for org globex). " +
     `**Persona** of the cross-tool rows: \`${JSON.stringify(claims)}\` (signed in, neither customer nor staff: the even groups and their incidents are hidden). ` +
     "Every row: median of ≥ 5 runs after warm-up, (min–max), and the ratio.");
   L.push("");
