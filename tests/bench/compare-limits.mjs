@@ -2,6 +2,7 @@
 // (compare-targets.mjs rows and compare.mjs sections), so the text cannot drift from the
 // figures beside it. One function per target family; each returns a bullet or nothing.
 import { MEMORY_TARGET_BYTES } from "./compare-targets.mjs";
+import { STATUS_POLICY_TEXT } from "./payload-gen.mjs";
 
 const MiB = 1 << 20;
 const x2 = (v) => `${v.toFixed(2)}×`;
@@ -136,7 +137,7 @@ function cliLimit(rows, { native, cli }) {
     const inProcessMs = n?.filter ? c.size / 1e3 / n.filter.median : null;
     const compileMs = native.policyCompile?.median;
     const rest = inProcessMs === null ? "" : `, the other ~${Math.max(0, c.cli.wall.median - inProcessMs).toFixed(1)} ms are exec and start-up, ` +
-      `compiling the benchmark's 3,900-rule policy (${compileMs ? `~${compileMs.toFixed(2)} ms in-process for section 1's 3,900 rules, more in a fresh process, whose memory is all first touched` : "see section 1"}), ` +
+      `compiling the benchmark's policy (${STATUS_POLICY_TEXT}; ${compileMs ? `~${compileMs.toFixed(2)} ms in-process for section 1's 3,900-rule policy, more in a fresh process, whose memory is all first touched` : "see section 1"}), ` +
       "reading policy, claims and payload, first-touch page faults (~2.5 µs a 4 KiB page on this VM) and the write";
     return `${r.size}: ${x2(r.ratio)} — the CLI process ${c.cli.wall.median.toFixed(1)} ms wall, of which the filter in-process would take ~${inProcessMs?.toFixed(1) ?? "?"} ms (section 1's CPU rate; another persona)${rest}; ` +
       `jq ${c.jq.wall.median.toFixed(0)} ms; ${r.limit}× needs the CLI under ${(c.jq.wall.median / r.limit).toFixed(1)} ms`;

@@ -5,6 +5,7 @@ import path from "node:path";
 import { blocksOf, withBlocks } from "./doc-blocks.mjs";
 import { fmtStats, fmtRatio, fmtMet } from "./compare-targets.mjs";
 import { limitBullets } from "./compare-limits.mjs";
+import { STATUS_POLICY_GROUPS, STATUS_POLICY_TEXT } from "./payload-gen.mjs";
 
 const fmtBytes = (n) => (n >= 1 << 20 ? `${(n / 1048576).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 const mbs = (bytes, ms) => bytes / 1e6 / (ms / 1000);
@@ -25,7 +26,7 @@ export function writeReport(report, { repo, payloads, claims, log }) {
   L.push("");
   L.push("**Payloads**: generated Statuspage `summary.json` and Confluence v1 search results at 4 KB, 64 KB, 1 MB, 16 MB (and a 25 KB status summary in section 3) " +
     "(`tests/bench/payload-gen.mjs`, byte-identical to `tests/bench/payload_gen.h`), plus every fixture in `tests/fixtures/statuspage` and `tests/fixtures/kb`. " +
-    "**Policy**: `status_policy()` of `payload_gen.h` (half of the groups customer-only at every size: 3,900 rules, every even group below 7,800, `STATUS_POLICY_GROUPS` in payload-gen.mjs; update bodies for signed-in viewers, descriptions staff-only; articles: staff, space KB for everyone, a label and a page for org globex). " +
+    `**Policy**: \`status_policy()\` of \`payload_gen.h\` (half of the groups customer-only at every size: ${STATUS_POLICY_TEXT}, \`STATUS_POLICY_GROUPS\` in payload-gen.mjs; ` + "update bodies for signed-in viewers, descriptions staff-only; articles: staff, space KB for everyone, a label and a page for org globex). " +
     `**Persona** of the cross-tool rows: \`${JSON.stringify(claims)}\` (signed in, neither customer nor staff: the even groups and their incidents are hidden). ` +
     "Every row: median of ≥ 5 runs after warm-up, (min–max), and the ratio.");
   L.push("");
@@ -57,7 +58,7 @@ export function writeReport(report, { repo, payloads, claims, log }) {
   // Section 2
   L.push("## 2. Native CLI vs jq (`tests/bench/filter.jq`)");
   L.push("");
-  L.push("Whole processes over the file (`keyhole filter --policy --claims FILE` vs `jq -c --argjson policy_groups 7800 -f tests/bench/filter.jq FILE`), wall time, stdout to /dev/null, " +
+  L.push(`Whole processes over the file (\`keyhole filter --policy --claims FILE\` vs \`jq -c --argjson policy_groups ${STATUS_POLICY_GROUPS} -f tests/bench/filter.jq FILE\`), wall time, stdout to /dev/null, ` +
     "peak RSS from `/usr/bin/time -f %M`; CPU = user + sys of the processes (bash `times` after each batch). `filter.jq` implements the same policy for the same persona (groups, components, incidents, redaction, disclosure, " +
     "recomputed statuses); \"same\" = the two outputs are equal as JSON. jq covers status payloads only.");
   L.push("");

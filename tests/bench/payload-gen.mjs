@@ -73,6 +73,9 @@ export function statusSummary(target, seed = 7) {
  * 16 MB such a viewer kept 85%, a different job.) kStatusPolicyGroups in payload_gen.h.
  */
 export const STATUS_POLICY_GROUPS = 7800;
+/** How the reports name that policy: "3,900 rules, every even group below 7,800". */
+export const STATUS_POLICY_TEXT =
+  `${(STATUS_POLICY_GROUPS / 2).toLocaleString("en-US")} rules, every even group below ${STATUS_POLICY_GROUPS.toLocaleString("en-US")}`;
 
 /** The policy used with both generated payloads (status_policy() in payload_gen.h). */
 export function statusPolicy() {
