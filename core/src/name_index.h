@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "always_inline.h"
+#include "text_words.h"
 
 namespace keyhole::detail {
 
@@ -60,7 +61,7 @@ class name_index {
   // Names that found no slot within the probe bound (built to collide).
   size_t spilled() const { return spill_.size(); }
   std::string_view name(uint32_t i) const { return names_[i].text; }
-  // Whether name `i` is `name`. A name of 8 to 16 bytes is compared by the
+  // Whether name `i` is `name`. A name of up to 16 bytes is compared by the
   // two words the entry keeps, read from `name`'s own bytes: not from the
   // text the entry names, which at 16 MB is a cache miss into the payload
   // for every id met again (a group's list, an incident's copies).
@@ -191,27 +192,20 @@ class name_index {
     }
   }
 
-  // A name and, when it has 8 to 16 bytes, its first and last 8 (which with
-  // its length are the whole name): 32 bytes (24 in wasm32), so comparing one
-  // met again reads this entry and the name's own bytes, nothing else.
+  // A name and, when it has at most 16 bytes, those bytes as two words
+  // (text_words.h): 32 bytes (24 in wasm32), so comparing one met again reads
+  // this entry and the name's own bytes, nothing else.
   struct entry {
     std::string_view text;
-    uint64_t head = 0, tail = 0;
-    static bool by_words(std::string_view s) { return s.size() - 8 <= 8; }  // 8..16 (wraps below 8)
-    static uint64_t word(const char* p) {
-      uint64_t w;
-      std::memcpy(&w, p, 8);
-      return w;
-    }
+    text_words words;
     static entry of(std::string_view s) {
-      entry e{s};
-      if (by_words(s)) e.head = word(s.data()), e.tail = word(s.data() + s.size() - 8);
+      entry e{s, {}};
+      if (text_words::fits(s.size())) e.words = text_words::of(s);
       return e;
     }
     bool same(std::string_view s) const {
       if (s.size() != text.size()) return false;
-      if (by_words(s)) return ((word(s.data()) ^ head) | (word(s.data() + s.size() - 8) ^ tail)) == 0;
-      return same_text(text, s);
+      return text_words::fits(s.size()) ? words.same(s) : same_text(text, s);
     }
   };
   std::vector<entry> names_;

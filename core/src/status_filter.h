@@ -12,6 +12,7 @@
 #include "name_index.h"
 #include "span_writer.h"
 #include "status_fields.h"
+#include "text_words.h"
 
 namespace keyhole::detail {
 
@@ -65,6 +66,7 @@ struct component_info {
   // note_name; status_output::affected_name_disclosure); names_differ: two
   // objects give two names, so the name is not known.
   uint32_t name = npos;
+  uint32_t name_size = 0;
   bool names_differ = false;
   bool member_hidden = false;   // a group with a component the viewer may not see (status_output::affected_status_removed)
   bool member_present = false;  // a group with a component at the payload's top level (status_output::group_named_for_viewer)
@@ -74,6 +76,20 @@ struct component_info {
   bool says_not_group = false;  // group: false
   bool present = false;       // a component object at the top level (SPEC §5 groups)
   bool visible = false;
+  text_words name_words;  // the name's bytes, when it has at most 16 (text_words.h)
+
+  void set_name(uint32_t node, std::string_view text) {
+    name = node;
+    name_size = uint32_t(text.size());
+    if (text_words::fits(text.size())) name_words = text_words::of(text);
+  }
+  // Whether `text` is the name set first: a name of up to 16 bytes is
+  // compared by its words, not by the first object's text, which at 16 MB
+  // has left the cache by the time an incident's copy names it again.
+  bool named(const json_tree& t, std::string_view text) const {
+    if (name == npos || text.size() != name_size) return false;
+    return text_words::fits(text.size()) ? name_words.same(text) : same_text(t.str(name), text);
+  }
 };
 
 // SPEC §5: a maintenance is an object with a non-null `scheduled_for`,

@@ -338,7 +338,7 @@ bool status_output::affected_status_removed(const component_info& c, uint32_t m)
 // Whether string `name` is the name the component's objects give (one name:
 // objects giving two leave none known).
 bool status_output::is_own_name(const component_info& c, uint32_t name) const {
-  return c.name != npos && !c.names_differ && t_.is_string(name) && t_.str(name) == t_.str(c.name);
+  return !c.names_differ && t_.is_string(name) && c.named(t_, t_.str(name));
 }
 
 // A shown affected component: the name, code and statuses it repeats

@@ -244,8 +244,8 @@ class status_filter : public status_output {
   // The name an object gives its component or group (component_info::name).
   void note_name(component_info& c, uint32_t name) {
     if (!t_.is_string(name)) return;
-    if (c.name == npos) c.name = name;
-    else if (!c.names_differ && !same_text(t_.str(c.name), t_.str(name))) c.names_differ = true;
+    if (c.name == npos) c.set_name(name, t_.str(name));
+    else if (!c.names_differ && !c.named(t_, t_.str(name))) c.names_differ = true;
   }
 
   // Rejects the payload; for the bool-returning steps. While the tree is

@@ -88,11 +88,13 @@ TEST(NameIndex, HoldsTellsApartNamesDifferingInAnyOneByte) {
     exact.insert(name, inserted);
     EXPECT_TRUE(exact.holds(uint32_t(len - 1), std::string(name)));
   }
-  // Periodic names and names of NUL bytes, and entries that spilled (a probe
-  // bound of one slot): their words are kept too.
+  // Periodic names and names of NUL bytes (a short name's word is its bytes
+  // and zeros: its length tells "a" from "a\0"), and entries that spilled (a
+  // probe bound of one slot): their words are kept too.
   name_index spilling(1);
   std::vector<std::string> odd = {std::string(8, '\0'), std::string(12, '\0'), std::string(16, '\0'), "abababab", "ababababab",
-                                  "abababababababab"};
+                                  "abababababababab", std::string(1, '\0'), std::string(7, '\0'), std::string("a\0b", 3),
+                                  std::string("a\0c", 3), std::string("\0ab", 3)};
   for (int k = 0; k < 64; ++k) odd.push_back("spill-" + std::to_string(1000000 + k));
   for (const auto& n : odd) spilling.insert(n, inserted);
   ASSERT_GT(spilling.spilled(), 0u);
