@@ -249,6 +249,7 @@ class status_output : public status_facts {
   // Each writes one part of the payload; status_write.cpp says how.
   bool can_project() const;
   void write(std::string& out, bool status_json);
+  size_t output_bound() const;
   static void write_withheld(span_writer& w, span_writer::list& l, uint32_t m, const disclose_entry* d);
   void write_page(span_writer& w, span_writer::list& root, uint32_t page);
   void write_status(span_writer& w, span_writer::list& root, uint32_t status);
