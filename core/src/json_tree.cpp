@@ -173,9 +173,7 @@ class tree_builder {
     fields_ = t_.fields_.get();
   }
   void grow(size_t nodes) {
-    // Half as much again: a text's node count is not known until its end.
-    // A fresh tree starts from a guess of a node per 16 bytes of text.
-    size_t want = std::max({nodes, t_.capacity_ + t_.capacity_ / 2, t_.capacity_ ? 0 : t_.text_len_ / 16});
+    size_t want = room_for(nodes);
     std::unique_ptr<json_tree::node[]> n(new json_tree::node[want]);  // not zeroed: every slot used is written
     std::unique_ptr<json_tree::tag_byte[]> tags(new json_tree::tag_byte[want]);
     if (size_) {
@@ -192,6 +190,23 @@ class tree_builder {
     t_.nodes_ = std::move(n);
     t_.tags_ = std::move(tags);
     t_.capacity_ = want;
+  }
+
+  // A text's node count is not known until its end. A fresh tree holds the
+  // first window's tokens (no fewer than their nodes); after that the count
+  // is projected from the nodes built so far and the bytes they stand in (a
+  // status page or a policy is much alike throughout), plus the buffered
+  // window's tokens, for which every refill needs room. So a large text
+  // grows its arrays about once, when its first window is done, copying only
+  // that window's nodes: it once started from a node per 16 bytes and grew
+  // by half, and at 16 MB copied 10 MB of nodes and held both arrays at once.
+  // A text denser than projected grows again, by a quarter at least, so
+  // growth stays geometric.
+  size_t room_for(size_t need) const {
+    if (t_.capacity_ == 0 || size_ == 0) return need;
+    size_t built_bytes = size_t(nodes_[size_ - 1].pos) + 1;
+    size_t projected = size_t(uint64_t(size_) * t_.text_len_ / built_bytes) + (need - size_);
+    return std::max({need, projected, t_.capacity_ + t_.capacity_ / 4});
   }
 
   // A member's name (token c.k) and, when the tree classifies names, its

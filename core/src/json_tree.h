@@ -68,6 +68,8 @@ class json_tree {
 
   uint32_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // Nodes the tree has room for (its memory: 9 bytes a node, 10 with fields).
+  size_t capacity() const { return capacity_; }
 
   jtype type(uint32_t n) const {
     switch (tag(n)) {

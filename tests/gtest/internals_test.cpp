@@ -475,6 +475,31 @@ TEST(TreeGrammar, SurrogatePairsAndLongDocumentsAgreeWithSimdjson) {
   EXPECT_GT(accepted, 100u);
 }
 
+TEST(TreeGrammar, ALargeTextGetsRoomForAboutItsNodes) {
+  // Room is projected from the nodes of the windows built (json_tree.cpp
+  // room_for), with a window's tokens to spare; the tree is the same at
+  // every window size.
+  std::string doc = "[";
+  while (doc.size() < (1u << 20)) doc += "1,23,\"ab\",[],";
+  doc += "0]";
+  std::string padded = doc + std::string(keyhole::detail::json_parser::padding(), ' ');
+  keyhole::detail::parse_error err;
+  json_tree whole;
+  keyhole::detail::json_parser parser;
+  ASSERT_TRUE(whole.build(parser, padded.data(), doc.size(), 64, err)) << err.message;
+  size_t window_tokens = keyhole::detail::json_parser::kDefaultWindowBytes * 9 / 13;  // 9 tokens in 13 bytes
+  EXPECT_GE(whole.capacity(), whole.size());
+  EXPECT_LE(whole.capacity(), whole.size() + whole.size() / 16 + window_tokens) << "nodes " << whole.size();
+  for (size_t window : {16u, 4096u, 65536u}) {
+    auto small = keyhole::detail::json_parser::for_tests(window, keyhole::detail::block_kernel::simd);
+    json_tree t;
+    ASSERT_TRUE(t.build(small, padded.data(), doc.size(), 64, err)) << window;
+    ASSERT_EQ(t.size(), whole.size()) << window;
+    for (uint32_t n = 0; n < t.size(); n += 997) EXPECT_EQ(t.span(n), whole.span(n)) << window;
+    EXPECT_LE(t.capacity(), t.size() + t.size() / 4 + window) << "window " << window;
+  }
+}
+
 TEST(TreeGrammar, PaddingBytesNeverChangeTheTree) {
   // What follows the text (the caller's padding) may be anything: a tree
   // built over NULs and one built over quotes, backslashes and brackets
