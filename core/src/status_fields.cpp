@@ -20,14 +20,12 @@ uint8_t settle(const json_tree& t, const field_table& table, uint8_t f, uint32_t
 bool read_object(const json_tree& t, const field_table& table, uint32_t obj, uint32_t (&at)[kStructuralFields],
                  notable_members* notable) {
   sfield* __restrict cache = t.member_fields();
-  // Locals, so stores into them alias nothing the loop reads; the loop's
-  // branches depend on rare events only (a repeated name is found by bits).
-  // Each structural field's member is written straight into `at`, any other
-  // field's into a scratch slot: copying a local array out at the end read
-  // 16 bytes over four 4-byte stores still in flight, a failed store forward
-  // on every object (the stall was a quarter of this function). (gcc and
-  // clang emit the same loop with `at` as with a local: nothing it reads is
-  // reloaded.)
+  // The loop's branches depend on rare events only (a repeated name is found
+  // by bits). Each structural field's member is written straight into `at`,
+  // any other field's into a scratch slot: copying a local array out at the
+  // end read 16 bytes over four 4-byte stores still in flight, a failed store
+  // forward on every object (the stall was a quarter of this function); gcc
+  // and clang reload nothing the loop reads for the stores into `at`.
   static_assert(kStructuralFields <= 64);
   std::fill(at, at + kStructuralFields, npos);
   uint32_t scratch;
